@@ -1,0 +1,108 @@
+import { DaisError } from '@dais/shared';
+import type { ConfigFiles, GenerationStore } from './generation-store';
+import { NginxTestFailure, type NginxInstance } from './nginx-instance';
+import type { StatusProbe } from './status-probe';
+import { NginxRenderError } from './values';
+
+/** Parts and limits of a {@link NginxConfigPipeline}. */
+export interface NginxConfigPipelineOptions {
+  instance: NginxInstance;
+  store: GenerationStore;
+  probe: StatusProbe;
+  /** Generations kept on disk, the live one included (default 3). */
+  keepGenerations?: number;
+  /** How long nginx may take to serve a new generation after a reload (default 15 s). */
+  reloadTimeoutMs?: number;
+}
+
+/** Renders a complete configuration for the given generation number. */
+export type ConfigRenderer = (generation: number) => ConfigFiles;
+
+/**
+ * Applies configurations as transactions: stage → `nginx -t` → atomic switch → reload → probe
+ * until the new generation answers and the old workers have retired. On any failure the last good generation stays or is put
+ * back, and the caller gets a coded error. Applies run one at a time.
+ */
+export class NginxConfigPipeline {
+  private lastGeneration: number | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: NginxConfigPipelineOptions) {}
+
+  /** The generation nginx was last confirmed serving, or null before the first apply. */
+  get liveGeneration(): number | null {
+    return this.lastGeneration;
+  }
+
+  /** Applies a rendered configuration; resolves with its generation once nginx serves it. */
+  apply(render: ConfigRenderer): Promise<number> {
+    const result = this.queue.then(() => this.applyNow(render));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async applyNow(render: ConfigRenderer): Promise<number> {
+    const { store, instance, probe } = this.options;
+    const generation = Math.max(this.lastGeneration ?? 0, await store.highestGeneration()) + 1;
+    let confFile: string;
+    try {
+      confFile = await store.stage(generation, render(generation));
+      await instance.test(confFile);
+    } catch (error) {
+      await store.discard(generation);
+      throw rejection(error, store.dirOf(generation));
+    }
+    const previous = await store.liveGeneration();
+    await store.activate(generation);
+    const timeout = this.options.reloadTimeoutMs ?? 15_000;
+    const logOffset = await instance.errorLogSize();
+    const oldWorkers = await instance.workerPids();
+    try {
+      await instance.reload();
+      const served = await probe.waitFor(generation, timeout, () => instance.emergencySince(logOffset));
+      if (!served.ok) throw new Error(served.reason);
+      // Only once the old workers stop accepting does every new request see the new config.
+      await instance.waitForRetirement(oldWorkers, timeout);
+    } catch (error) {
+      await this.restore(previous, timeout);
+      await store.discard(generation);
+      throw new DaisError(
+        'NGINX_RELOAD_FAILED',
+        `nginx could not load the new configuration; the previous one is still serving. ${describe(error)}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+    this.lastGeneration = generation;
+    await store.prune(this.options.keepGenerations ?? 3);
+    return generation;
+  }
+
+  private async restore(previous: number | null, timeout: number): Promise<void> {
+    if (previous === null) return;
+    await this.options.store.activate(previous);
+    await this.options.instance.reload().catch(() => undefined);
+    await this.options.probe.waitFor(previous, timeout);
+  }
+}
+
+function rejection(error: unknown, generationDir: string): DaisError {
+  if (error instanceof NginxTestFailure) {
+    const output = error.output.split(`${generationDir}/`).join('');
+    return new DaisError('NGINX_CONFIG_REJECTED', `nginx refused the new configuration: ${output}`, { nginxOutput: output });
+  }
+  if (error instanceof NginxRenderError) {
+    return new DaisError('NGINX_CONFIG_REJECTED', `The configuration could not be rendered: ${error.message}`);
+  }
+  return error instanceof DaisError
+    ? error
+    : new DaisError('FILESYSTEM_ERROR', `Could not stage the nginx configuration: ${describe(error)}`, undefined, { cause: error });
+}
+
+function describe(error: unknown): string {
+  const stderr = (error as { stderr?: unknown }).stderr;
+  if (typeof stderr === 'string' && stderr.trim()) return stderr.trim();
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,41 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { normalizeHostname } from '../naming/hostname';
+
+/** Reusable zod fields for environment configuration (raw strings in, typed values out). */
+export const envField = {
+  /** A TCP port number. */
+  port: () =>
+    z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a whole number')
+      .min(1, 'must be 1-65535')
+      .max(65535, 'must be 1-65535'),
+  /** A positive whole number (milliseconds, counts, sizes). */
+  positiveInt: () => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0'),
+  /** `true`/`false`/`1`/`0`/`yes`/`no`. */
+  boolean: () =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  /** An absolute filesystem path (relative paths would depend on the working directory). */
+  absolutePath: () => z.string().refine((p) => isAbsolute(p) && !p.includes('\0'), 'must be an absolute path'),
+  /** An http(s) URL without a trailing slash. */
+  httpUrl: () =>
+    z
+      .string()
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL')
+      .transform((u) => u.replace(/\/+$/, '')),
+  /** A host address to listen on. */
+  listenHost: () => z.string().regex(/^[0-9a-fA-F.:]+$|^localhost$/, 'must be an IP address or localhost'),
+  /** A hostname that sites live under, e.g. `sites.example.org` (one label allowed, e.g. `localhost`). */
+  sitesDomain: () =>
+    z.string().transform((value, ctx) => {
+      const result = normalizeHostname(value, { minLabels: 1 });
+      if (result.ok) return result.hostname;
+      ctx.addIssue({ code: 'custom', message: result.message });
+      return z.NEVER;
+    }),
+  /** A component identity, as used in request signing. */
+  componentId: () => z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and hyphens, starting with a letter'),
+};

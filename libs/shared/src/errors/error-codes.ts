@@ -1,0 +1,51 @@
+/**
+ * The catalogue of coded errors every Dais component speaks. A code names what went wrong for the
+ * caller; its HTTP status and whether a retry can help are fixed here, once, for all components.
+ */
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, transient: false },
+  SITE_NAME_INVALID: { status: 400, transient: false },
+  HOSTNAME_INVALID: { status: 400, transient: false },
+  PAYLOAD_TOO_LARGE: { status: 413, transient: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, transient: false },
+  UNAUTHENTICATED: { status: 401, transient: false },
+  SIGNATURE_MISSING: { status: 401, transient: false },
+  SIGNATURE_INVALID: { status: 401, transient: false },
+  SIGNATURE_EXPIRED: { status: 401, transient: false },
+  SIGNATURE_REPLAYED: { status: 401, transient: false },
+  CALLER_UNKNOWN: { status: 401, transient: false },
+  AUDIENCE_MISMATCH: { status: 401, transient: false },
+  ROUTE_FORBIDDEN: { status: 403, transient: false },
+  FORBIDDEN: { status: 403, transient: false },
+  NOT_FOUND: { status: 404, transient: false },
+  SITE_NOT_FOUND: { status: 404, transient: false },
+  OPERATION_NOT_FOUND: { status: 404, transient: false },
+  SITE_NAME_TAKEN: { status: 409, transient: false },
+  SITE_BUSY: { status: 409, transient: false },
+  OPERATION_NOT_RETRYABLE: { status: 409, transient: false },
+  NGINX_CONFIG_REJECTED: { status: 422, transient: false },
+  RATE_LIMITED: { status: 429, transient: true },
+  INTERNAL: { status: 500, transient: true },
+  PEER_ERROR: { status: 502, transient: true },
+  PEER_UNAVAILABLE: { status: 503, transient: true },
+  NGINX_RELOAD_FAILED: { status: 503, transient: true },
+  FILESYSTEM_ERROR: { status: 500, transient: true },
+} as const satisfies Record<string, { status: number; transient: boolean }>;
+
+/** Every error code a Dais component may answer with. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The HTTP status each error code maps to. */
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
+
+/** True when retrying the same request later may succeed. */
+export function isTransientCode(code: ErrorCode): boolean {
+  return ERROR_CATALOGUE[code].transient;
+}
+
+/** Narrows an arbitrary string (e.g. from a peer's response) to a known error code. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+}

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import { DaisError } from './dais-error';
+import type { ErrorCode } from './error-codes';
+
+/** One failed rule, in a form a client can show next to the field it concerns. */
+export interface FieldIssue {
+  path: string;
+  rule: string;
+  message: string;
+}
+
+/** Flattens zod issues into `{ path, rule, message }` entries. */
+export function describeZodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    rule: ruleOf(issue),
+    message: issue.message,
+  }));
+}
+
+function ruleOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'custom') {
+    const params = (issue as { params?: { rule?: unknown } }).params;
+    if (typeof params?.rule === 'string') return params.rule;
+  }
+  return issue.code;
+}
+
+/**
+ * Builds the 400 for input that failed its contract. A custom code (e.g. SITE_NAME_INVALID) is
+ * used when every issue carries it, so clients can tell "bad name" from "bad body".
+ */
+export function validationError(error: z.ZodError, what = 'request'): DaisError {
+  const issues = describeZodIssues(error);
+  const first = issues[0];
+  const codes = new Set(error.issues.map((issue) => (issue as { params?: { code?: ErrorCode } }).params?.code));
+  const [onlyCode] = codes;
+  const code: ErrorCode = codes.size === 1 && onlyCode ? onlyCode : 'VALIDATION_FAILED';
+  const summary = first ? `${first.path}: ${first.message}` : 'invalid';
+  return new DaisError(code, `Invalid ${what}: ${summary}`, { issues });
+}

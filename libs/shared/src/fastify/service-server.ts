@@ -1,0 +1,93 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { DaisError } from '../errors/dais-error';
+import { toErrorResponse } from '../errors/error-body';
+import type { RequestVerifier } from '../signing/verify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The exact body bytes received, as covered by the request signature. */
+    rawBody: Buffer | null;
+    /** The verified id of the component that signed this request. */
+    caller: string;
+  }
+}
+
+/** Settings for {@link createServiceServer}. */
+export interface ServiceServerOptions {
+  /** Name used in logs. */
+  component: string;
+  verifier: RequestVerifier;
+  bodyLimitBytes: number;
+  logLevel?: string;
+}
+
+/**
+ * A Fastify server for a component's signed control API: JSON only, every request (including
+ * unknown routes) verified before anything else runs, every error answered in the shared format.
+ */
+export function createServiceServer(options: ServiceServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info', base: { component: options.component } },
+    bodyLimit: options.bodyLimitBytes,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  app.decorateRequest('rawBody', null);
+  app.decorateRequest('caller', '');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    try {
+      done(null, body.length === 0 ? undefined : JSON.parse(body.toString('utf8')));
+    } catch {
+      done(new DaisError('VALIDATION_FAILED', 'The request body is not valid JSON.'), undefined);
+    }
+  });
+
+  const verify = (request: FastifyRequest): void => {
+    request.caller = options.verifier.verify({
+      method: request.method,
+      path: request.url,
+      headers: request.headers,
+      body: request.rawBody ?? '',
+    });
+  };
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      verify(request);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  app.setNotFoundHandler((request) => {
+    verify(request);
+    throw new DaisError('NOT_FOUND', `No route ${request.method} ${request.url.split('?', 1)[0] ?? ''}.`);
+  });
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => sendError(error, request, reply));
+  return app;
+}
+
+function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body, unexpected } = toErrorResponse(fromFastifyError(error));
+  if (unexpected) request.log.error({ err: unexpected.error, correlationId: unexpected.correlationId }, 'unexpected error');
+  else if (status >= 500) request.log.warn({ code: body.error.code }, body.error.message);
+  return reply.status(status).send(body);
+}
+
+/** Maps Fastify's own errors (body too large, wrong media type, …) onto coded errors. */
+function fromFastifyError(error: FastifyError | Error): unknown {
+  if (error instanceof DaisError) return error;
+  const code = (error as FastifyError).code;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new DaisError('PAYLOAD_TOO_LARGE', 'The request body is larger than this endpoint accepts.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new DaisError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new DaisError('VALIDATION_FAILED', error.message);
+    default:
+      return error;
+  }
+}

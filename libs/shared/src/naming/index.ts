@@ -1,0 +1,2 @@
+export * from './site-name';
+export * from './hostname';

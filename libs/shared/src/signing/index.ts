@@ -1,0 +1,6 @@
+export * from './keys';
+export * from './canonical';
+export * from './sign';
+export * from './verify';
+export * from './nonce-cache';
+export * from './route-allowlist';

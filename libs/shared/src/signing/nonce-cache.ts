@@ -1,0 +1,32 @@
+/**
+ * Remembers nonces for as long as their timestamp is acceptable, so each signed request is
+ * accepted once. Entries expire by time; the cap bounds memory under a flood.
+ */
+export class NonceCache {
+  private readonly expiries = new Map<string, number>();
+
+  constructor(private readonly maxEntries = 1_000_000) {}
+
+  /** Records the nonce; returns false if it was already seen (a replay) or the cache is full. */
+  remember(nonce: string, expiresAt: number, now: number): boolean {
+    this.prune(now);
+    const seen = this.expiries.get(nonce);
+    if (seen !== undefined && seen > now) return false;
+    if (this.expiries.size >= this.maxEntries) return false;
+    this.expiries.set(nonce, expiresAt);
+    return true;
+  }
+
+  /** Number of nonces currently remembered. */
+  get size(): number {
+    return this.expiries.size;
+  }
+
+  private prune(now: number): void {
+    // Map iterates in insertion order and expiries are (nearly) monotonic, so stop at the first live one.
+    for (const [nonce, expiresAt] of this.expiries) {
+      if (expiresAt > now) break;
+      this.expiries.delete(nonce);
+    }
+  }
+}

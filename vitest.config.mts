@@ -1,0 +1,45 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests import workspace packages from source, so no build is needed to run a unit test.
+const alias = [
+  { find: /^@dais\/shared\/fastify$/, replacement: here('./libs/shared/src/fastify/index.ts') },
+  { find: /^@dais\/shared$/, replacement: here('./libs/shared/src/index.ts') },
+  { find: /^@dais\/nginx$/, replacement: here('./libs/nginx/src/index.ts') },
+];
+
+// SWC instead of esbuild: NestJS dependency injection needs emitDecoratorMetadata.
+const plugins = [swc.vite({ module: { type: 'es6' } })];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['libs/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['libs/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          environment: 'node',
+          // These tests start real nginx, PostgreSQL databases, Redis queues and component
+          // processes; one file at a time keeps a 2-core machine honest about timings.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
