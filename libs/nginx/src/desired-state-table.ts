@@ -30,6 +30,7 @@ export class DesiredStateTable<V> {
   private committed: Map<number, V>;
   private queue: PendingChange<V>[] = [];
   private running = false;
+  private lastGeneration = 0;
 
   constructor(
     initial: ReadonlyMap<number, V>,
@@ -41,6 +42,11 @@ export class DesiredStateTable<V> {
   /** The value currently applied for a key. */
   get(key: number): V | undefined {
     return this.committed.get(key);
+  }
+
+  /** The nginx generation that serves the current state (0 before the first apply). */
+  get generation(): number {
+    return this.lastGeneration;
   }
 
   /** Everything currently applied. */
@@ -57,8 +63,9 @@ export class DesiredStateTable<V> {
   }
 
   /** Applies the current state again (e.g. at startup, or to repair drift). */
-  reapply(): Promise<number> {
-    return this.options.apply(this.committed);
+  async reapply(): Promise<number> {
+    this.lastGeneration = await this.options.apply(this.committed);
+    return this.lastGeneration;
   }
 
   private async drain(): Promise<void> {
@@ -110,6 +117,7 @@ export class DesiredStateTable<V> {
   private async commit(candidate: Map<number, V>, changes: PendingChange<V>[]): Promise<void> {
     const generation = await this.options.apply(candidate);
     this.committed = candidate;
+    this.lastGeneration = generation;
     const persisted = new Map(changes.map((change) => [change.key, change.value]));
     try {
       await this.options.persist(persisted);

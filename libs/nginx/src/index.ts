@@ -7,3 +7,6 @@ export * from './status-probe';
 export * from './config-pipeline';
 export * from './desired-state-table';
 export * from './json-state-store';
+export * from './hostname-conflicts';
+export * from './error-pages';
+export * from './nginx-tier';

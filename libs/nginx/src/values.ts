@@ -40,6 +40,10 @@ export const nginxValue = {
     }
     return value;
   },
+  /** A listen address `ip:port` (IPv6 hosts get brackets). */
+  listen(host: string, port: number): string {
+    return nginxValue.address(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+  },
   /** A non-negative integer. */
   integer(value: number): string {
     if (!Number.isSafeInteger(value) || value < 0) throw new NginxRenderError(`refusing number ${String(value)} in nginx config`);

@@ -5,3 +5,5 @@ export * from './signing';
 export * from './contracts';
 export * from './http/parse';
 export * from './http/signed-client';
+export * from './util/keyed-lock';
+export * from './process/run-service';

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { normalizeHostname } from '../naming/hostname';
@@ -27,7 +28,7 @@ export const envField = {
       .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL')
       .transform((u) => u.replace(/\/+$/, '')),
   /** A host address to listen on. */
-  listenHost: () => z.string().regex(/^[0-9a-fA-F.:]+$|^localhost$/, 'must be an IP address or localhost'),
+  listenHost: () => z.string().refine((h) => isIP(h) !== 0, 'must be an IP address such as 127.0.0.1 or 0.0.0.0'),
   /** A hostname that sites live under, e.g. `sites.example.org` (one label allowed, e.g. `localhost`). */
   sitesDomain: () =>
     z.string().transform((value, ctx) => {

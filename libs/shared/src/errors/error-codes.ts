@@ -21,6 +21,7 @@ export const ERROR_CATALOGUE = {
   SITE_NOT_FOUND: { status: 404, transient: false },
   OPERATION_NOT_FOUND: { status: 404, transient: false },
   SITE_NAME_TAKEN: { status: 409, transient: false },
+  HOSTNAME_CONFLICT: { status: 409, transient: false },
   SITE_BUSY: { status: 409, transient: false },
   OPERATION_NOT_RETRYABLE: { status: 409, transient: false },
   NGINX_CONFIG_REJECTED: { status: 422, transient: false },

@@ -4,3 +4,4 @@ export * from './sign';
 export * from './verify';
 export * from './nonce-cache';
 export * from './route-allowlist';
+export * from './key-files';

@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getWithHost } from '../../../test/support/http';
+import { writeComponentKeys } from '../../../test/support/keys';
+import { freePorts } from '../../../test/support/ports';
+import { signedFetch, type TestSigner } from '../../../test/support/signed-fetch';
+import { tempDir } from '../../../test/support/temp-dir';
+import { loadOrchestratorConfig } from '../src/config/orchestrator.config';
+import { createOrchestrator, type Orchestrator } from '../src/orchestrator';
+
+describe('orchestrator (real nginx, signed API)', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let orchestrator: Orchestrator;
+  let env: Record<string, string>;
+  let api: string;
+  let sitesPort: number;
+  let manager: TestSigner;
+  let shell: TestSigner;
+  let stranger: TestSigner;
+
+  const spec = (id: number, name: string, hostnames = [`${name}.dais.localhost`]) => ({
+    id,
+    name,
+    type: 'static',
+    availability: 'enabled',
+    hostnames,
+  });
+  const put = (id: number, body: unknown, signer: TestSigner | null = manager) =>
+    signedFetch(api, signer, 'PUT', `/v1/sites/${id}`, { body });
+  const health = async () => (await signedFetch(api, manager, 'GET', '/v1/health')).json as { nginxGeneration: number; sites: number };
+
+  async function boot(): Promise<void> {
+    orchestrator = createOrchestrator(loadOrchestratorConfig(env));
+    await orchestrator.start();
+  }
+
+  beforeAll(async () => {
+    dir = await tempDir('orchestrator');
+    const keys = await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'shell', 'intruder']);
+    const [apiPort, sites, status] = await freePorts(3);
+    sitesPort = sites!;
+    env = {
+      DAIS_STATE_DIR: dir.path,
+      DAIS_ORCHESTRATOR_PORT: String(apiPort),
+      DAIS_ORCHESTRATOR_SITES_PORT: String(sites),
+      DAIS_ORCHESTRATOR_STATUS_PORT: String(status),
+      DAIS_LOG_LEVEL: 'silent',
+    };
+    api = `http://127.0.0.1:${apiPort}`;
+    manager = { callerId: 'manager', privateKey: keys.manager!, audience: 'orchestrator' };
+    shell = { callerId: 'shell', privateKey: keys.shell!, audience: 'orchestrator' };
+    stranger = { callerId: 'manager', privateKey: keys.intruder!, audience: 'orchestrator' };
+    await boot();
+  });
+
+  afterAll(async () => {
+    await orchestrator.stop();
+    await dir.remove();
+  });
+
+  it('creates the site folders with a default page and serves it by hostname', async () => {
+    const answer = await put(1, spec(1, 'blog'));
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ siteId: 1, hostnames: ['blog.dais.localhost'] });
+    for (const folder of ['public', 'private', '.home']) expect(existsSync(join(dir.path, 'orchestrator/data/sites/1', folder))).toBe(true);
+    const page = await getWithHost(sitesPort, 'blog.dais.localhost');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('blog is ready');
+  });
+
+  it("is idempotent and never overwrites the owner's files", async () => {
+    const index = join(dir.path, 'orchestrator/data/sites/1/public/index.html');
+    await writeFile(index, '<h1>mine</h1>');
+    expect((await put(1, spec(1, 'blog'))).status).toBe(200);
+    expect(await readFile(index, 'utf8')).toBe('<h1>mine</h1>');
+    expect((await getWithHost(sitesPort, 'blog.dais.localhost')).body).toBe('<h1>mine</h1>');
+  });
+
+  it('answers unknown hosts and missing files with a 404 page', async () => {
+    const unknown = await getWithHost(sitesPort, 'nobody.dais.localhost');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toContain('There is no site or page at this address');
+    expect((await getWithHost(sitesPort, 'blog.dais.localhost', '/missing.html')).status).toBe(404);
+  });
+
+  it('serves a 503 page for a site that is not served', async () => {
+    expect((await put(2, { ...spec(2, 'paused'), availability: 'not_served' })).status).toBe(200);
+    const page = await getWithHost(sitesPort, 'paused.dais.localhost');
+    expect(page.status).toBe(503);
+    expect(page.body).toContain('not being served');
+  });
+
+  describe('rejects requests that are not from a trusted caller, and changes nothing', () => {
+    const attempts: [string, () => Promise<{ status: number; json: unknown }>, number, string][] = [
+      ['unsigned', () => put(9, spec(9, 'evil'), null), 401, 'SIGNATURE_MISSING'],
+      ['signed with a stolen name but the wrong key', () => put(9, spec(9, 'evil'), stranger), 401, 'SIGNATURE_INVALID'],
+      [
+        'expired',
+        () => signedFetch(api, manager, 'PUT', '/v1/sites/9', { body: spec(9, 'evil'), now: Date.now() - 5 * 60_000 }),
+        401,
+        'SIGNATURE_EXPIRED',
+      ],
+      [
+        'with a body changed after signing',
+        () =>
+          signedFetch(api, manager, 'PUT', '/v1/sites/9', {
+            body: spec(9, 'evil'),
+            tamper: (h) => (h['x-dais-signature'] = Buffer.alloc(64).toString('base64url')),
+          }),
+        401,
+        'SIGNATURE_INVALID',
+      ],
+      ['from the shell, outside its prefix', () => put(9, spec(9, 'evil'), shell), 403, 'ROUTE_FORBIDDEN'],
+      ['signed for the router', () => put(9, spec(9, 'evil'), { ...manager, audience: 'router' }), 401, 'AUDIENCE_MISMATCH'],
+      ['unsigned to an unknown route', () => signedFetch(api, null, 'GET', '/v1/secrets'), 401, 'SIGNATURE_MISSING'],
+    ];
+
+    it.each(attempts)('%s', async (_label, attempt, status, code) => {
+      const before = await health();
+      const answer = await attempt();
+      expect(answer.status).toBe(status);
+      expect(answer.json).toMatchObject({ error: { code } });
+      expect(existsSync(join(dir.path, 'orchestrator/data/sites/9'))).toBe(false);
+      expect((await getWithHost(sitesPort, 'evil.dais.localhost')).status).toBe(404);
+      expect(await health()).toEqual(before);
+    });
+
+    it('replayed', async () => {
+      const first = await signedFetch(api, manager, 'DELETE', '/v1/sites/2');
+      expect(first.status).toBe(200);
+      expect((await put(2, { ...spec(2, 'paused'), availability: 'not_served' })).status).toBe(200);
+      const replay = await signedFetch(api, null, 'DELETE', '/v1/sites/2', { reuse: first.headers });
+      expect(replay.status).toBe(401);
+      expect(replay.json).toMatchObject({ error: { code: 'SIGNATURE_REPLAYED' } });
+      expect((await getWithHost(sitesPort, 'paused.dais.localhost')).status).toBe(503);
+    });
+  });
+
+  describe('refuses bad input with a 400 naming the rule', () => {
+    it.each([
+      ['a bad site name', spec(10, 'Bad_Name', ['ok.dais.localhost']), 'SITE_NAME_INVALID'],
+      ['a hostile hostname', spec(10, 'ok', ['x.org;include /etc/passwd']), 'HOSTNAME_INVALID'],
+      ['an unknown field', { ...spec(10, 'ok'), privileged: true }, 'VALIDATION_FAILED'],
+      ['a missing field', { id: 10, name: 'ok' }, 'VALIDATION_FAILED'],
+      ['a mismatched id', spec(11, 'ok'), 'VALIDATION_FAILED'],
+      ['no hostnames', spec(10, 'ok', []), 'VALIDATION_FAILED'],
+    ])('%s', async (_label, body, code) => {
+      const answer = await put(10, body);
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({ error: { code } });
+      expect(existsSync(join(dir.path, 'orchestrator/data/sites/10'))).toBe(false);
+    });
+
+    it('a body that is not JSON', async () => {
+      expect((await put(10, '{not json')).status).toBe(400);
+    });
+
+    it('a body over the size limit (413)', async () => {
+      const answer = await put(10, { ...spec(10, 'ok'), padding: 'x'.repeat(2 * 1024 * 1024) });
+      expect(answer.status).toBe(413);
+      expect(answer.json).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    });
+
+    it('a hostname another site already answers on (409)', async () => {
+      const answer = await put(12, spec(12, 'thief', ['blog.dais.localhost']));
+      expect(answer.status).toBe(409);
+      expect(answer.json).toMatchObject({ error: { code: 'HOSTNAME_CONFLICT' } });
+      expect((await getWithHost(sitesPort, 'blog.dais.localhost')).body).toBe('<h1>mine</h1>');
+    });
+  });
+
+  it('deletes a site: route gone, files gone, repeat is harmless', async () => {
+    expect((await put(3, spec(3, 'temp'))).status).toBe(200);
+    const removed = await signedFetch(api, manager, 'DELETE', '/v1/sites/3');
+    expect(removed.json).toMatchObject({ siteId: 3, removed: true });
+    expect((await getWithHost(sitesPort, 'temp.dais.localhost')).status).toBe(404);
+    expect(existsSync(join(dir.path, 'orchestrator/data/sites/3'))).toBe(false);
+    expect((await signedFetch(api, manager, 'DELETE', '/v1/sites/3')).json).toMatchObject({ siteId: 3, removed: false });
+  });
+
+  it('keeps serving every site after a restart, from the state it saved', async () => {
+    await orchestrator.stop();
+    await boot();
+    expect((await getWithHost(sitesPort, 'blog.dais.localhost')).body).toBe('<h1>mine</h1>');
+    expect((await signedFetch(api, manager, 'GET', '/v1/sites/1')).json).toMatchObject({ id: 1, name: 'blog' });
+    expect((await health()).sites).toBe(2);
+  });
+});

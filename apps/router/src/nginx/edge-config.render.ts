@@ -1,0 +1,76 @@
+import type { RouteSpec } from '@dais/shared';
+import { ERROR_PAGES, nginxValue, renderMainConfig, renderMapEntries, type ConfigFiles } from '@dais/nginx';
+
+/** Everything the router's nginx config is made from. */
+export interface EdgeConfigInput {
+  prefix: string;
+  generation: number;
+  statusPort: number;
+  listen: { host: string; port: number };
+  /** Orchestrator data-plane addresses, `ip:port` each. */
+  orchestrators: readonly string[];
+  routes: Iterable<RouteSpec>;
+}
+
+/**
+ * Renders the edge: every known hostname is forwarded to the orchestrator pool with its original
+ * Host; unknown hostnames get a 404 page here. A dead orchestrator is skipped for 10 s at a time.
+ */
+export function renderEdgeConfig(input: EdgeConfigInput): ConfigFiles {
+  const routes: [string, string][] = [];
+  for (const route of input.routes) {
+    for (const hostname of route.hostnames) routes.push([nginxValue.hostname(hostname), nginxValue.integer(route.siteId)]);
+  }
+  const upstreams = input.orchestrators
+    .map((address) => `        server ${nginxValue.address(address)} max_fails=1 fail_timeout=10s;`)
+    .join('\n');
+  const http = `    map $host $dais_site_id {
+        default "";
+        include routes.map;
+    }
+
+    map $http_upgrade $dais_connection {
+        default upgrade;
+        "" "";
+    }
+
+    upstream dais_orchestrators {
+${upstreams}
+        keepalive 32;
+    }
+
+    server {
+        listen ${nginxValue.listen(input.listen.host, input.listen.port)} default_server;
+        server_name _;
+        error_page 404 /__dais/not-found.html;
+
+        location / {
+            if ($dais_site_id = "") {
+                return 404;
+            }
+            proxy_pass http://dais_orchestrators;
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $dais_connection;
+            # This is the edge: what the client claims about earlier hops is not trusted.
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host;
+            proxy_connect_timeout 5s;
+            proxy_next_upstream error timeout;
+        }
+
+        location = /__dais/not-found.html {
+            internal;
+            default_type text/html;
+            return 200 "${ERROR_PAGES.notFound}";
+        }
+    }
+`;
+  return {
+    'nginx.conf': renderMainConfig({ prefix: input.prefix, generation: input.generation, statusPort: input.statusPort, http }),
+    'routes.map': renderMapEntries(routes),
+  };
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  loadOwnPrivateKey,
+  loadTrustedCallers,
+  RequestVerifier,
+  routeSpecSchema,
+  TRUSTED_ROUTES,
+  type RunnableService,
+} from '@dais/shared';
+import { createServiceServer } from '@dais/shared/fastify';
+import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
+import type { RouterConfig } from './config/router.config';
+import { RouteService } from './forwarding/route.service';
+import { registerRouteRoutes } from './http/routes.routes';
+import { renderEdgeConfig } from './nginx/edge-config.render';
+
+/** A running router: its control API and the edge nginx it drives. */
+export interface Router extends RunnableService {
+  server: FastifyInstance;
+}
+
+/** Wires the router from its configuration. Nothing starts until `start()`. */
+export function createRouter(config: RouterConfig): Router {
+  loadOwnPrivateKey(config.keys.dir, config.id);
+  const verifier = new RequestVerifier({ selfId: config.id, callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.router) });
+  const server = createServiceServer({
+    component: config.id,
+    verifier,
+    bodyLimitBytes: config.api.bodyLimitBytes,
+    logLevel: config.logLevel,
+  });
+  const tier = new NginxTier({
+    nginx: config.nginx,
+    stateDir: config.stateRoot,
+    schema: routeSpecSchema,
+    validate: assertNoHostnameConflict,
+    render: (state, generation) =>
+      renderEdgeConfig({
+        prefix: config.nginx.prefix,
+        generation,
+        statusPort: config.nginx.statusPort,
+        listen: { host: config.edge.host, port: config.edge.port },
+        orchestrators: config.edge.orchestrators,
+        routes: state.values(),
+      }),
+  });
+
+  return {
+    server,
+    async start() {
+      for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable route; the manager will send it again');
+      const routes = new RouteService(tier.table);
+      registerRouteRoutes(server, routes, () => ({
+        component: config.id,
+        status: 'ok',
+        nginxGeneration: routes.generation,
+        sites: routes.count,
+      }));
+      await server.listen({ host: config.api.host, port: config.api.port });
+      server.log.info({ sites: routes.count, generation: routes.generation }, 'router ready');
+    },
+    async stop() {
+      await server.close();
+      if (config.nginx.stopOnExit) await tier.stopNginx();
+    },
+  };
+}
