@@ -31,6 +31,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          globalSetup: ['test/global-setup.ts'],
           include: ['libs/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
           // These tests start real nginx, PostgreSQL databases, Redis queues and component

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DaisError } from '../errors/dais-error';
 import { toErrorResponse } from '../errors/error-body';
 import type { RequestVerifier } from '../signing/verify';
@@ -29,7 +29,8 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info', base: { component: options.component } },
     bodyLimit: options.bodyLimitBytes,
-    disableRequestLogging: true,
+    // Control calls are logged by what they change, not one line per request.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
   app.decorateRequest('rawBody', null);
@@ -75,10 +76,13 @@ function sendError(error: FastifyError | Error, request: FastifyRequest, reply: 
   return reply.status(status).send(body);
 }
 
-/** Maps Fastify's own errors (body too large, wrong media type, …) onto coded errors. */
-function fromFastifyError(error: FastifyError | Error): unknown {
+/** Maps Fastify's own errors (body too large, wrong media type, bad JSON…) onto coded errors; others pass through. */
+export function fromFastifyError(error: unknown): unknown {
   if (error instanceof DaisError) return error;
-  const code = (error as FastifyError).code;
+  if ((error as { name?: unknown } | null)?.name === 'SyntaxError' && (error as { statusCode?: unknown }).statusCode === 400) {
+    return new DaisError('VALIDATION_FAILED', 'The request body is not valid JSON.');
+  }
+  const code = (error as Partial<FastifyError> | null)?.code;
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new DaisError('PAYLOAD_TOO_LARGE', 'The request body is larger than this endpoint accepts.');
@@ -86,7 +90,9 @@ function fromFastifyError(error: FastifyError | Error): unknown {
       return new DaisError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new DaisError('VALIDATION_FAILED', error.message);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new DaisError('VALIDATION_FAILED', 'The request body is not valid JSON.');
+    case undefined:
     default:
       return error;
   }

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ApiTokenGuard } from './auth/api-token.guard';
+import { EventsGateway } from './events/events.gateway';
+import { DaisExceptionFilter } from './http/dais-exception.filter';
+import { HealthController } from './http/health.controller';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsService } from './operations/operations.service';
+import { SitesController } from './sites/sites.controller';
+import { SitesService } from './sites/sites.service';
+
+/** The HTTP API and live events (the `api` role). */
+@Module({
+  controllers: [SitesController, OperationsController, HealthController],
+  providers: [
+    SitesService,
+    OperationsService,
+    EventsGateway,
+    { provide: APP_GUARD, useClass: ApiTokenGuard },
+    { provide: APP_FILTER, useClass: DaisExceptionFilter },
+  ],
+})
+export class ApiModule {}

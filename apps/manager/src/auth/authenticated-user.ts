@@ -1,0 +1,19 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { SiteViewer } from '../sites/site.repository';
+
+/** The user a request acts for. */
+export interface AuthenticatedUser extends SiteViewer {
+  username: string;
+}
+
+/** Requests that passed the auth guard carry their user. */
+export interface AuthenticatedRequest {
+  user?: AuthenticatedUser;
+}
+
+/** Controller parameter: the authenticated user (the guard guarantees one on `/api` routes). */
+export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedUser => {
+  const user = context.switchToHttp().getRequest<AuthenticatedRequest>().user;
+  if (!user) throw new Error('CurrentUser used on a route without authentication');
+  return user;
+});

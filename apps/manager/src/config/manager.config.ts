@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
+import { z } from 'zod';
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const schema = z.object({
+  DAIS_STATE_DIR: envField.absolutePath().default('/var/lib/dais'),
+  DAIS_MANAGER_ROLE: z.enum(['all', 'api', 'worker'], { error: 'must be all, api or worker' }).default('all'),
+  DAIS_MANAGER_HOST: envField.listenHost().default('127.0.0.1'),
+  DAIS_MANAGER_PORT: envField.port().default(7000),
+  DATABASE_URL: z
+    .string({ error: 'is required (postgresql://user:password@host:5432/database)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
+  DAIS_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/, 'must be lowercase letters, digits, _ or -')
+    .default('dais'),
+  DAIS_QUEUE_LOCK_MS: envField.positiveInt().default(30_000),
+  DAIS_OPERATION_ATTEMPTS: envField.positiveInt().default(8),
+  DAIS_OPERATION_BACKOFF_MS: envField.positiveInt().default(1_000),
+  DAIS_SWEEP_INTERVAL_MS: envField.positiveInt().default(30_000),
+  DAIS_ORCHESTRATOR_URL: envField.httpUrl().default('http://127.0.0.1:7100'),
+  DAIS_ORCHESTRATOR_ID: envField.componentId().default('orchestrator'),
+  DAIS_ROUTER_URL: envField.httpUrl().default('http://127.0.0.1:7200'),
+  DAIS_ROUTER_ID: envField.componentId().default('router'),
+  DAIS_PEER_TIMEOUT_MS: envField.positiveInt().default(30_000),
+  DAIS_SITES_DOMAIN: envField.sitesDomain().default('dais.localhost'),
+  DAIS_SITES_PUBLIC_SCHEME: z.enum(['http', 'https']).default('http'),
+  DAIS_SITES_PUBLIC_PORT: envField.port().default(8080),
+  DAIS_ALLOWED_ORIGINS: commaList.pipe(z.array(envField.httpUrl())).default(['http://127.0.0.1:7000', 'http://localhost:7000']),
+  DAIS_KEYS_DIR: envField.absolutePath().optional(),
+  DAIS_BODY_LIMIT_BYTES: envField.positiveInt().default(1024 * 1024),
+  DAIS_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+});
+
+/** Which parts of the manager a process runs: the HTTP API, the operation worker, or both. */
+export type ManagerRole = 'all' | 'api' | 'worker';
+
+/** Everything the manager needs to know at startup, parsed once and frozen. */
+export interface ManagerConfig {
+  role: ManagerRole;
+  http: { host: string; port: number; bodyLimitBytes: number; allowedOrigins: readonly string[] };
+  databaseUrl: string;
+  redisUrl: string;
+  queue: { prefix: string; lockMs: number; attempts: number; backoffMs: number; sweepIntervalMs: number };
+  orchestrator: { url: string; id: string };
+  router: { url: string; id: string };
+  peerTimeoutMs: number;
+  sites: { domain: string; publicScheme: 'http' | 'https'; publicPort: number };
+  keys: { dir: string };
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+}
+
+/** Reads the manager's configuration; throws a ConfigError listing every bad key. */
+export function loadManagerConfig(source: EnvSource = process.env): ManagerConfig {
+  const env = parseEnv(schema, withEnvFile(source));
+  return Object.freeze({
+    role: env.DAIS_MANAGER_ROLE,
+    http: {
+      host: env.DAIS_MANAGER_HOST,
+      port: env.DAIS_MANAGER_PORT,
+      bodyLimitBytes: env.DAIS_BODY_LIMIT_BYTES,
+      allowedOrigins: env.DAIS_ALLOWED_ORIGINS,
+    },
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    queue: {
+      prefix: env.DAIS_QUEUE_PREFIX,
+      lockMs: env.DAIS_QUEUE_LOCK_MS,
+      attempts: env.DAIS_OPERATION_ATTEMPTS,
+      backoffMs: env.DAIS_OPERATION_BACKOFF_MS,
+      sweepIntervalMs: env.DAIS_SWEEP_INTERVAL_MS,
+    },
+    orchestrator: { url: env.DAIS_ORCHESTRATOR_URL, id: env.DAIS_ORCHESTRATOR_ID },
+    router: { url: env.DAIS_ROUTER_URL, id: env.DAIS_ROUTER_ID },
+    peerTimeoutMs: env.DAIS_PEER_TIMEOUT_MS,
+    sites: { domain: env.DAIS_SITES_DOMAIN, publicScheme: env.DAIS_SITES_PUBLIC_SCHEME, publicPort: env.DAIS_SITES_PUBLIC_PORT },
+    keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
+    logLevel: env.DAIS_LOG_LEVEL,
+  });
+}
+
+/** Nest injection token for {@link ManagerConfig}. */
+export const MANAGER_CONFIG = Symbol('MANAGER_CONFIG');

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DaisError, type OperationView } from '@dais/shared';
+import type { OperationKind } from '../generated/prisma/enums';
+import { isStepName, STEP_TITLES, type StepName } from './operation-catalogue';
+import type { OperationEnding, SiteEffect, StepUpdate } from './operation.repository';
+import { toOperationView, type OperationWithSteps } from './operation-view';
+
+/** Where the runner reads and records operations (the repository in production, a fake in unit tests). */
+export interface OperationStore {
+  find(id: number): Promise<OperationWithSteps | null>;
+  markRunning(id: number, now: Date): Promise<void>;
+  updateStep(stepId: number, update: StepUpdate): Promise<void>;
+  finish(ending: OperationEnding): Promise<void>;
+  hasEarlierUnfinished(siteId: number, id: number): Promise<boolean>;
+}
+
+/** Carries out one step for a site against the other components. */
+export interface StepExecutor {
+  execute(step: StepName, siteId: number): Promise<void>;
+}
+
+/** Receives every change of an operation, to show it live. */
+export interface OperationEvents {
+  operationChanged(siteId: number, view: OperationView): Promise<void>;
+}
+
+/** Injection tokens for the runner's collaborators. */
+export const OPERATION_STORE = Symbol('OPERATION_STORE');
+export const STEP_EXECUTOR = Symbol('STEP_EXECUTOR');
+export const OPERATION_EVENTS = Symbol('OPERATION_EVENTS');
+
+/** A step failed in a way that may pass (a component was unreachable): run the operation again later. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+}
+
+/** The operation has failed for good; it waits for a person to retry it. */
+export class OperationFailedError extends Error {
+  override readonly name = 'OperationFailedError';
+}
+
+/** What a run achieved: the operation finished (either way), or must wait for an earlier one on its site. */
+export type RunOutcome = 'finished' | 'wait';
+
+/**
+ * Runs an operation's steps in order, skipping those already done, recording each step's state
+ * and announcing every change. Safe to run again after a crash at any point: steps are idempotent.
+ */
+@Injectable()
+export class OperationRunner {
+  private readonly logger = new Logger(OperationRunner.name);
+
+  constructor(
+    @Inject(OPERATION_STORE) private readonly store: OperationStore,
+    @Inject(STEP_EXECUTOR) private readonly executor: StepExecutor,
+    @Inject(OPERATION_EVENTS) private readonly events: OperationEvents,
+  ) {}
+
+  /** Runs the operation; `finalAttempt` says whether a transient failure may still be retried. */
+  async run(operationId: number, { finalAttempt }: { finalAttempt: boolean }): Promise<RunOutcome> {
+    const operation = await this.store.find(operationId);
+    if (!operation || operation.state === 'succeeded' || operation.state === 'failed') return 'finished';
+    if (await this.store.hasEarlierUnfinished(operation.siteId, operation.id)) return 'wait';
+    await this.store.markRunning(operation.id, new Date());
+    await this.announce(operation.id);
+    for (const step of operation.steps) {
+      if (step.state === 'succeeded') continue;
+      await this.runStep(operation, step, finalAttempt);
+    }
+    await this.store.finish({
+      id: operation.id,
+      state: 'succeeded',
+      error: null,
+      now: new Date(),
+      siteEffect: effectOf(operation.kind, 'succeeded', operation.siteId),
+    });
+    await this.announce(operation.id);
+    return 'finished';
+  }
+
+  private async runStep(operation: OperationWithSteps, step: OperationWithSteps['steps'][number], finalAttempt: boolean): Promise<void> {
+    await this.store.updateStep(step.id, {
+      state: 'running',
+      attempts: { increment: 1 },
+      startedAt: new Date(),
+      finishedAt: null,
+      message: null,
+    });
+    await this.announce(operation.id);
+    try {
+      if (!isStepName(step.name))
+        throw new DaisError('OPERATION_NOT_RETRYABLE', `This version of Dais does not know the step "${step.name}".`);
+      await this.executor.execute(step.name, operation.siteId);
+    } catch (error) {
+      const message = this.describe(error, operation.id);
+      if (isRetryable(error) && !finalAttempt) {
+        await this.store.updateStep(step.id, { state: 'retrying', message: `${message} Retrying automatically.` });
+        await this.announce(operation.id);
+        throw new RetryLaterError(message);
+      }
+      const title = isStepName(step.name) ? STEP_TITLES[step.name] : step.name;
+      await this.store.updateStep(step.id, { state: 'failed', message, finishedAt: new Date() });
+      await this.store.finish({
+        id: operation.id,
+        state: 'failed',
+        error: `"${title}" failed: ${message} Fix the cause and retry the operation; it resumes from this step.`,
+        now: new Date(),
+        siteEffect: effectOf(operation.kind, 'failed', operation.siteId),
+      });
+      await this.announce(operation.id);
+      throw new OperationFailedError(message);
+    }
+    await this.store.updateStep(step.id, { state: 'succeeded', finishedAt: new Date() });
+    await this.announce(operation.id);
+  }
+
+  /** A message for the site owner: coded errors speak for themselves; anything else gets a reference. */
+  private describe(error: unknown, operationId: number): string {
+    if (error instanceof DaisError) return error.message;
+    const reference = randomUUID();
+    this.logger.error(
+      `operation ${operationId}: unexpected error (reference ${reference})`,
+      error instanceof Error ? error.stack : String(error),
+    );
+    return `An unexpected error happened (reference ${reference}).`;
+  }
+
+  /** Live updates are best-effort: a lost event must never fail the operation itself. */
+  private async announce(operationId: number): Promise<void> {
+    try {
+      const operation = await this.store.find(operationId);
+      if (operation) await this.events.operationChanged(operation.siteId, toOperationView(operation));
+    } catch (error) {
+      this.logger.warn(`could not announce operation ${operationId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** Coded errors say whether a retry can help; unknown errors (a database hiccup) get retried. */
+function isRetryable(error: unknown): boolean {
+  return error instanceof DaisError ? error.transient : true;
+}
+
+function effectOf(kind: OperationKind, outcome: 'succeeded' | 'failed', siteId: number): SiteEffect {
+  switch (kind) {
+    case 'create_site':
+      return { kind: 'set-state', siteId, state: outcome === 'succeeded' ? 'active' : 'failed' };
+    case 'delete_site':
+      return outcome === 'succeeded' ? { kind: 'delete', siteId } : { kind: 'set-state', siteId, state: 'failed' };
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { parseInput, type OperationView } from '@dais/shared';
+import { z } from 'zod';
+import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { OperationsService } from './operations.service';
+
+const operationParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+
+/** `/api/operations`: follow a long task, retry it after a failure. */
+@Controller('api/operations')
+export class OperationsController {
+  constructor(private readonly operations: OperationsService) {}
+
+  @Get(':id')
+  get(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
+    return this.operations.get(user, parseInput(operationParams, params, 'path').id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  retry(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
+    return this.operations.retry(user, parseInput(operationParams, params, 'path').id);
+  }
+}

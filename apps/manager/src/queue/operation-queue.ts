@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
+
+/** The one job type: run operation N. */
+interface OperationJobData {
+  operationId: number;
+}
+
+/** What the worker asks the domain to do with a job, and what it may answer. */
+export type OperationJobHandler = (operationId: number, attempt: { finalAttempt: boolean }) => Promise<'finished' | 'wait'>;
+
+/** Errors a handler throws to end a job for good (no BullMQ retry). */
+export type PermanentFailureTest = (error: unknown) => boolean;
+
+const QUEUE_NAME = 'operations';
+/** How long an operation that must wait for an earlier one on its site sleeps before looking again. */
+const WAIT_FOR_EARLIER_MS = 500;
+
+/** Deterministic job id: enqueueing the same operation twice never runs it twice at once. */
+export function jobIdOf(operationId: number): string {
+  return `operation-${operationId}`;
+}
+
+/**
+ * The BullMQ adapter: the only code that imports bullmq. Jobs carry just an operation id;
+ * PostgreSQL holds everything else, so a lost job is recreated by the sweeper, never lost work.
+ */
+@Injectable()
+export class OperationQueue implements OnModuleDestroy {
+  private readonly logger = new Logger(OperationQueue.name);
+  private readonly queue: Queue<OperationJobData>;
+  private worker: Worker<OperationJobData> | undefined;
+
+  constructor(@Inject(MANAGER_CONFIG) private readonly config: ManagerConfig) {
+    this.queue = new Queue<OperationJobData>(QUEUE_NAME, {
+      connection: { url: config.redisUrl },
+      prefix: config.queue.prefix,
+      defaultJobOptions: {
+        attempts: config.queue.attempts,
+        backoff: { type: 'exponential', delay: config.queue.backoffMs },
+        // History lives in PostgreSQL; a finished job only blocks re-adding the same id.
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    });
+    this.queue.on('error', (error) => this.logger.error(`queue connection: ${error.message}`));
+  }
+
+  /** Queues an operation to run. Adding an operation already queued or running is a no-op. */
+  async enqueue(operationId: number): Promise<void> {
+    await this.queue.add('run-operation', { operationId }, { jobId: jobIdOf(operationId) });
+  }
+
+  /** Whether a job for the operation is in the queue (waiting, delayed or running). */
+  async hasJob(operationId: number): Promise<boolean> {
+    return (await this.queue.getJob(jobIdOf(operationId))) !== undefined;
+  }
+
+  /** Starts consuming jobs. Only worker processes call this. */
+  startWorker(handle: OperationJobHandler, isPermanentFailure: PermanentFailureTest): void {
+    const { lockMs, attempts } = this.config.queue;
+    this.worker = new Worker<OperationJobData>(
+      QUEUE_NAME,
+      async (job: Job<OperationJobData>, token?: string) => {
+        const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? attempts);
+        let outcome: 'finished' | 'wait';
+        try {
+          outcome = await handle(job.data.operationId, { finalAttempt });
+        } catch (error) {
+          if (isPermanentFailure(error)) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+          throw error;
+        }
+        if (outcome === 'wait') {
+          await job.moveToDelayed(Date.now() + WAIT_FOR_EARLIER_MS, token);
+          throw new DelayedError();
+        }
+      },
+      {
+        connection: { url: this.config.redisUrl },
+        prefix: this.config.queue.prefix,
+        concurrency: 4,
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
+        // A worker killed mid-operation leaves a stalled job; let a few crashes pass before giving up.
+        maxStalledCount: 5,
+      },
+    );
+    this.worker.on('error', (error) => this.logger.error(`worker connection: ${error.message}`));
+  }
+
+  /** Stops taking new jobs and waits for running ones to finish, then closes connections. */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { OrchestratorClient, RouterClient } from './clients/peer-clients';
+import { EventBus } from './events/event-bus';
+import { OPERATION_EVENTS, OPERATION_STORE, OperationRunner, STEP_EXECUTOR } from './operations/operation-runner';
+import { OperationRepository } from './operations/operation.repository';
+import { OperationSweeper } from './operations/operation-sweeper';
+import { OperationWorker } from './operations/operation-worker';
+import { SiteStepExecutor } from './operations/site-step.executor';
+
+/** The operation worker and its sweeper (the `worker` role). */
+@Module({
+  providers: [
+    OrchestratorClient,
+    RouterClient,
+    SiteStepExecutor,
+    OperationRunner,
+    OperationWorker,
+    OperationSweeper,
+    { provide: OPERATION_STORE, useExisting: OperationRepository },
+    { provide: STEP_EXECUTOR, useExisting: SiteStepExecutor },
+    { provide: OPERATION_EVENTS, useExisting: EventBus },
+  ],
+})
+export class WorkerModule {}

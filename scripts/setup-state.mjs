@@ -1,0 +1,69 @@
+// Part of `npm run setup`: the component keys and the local config in the state folder. Creates
+// what is missing, never overwrites what exists, and says which it did.
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+
+const state = process.env.DAIS_STATE_DIR;
+if (!state) throw new Error('DAIS_STATE_DIR must be set');
+const did = (text) => console.log(`  + ${text}`);
+const ok = (text) => console.log(`  ✓ ${text}`);
+
+mkdirSync(state, { recursive: true, mode: 0o755 });
+chmodSync(state, 0o755); // nginx workers must walk into the site folders below it
+
+// One Ed25519 key pair per component: the private key stays with its component, public keys are shared.
+mkdirSync(join(state, 'keys/private'), { recursive: true, mode: 0o700 });
+mkdirSync(join(state, 'keys/public'), { recursive: true, mode: 0o755 });
+for (const component of ['manager', 'orchestrator', 'router', 'shell']) {
+  const privateFile = join(state, 'keys/private', `${component}.key`);
+  const publicFile = join(state, 'keys/public', `${component}.pub`);
+  if (existsSync(privateFile) && existsSync(publicFile)) {
+    ok(`${component} signing key`);
+    continue;
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(privateFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  writeFileSync(publicFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
+  did(`generated the ${component} signing key`);
+}
+
+// The local configuration every component reads through DAIS_ENV_FILE. Missing keys are appended;
+// values already there (perhaps edited by you) are kept.
+const password = readFileSync(join(state, 'secrets/postgres-password'), 'utf8').trim();
+const defaults = {
+  DAIS_STATE_DIR: state,
+  DATABASE_URL: `postgresql://dais:${password}@127.0.0.1:5432/dais`,
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  DAIS_SITES_DOMAIN: 'dais.localhost',
+  DAIS_MANAGER_PORT: '7000',
+  DAIS_ORCHESTRATOR_PORT: '7100',
+  DAIS_ORCHESTRATOR_SITES_PORT: '7101',
+  DAIS_ROUTER_PORT: '7200',
+  DAIS_ROUTER_HTTP_PORT: '8080',
+  DAIS_SITES_PUBLIC_PORT: '8080',
+  DAIS_ROUTER_ORCHESTRATORS: '127.0.0.1:7101',
+};
+const envFile = join(state, 'dais.env');
+const existing = existsSync(envFile) ? readFileSync(envFile, 'utf8') : null;
+if (existing === null) {
+  const header =
+    '# Dais local configuration, written by `npm run setup`. Edit freely: setup only adds missing keys.\n# Every key is documented in docs/configuration.md.\n';
+  writeFileSync(
+    envFile,
+    header +
+      Object.entries(defaults)
+        .map(([key, value]) => `${key}=${value}\n`)
+        .join(''),
+    { mode: 0o600 },
+  );
+  did(`wrote ${envFile}`);
+} else {
+  const present = new Set([...existing.matchAll(/^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)\s*=/gm)].map((match) => match[1]));
+  const missing = Object.entries(defaults).filter(([key]) => !present.has(key));
+  if (missing.length === 0) ok(`${envFile} kept as it is`);
+  else {
+    appendFileSync(envFile, (existing.endsWith('\n') ? '' : '\n') + missing.map(([key, value]) => `${key}=${value}\n`).join(''));
+    did(`added ${missing.map(([key]) => key).join(', ')} to ${envFile}`);
+  }
+}

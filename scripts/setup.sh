@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# npm run setup: installs and starts everything Dais needs on a Debian/Ubuntu host, then builds
+# Dais and prepares its local state in .dais/. Safe to run again: each step checks first and
+# says whether it changed something ("+") or found it already done ("✓").
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
+APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static)
+
+did() { printf '  + %s\n' "$*"; }
+ok() { printf '  ✓ %s\n' "$*"; }
+step() { printf '\n%s\n' "$*"; }
+die() { printf '\nsetup failed: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "run as root or install sudo ($*)"; fi
+}
+as_postgres() { as_root su postgres -c "$1"; }
+
+wait_for() { # wait_for <seconds> <description> <command...>
+  local seconds=$1 what=$2; shift 2
+  for _ in $(seq 1 $((seconds * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  die "$what did not come up within ${seconds}s"
+}
+
+install_packages() {
+  step "System packages"
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then ok "$package installed"; else missing+=("$package"); fi
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    did "installed ${missing[*]}"
+  fi
+}
+
+start_services() {
+  step "Services"
+  local cluster
+  cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2" "$4}')
+  [ -n "$cluster" ] || die "no PostgreSQL cluster found (pg_lsclusters is empty)"
+  set -- $cluster
+  if [ "$3" = online ]; then ok "PostgreSQL $1/$2 running"; else as_root pg_ctlcluster "$1" "$2" start; did "started PostgreSQL $1/$2"; fi
+
+  if redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then ok "Redis running"; else
+    as_root service redis-server start >/dev/null 2>&1 || true
+    wait_for 10 "Redis" redis-cli -h 127.0.0.1 ping
+    did "started Redis"
+  fi
+
+  if as_root docker info >/dev/null 2>&1; then ok "Docker engine running"; else
+    as_root sh -c 'nohup dockerd >/var/log/dockerd.log 2>&1 &'
+    wait_for 60 "dockerd" as_root docker info
+    did "started dockerd (log: /var/log/dockerd.log)"
+  fi
+}
+
+install_node_modules() {
+  step "Node packages"
+  if [ -f "$ROOT/node_modules/.package-lock.json" ] && [ "$ROOT/node_modules/.package-lock.json" -nt "$ROOT/package-lock.json" ]; then
+    ok "node_modules up to date"
+  else
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    did "installed node_modules (npm ci)"
+  fi
+}
+
+prepare_database() {
+  step "Database"
+  local password_file="$STATE/secrets/postgres-password" password
+  mkdir -p "$STATE/secrets" && chmod 700 "$STATE/secrets"
+  if [ -s "$password_file" ]; then ok "database password kept in $password_file"; else
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$password_file")
+    did "generated a database password in $password_file"
+  fi
+  password=$(cat "$password_file")
+  if PGPASSWORD="$password" psql -h 127.0.0.1 -U dais -d postgres -Atc 'select 1' >/dev/null 2>&1; then ok "role dais can log in"; else
+    if as_postgres "psql -Atc \"select 1 from pg_roles where rolname = 'dais'\"" | grep -q 1; then
+      as_postgres "psql -qc \"alter role dais with login createdb password '$password'\""
+      did "reset the password of role dais"
+    else
+      as_postgres "psql -qc \"create role dais with login createdb password '$password'\""
+      did "created role dais (may create databases: tests make their own)"
+    fi
+  fi
+  if as_postgres "psql -Atc \"select 1 from pg_database where datname = 'dais'\"" | grep -q 1; then ok "database dais exists"; else
+    as_postgres "createdb -O dais dais"
+    did "created database dais"
+  fi
+}
+
+build() {
+  step "Build"
+  (cd "$ROOT" && npm run -s build)
+  ok "built all packages (incremental)"
+}
+
+prepare_state() {
+  step "Local state in $STATE"
+  (cd "$ROOT" && DAIS_STATE_DIR="$STATE" node scripts/setup-state.mjs)
+}
+
+migrate() {
+  step "Migrations"
+  local output
+  output=$(cd "$ROOT" && set -a && . "$STATE/dais.env" && set +a && npm run -s migrate:deploy -w @dais/manager) || die "migrations failed: $output"
+  case "$output" in Applied*) did "$output" ;; *) ok "$output" ;; esac
+}
+
+ensure_admin() {
+  step "Admin account"
+  (cd "$ROOT" && DAIS_ENV_FILE="$STATE/dais.env" node apps/manager/dist/cli/admin.js ensure-admin --token-file "$STATE/admin-token" | sed 's/^/  /')
+}
+
+echo "Setting up Dais in $ROOT"
+install_packages
+start_services
+install_node_modules
+build
+prepare_database
+prepare_state
+migrate
+ensure_admin
+printf '\nDone. Start everything with: npm start\n'

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { devEnv, REPO_ROOT } from './dev-env';
+
+const run = promisify(execFile);
+
+/** A fresh PostgreSQL database with every migration applied, dropped by `drop()`. */
+export interface TestDatabase {
+  url: string;
+  name: string;
+  query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+/** Creates `dais_test_<label>_<random>` and migrates it with the project's own migration tool. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const admin = new URL(devEnv().databaseUrl);
+  const name = `dais_test_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const adminClient = new pg.Client({ connectionString: admin.toString() });
+  await adminClient.connect();
+  await adminClient.query(`CREATE DATABASE "${name}"`);
+  await adminClient.end();
+  const url = new URL(admin.toString());
+  url.pathname = `/${name}`;
+  await run(process.execPath, [join(REPO_ROOT, 'apps/manager/scripts/migrate.mjs'), 'deploy'], {
+    env: { ...process.env, DATABASE_URL: url.toString() },
+  });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  return {
+    url: url.toString(),
+    name,
+    query: async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await pool.query<T>(sql, params)).rows,
+    drop: async () => {
+      await pool.end();
+      const client = new pg.Client({ connectionString: admin.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}

@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { loadOwnPrivateKey } from '@dais/shared';
+import { createTestDatabase, type TestDatabase } from './database';
+import { devEnv, REPO_ROOT } from './dev-env';
+import { getWithHost, type PlainResponse } from './http';
+import { writeComponentKeys } from './keys';
+import { freePorts } from './ports';
+import type { TestSigner } from './signed-fetch';
+import { tempDir } from './temp-dir';
+
+const run = promisify(execFile);
+
+/** The processes a stack can run; the manager may run as one process or as API + worker. */
+export type StackProcess = 'orchestrator' | 'router' | 'manager' | 'manager-api' | 'manager-worker';
+
+const ENTRY: Record<StackProcess, string> = {
+  orchestrator: 'apps/orchestrator/dist/main.js',
+  router: 'apps/router/dist/main.js',
+  manager: 'apps/manager/dist/main.js',
+  'manager-api': 'apps/manager/dist/main.js',
+  'manager-worker': 'apps/manager/dist/main.js',
+};
+
+/** How to shape a stack. */
+export interface StackOptions {
+  /** Run the manager's API and worker as two processes (to restart the worker alone). */
+  separateWorker?: boolean;
+  /** Extra environment for every process. */
+  env?: Record<string, string>;
+}
+
+/** An API answer as a test sees it. */
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  json: T;
+}
+
+/**
+ * A whole Dais on this machine for one test file: its own database, Redis prefix, ports, folders
+ * and keys; real orchestrator, router and manager processes built from `dist/`.
+ */
+export class TestStack {
+  private readonly processes = new Map<StackProcess, ChildProcess>();
+
+  private constructor(
+    readonly env: Record<string, string>,
+    readonly database: TestDatabase,
+    readonly stateDir: string,
+    readonly ports: { manager: number; orchestrator: number; sites: number; router: number; edge: number },
+    readonly adminToken: string,
+    private readonly cleanupDir: () => Promise<void>,
+  ) {}
+
+  /** Boots a stack and waits until every component answers. */
+  static async start(label: string, options: StackOptions = {}): Promise<TestStack> {
+    const dir = await tempDir(`stack-${label}`);
+    const database = await createTestDatabase(label);
+    await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'router', 'shell']);
+    const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus] = await freePorts(7);
+    const env: Record<string, string> = {
+      DAIS_STATE_DIR: dir.path,
+      DATABASE_URL: database.url,
+      REDIS_URL: devEnv().redisUrl,
+      DAIS_QUEUE_PREFIX: `test-${label}-${randomBytes(3).toString('hex')}`,
+      DAIS_QUEUE_LOCK_MS: '2000',
+      DAIS_OPERATION_BACKOFF_MS: '200',
+      DAIS_SWEEP_INTERVAL_MS: '1000',
+      DAIS_PEER_TIMEOUT_MS: '20000',
+      DAIS_MANAGER_PORT: String(manager),
+      DAIS_ORCHESTRATOR_PORT: String(orchestrator),
+      DAIS_ORCHESTRATOR_SITES_PORT: String(sites),
+      DAIS_ORCHESTRATOR_STATUS_PORT: String(orchestratorStatus),
+      DAIS_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestrator}`,
+      DAIS_ROUTER_PORT: String(router),
+      DAIS_ROUTER_HTTP_PORT: String(edge),
+      DAIS_ROUTER_STATUS_PORT: String(routerStatus),
+      DAIS_ROUTER_URL: `http://127.0.0.1:${router}`,
+      DAIS_ROUTER_ORCHESTRATORS: `127.0.0.1:${sites}`,
+      DAIS_SITES_DOMAIN: 'dais.localhost',
+      DAIS_SITES_PUBLIC_PORT: String(edge),
+      DAIS_ALLOWED_ORIGINS: `http://127.0.0.1:${manager}`,
+      DAIS_LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+    const token = await run(
+      process.execPath,
+      [join(REPO_ROOT, 'apps/manager/dist/cli/admin.js'), 'create-token', '--username', 'admin', '--role', 'admin'],
+      {
+        env: { ...process.env, ...env },
+      },
+    );
+    const stack = new TestStack(
+      env,
+      database,
+      dir.path,
+      { manager: manager!, orchestrator: orchestrator!, sites: sites!, router: router!, edge: edge! },
+      token.stdout.trim(),
+      () => dir.remove(),
+    );
+    const managers: StackProcess[] = options.separateWorker ? ['manager-api', 'manager-worker'] : ['manager'];
+    for (const name of ['orchestrator', 'router', ...managers] as StackProcess[]) stack.startProcess(name);
+    await stack.waitUntilReady();
+    return stack;
+  }
+
+  /** Starts (or restarts) one process. */
+  startProcess(name: StackProcess): void {
+    const role = name === 'manager-api' ? 'api' : name === 'manager-worker' ? 'worker' : 'all';
+    const log = createWriteStream(join(this.stateDir, `${name}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [join(REPO_ROOT, ENTRY[name])], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...this.env, DAIS_MANAGER_ROLE: role },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    this.processes.set(name, child);
+  }
+
+  /** Sends a signal to a process (SIGSTOP/SIGCONT freeze and thaw it; SIGKILL kills it outright). */
+  signal(name: StackProcess, signal: NodeJS.Signals): void {
+    this.processes.get(name)?.kill(signal);
+  }
+
+  /** Stops a process and waits for it to exit. */
+  async stopProcess(name: StackProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.processes.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT');
+    child.kill(signal);
+    await exited;
+    this.processes.delete(name);
+  }
+
+  /** What a process has logged so far (for failure messages). */
+  logOf(name: StackProcess): string {
+    try {
+      return readFileSync(join(this.stateDir, `${name}.log`), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Signs requests as one of this stack's components (to talk to orchestrator or router directly). */
+  signer(callerId: string, audience: string): TestSigner {
+    return { callerId, audience, privateKey: loadOwnPrivateKey(join(this.stateDir, 'keys'), callerId) };
+  }
+
+  /** Calls the manager's API as the admin (or with another token). */
+  async api<T = unknown>(method: string, path: string, body?: unknown, token: string | null = this.adminToken): Promise<ApiAnswer<T>> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`http://127.0.0.1:${this.ports.manager}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
+  }
+
+  /** Fetches a page of a site through the router, as a visitor would. */
+  visit(hostname: string, path = '/'): Promise<PlainResponse> {
+    return getWithHost(this.ports.edge, hostname, path);
+  }
+
+  /** Polls an operation until `done` says so; fails with the process logs after the timeout. */
+  async waitForOperation<T extends { state: string }>(
+    id: number,
+    done: (operation: T) => boolean = (o) => o.state === 'succeeded' || o.state === 'failed',
+    timeoutMs = 30_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: T | undefined;
+    while (Date.now() < deadline) {
+      const answer = await this.api<T>('GET', `/api/operations/${id}`);
+      last = answer.json;
+      if (answer.status === 200 && done(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`operation ${id} did not reach the expected state; last seen ${JSON.stringify(last)}\n${this.allLogs()}`);
+  }
+
+  /** Stops everything and removes the database, Redis keys and folders. */
+  async stop(): Promise<void> {
+    for (const name of [...this.processes.keys()]) await this.stopProcess(name);
+    const redis = new Redis(this.env.REDIS_URL ?? '');
+    const keys = await redis.keys(`${this.env.DAIS_QUEUE_PREFIX ?? 'missing'}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    await this.database.drop();
+    await this.cleanupDir();
+  }
+
+  private allLogs(): string {
+    return (['orchestrator', 'router', 'manager', 'manager-api', 'manager-worker'] as StackProcess[])
+      .map((name) => `--- ${name} ---\n${this.logOf(name).slice(-3000)}`)
+      .join('\n');
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const exited = [...this.processes].find(([, child]) => child.exitCode !== null);
+      if (exited) throw new Error(`${exited[0]} exited during startup:\n${this.logOf(exited[0])}`);
+      const ready = await Promise.all([
+        fetch(`http://127.0.0.1:${this.ports.manager}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+        // Unsigned requests get 401 once a component listens: enough to know it is up.
+        fetch(`http://127.0.0.1:${this.ports.orchestrator}/v1/health`).then(
+          (r) => r.status === 401,
+          () => false,
+        ),
+        fetch(`http://127.0.0.1:${this.ports.router}/v1/health`).then(
+          (r) => r.status === 401,
+          () => false,
+        ),
+      ]);
+      if (ready.every(Boolean)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`the stack did not become ready:\n${this.allLogs()}`);
+  }
+}
