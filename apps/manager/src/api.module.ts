@@ -4,6 +4,7 @@ import { ApiTokenGuard } from './auth/api-token.guard';
 import { EventsGateway } from './events/events.gateway';
 import { DaisExceptionFilter } from './http/dais-exception.filter';
 import { HealthController } from './http/health.controller';
+import { OpenApiController } from './http/openapi.controller';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
 import { SitesController } from './sites/sites.controller';
@@ -11,7 +12,7 @@ import { SitesService } from './sites/sites.service';
 
 /** The HTTP API and live events (the `api` role). */
 @Module({
-  controllers: [SitesController, OperationsController, HealthController],
+  controllers: [SitesController, OperationsController, HealthController, OpenApiController],
   providers: [
     SitesService,
     OperationsService,

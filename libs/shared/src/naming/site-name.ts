@@ -76,9 +76,17 @@ export function checkSiteName(name: string): NameRuleViolation | null {
 }
 
 /** Zod schema for a site name; failures carry the rule id and the SITE_NAME_INVALID code. */
-export const siteNameSchema = z.string().superRefine((name, ctx) => {
-  const violation = checkSiteName(name);
-  if (violation) {
-    ctx.addIssue({ code: 'custom', message: violation.message, params: { rule: violation.rule, code: 'SITE_NAME_INVALID' } });
-  }
-});
+export const siteNameSchema = z
+  .string()
+  .superRefine((name, ctx) => {
+    const violation = checkSiteName(name);
+    if (violation) {
+      ctx.addIssue({ code: 'custom', message: violation.message, params: { rule: violation.rule, code: 'SITE_NAME_INVALID' } });
+    }
+  })
+  .meta({
+    description: 'Lowercase letters a-z, digits and hyphens; starts with a letter; no trailing or doubled hyphen; not a reserved name.',
+    minLength: SITE_NAME_LENGTH.min,
+    maxLength: SITE_NAME_LENGTH.max,
+    pattern: '^[a-z]([a-z0-9-]*[a-z0-9])?$',
+  });

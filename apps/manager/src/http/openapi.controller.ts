@@ -1,0 +1,15 @@
+import { Controller, Get } from '@nestjs/common';
+import { Public } from '../auth/api-token.guard';
+import { buildOpenApiDocument } from './openapi';
+
+/** Serves the API description so clients and tools can read it from a running manager. */
+@Controller('api/openapi.json')
+export class OpenApiController {
+  private readonly document = buildOpenApiDocument();
+
+  @Public()
+  @Get()
+  get(): Record<string, unknown> {
+    return this.document;
+  }
+}
