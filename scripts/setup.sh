@@ -106,7 +106,7 @@ prepare_state() {
 migrate() {
   step "Migrations"
   local output
-  output=$(cd "$ROOT" && set -a && . "$STATE/dais.env" && set +a && npm run -s migrate:deploy -w @dais/manager) || die "migrations failed: $output"
+  output=$(cd "$ROOT" && DAIS_ENV_FILE="$STATE/dais.env" node apps/manager/scripts/migrate.mjs deploy 2>&1) || die "migrations failed: $output"
   case "$output" in Applied*) did "$output" ;; *) ok "$output" ;; esac
 }
 

@@ -4,7 +4,7 @@
 // `_prisma_migrations` table, with the same checksums, as `prisma migrate`.
 // See ../shared/notes/prisma-offline.md for why each workaround exists. Versions are pinned exactly.
 //
-// Usage (DATABASE_URL must be set):
+// Usage (DATABASE_URL comes from the environment, or from the file named by DAIS_ENV_FILE):
 //   node scripts/migrate.mjs deploy          apply pending migrations
 //   node scripts/migrate.mjs create <name>   write a new migration from schema.prisma changes
 //   node scripts/migrate.mjs status          print the migration history diagnosis as JSON
@@ -29,11 +29,12 @@ const LOCK_CONTENT =
 const FILTERS = { externalTables: [], externalEnums: [] };
 
 const [command, migrationName = ''] = process.argv.slice(2);
-if (!process.env.DATABASE_URL) fail('DATABASE_URL is not set.');
+const databaseUrl = process.env.DATABASE_URL || (await databaseUrlFromEnvFile());
+if (!databaseUrl) fail('DATABASE_URL is not set (set it, or DAIS_ENV_FILE pointing at a file that sets it).');
 
 await loadWasmEngine();
 // One session: the engine's advisory lock and its statements must share a connection.
-const connection = { ...parseIntoClientConfig(process.env.DATABASE_URL), max: 1 };
+const connection = { ...parseIntoClientConfig(databaseUrl), max: 1 };
 const adapterFactory = bindMigrationAwareSqlAdapterFactory({
   provider: 'postgres',
   adapterName: '@prisma/adapter-pg',
@@ -185,6 +186,16 @@ async function loadWasmEngine() {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(await fs.readFile(wasmFile)), { './schema_engine_bg.js': engineGlue });
   engineGlue.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start();
+}
+
+async function databaseUrlFromEnvFile() {
+  if (!process.env.DAIS_ENV_FILE) return undefined;
+  const text = await fs.readFile(process.env.DAIS_ENV_FILE, 'utf8').catch(() => fail(`cannot read ${process.env.DAIS_ENV_FILE}`));
+  const line = text.split('\n').find((candidate) => /^\s*DATABASE_URL\s*=/.test(candidate));
+  return line
+    ?.replace(/^\s*DATABASE_URL\s*=\s*/, '')
+    .replace(/^(['"])(.*)\1$/, '$2')
+    .trim();
 }
 
 function fail(message) {
