@@ -63,8 +63,11 @@ install_node_modules() {
   if [ -f "$ROOT/node_modules/.package-lock.json" ] && [ "$ROOT/node_modules/.package-lock.json" -nt "$ROOT/package-lock.json" ]; then
     ok "node_modules up to date"
   else
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
-    did "installed node_modules (npm ci)"
+    # npm install, not npm ci: this registry has no darwin/win32 builds of optional platform packages
+    # (@swc/core-*), so the lockfile npm writes lacks them and `npm ci` refuses it as out of sync.
+    # With an unchanged lockfile, npm install installs exactly what it pins.
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+    did "installed node_modules (npm install from package-lock.json)"
   fi
 }
 

@@ -23,6 +23,8 @@ export interface SignedFetchOptions {
   tamper?(headers: Record<string, string>): void;
   /** Send these exact headers again (replays). */
   reuse?: Record<string, string>;
+  /** Send this body instead of the one that was signed. */
+  sentBody?: string;
 }
 
 /** Sends a signed JSON request and returns the status and parsed body, whatever the status. */
@@ -44,7 +46,7 @@ export async function signedFetch(
       : {});
   options.tamper?.(headers);
   const sent = { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
-  const response = await fetch(baseUrl + path, { method, headers: sent, body });
+  const response = await fetch(baseUrl + path, { method, headers: sent, body: options.sentBody ?? body });
   const text = await response.text();
   let json: unknown;
   try {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getWithHost } from '../../../test/support/http';
 import { writeComponentKeys } from '../../../test/support/keys';
 import { freePorts } from '../../../test/support/ports';
+import { SIGNATURE_ATTACKS } from '../../../test/support/signature-attacks';
 import { signedFetch, type TestSigner } from '../../../test/support/signed-fetch';
 import { tempDir } from '../../../test/support/temp-dir';
 import { loadOrchestratorConfig } from '../src/config/orchestrator.config';
@@ -93,33 +94,18 @@ describe('orchestrator (real nginx, signed API)', () => {
   });
 
   describe('rejects requests that are not from a trusted caller, and changes nothing', () => {
-    const attempts: [string, () => Promise<{ status: number; json: unknown }>, number, string][] = [
-      ['unsigned', () => put(9, spec(9, 'evil'), null), 401, 'SIGNATURE_MISSING'],
-      ['signed with a stolen name but the wrong key', () => put(9, spec(9, 'evil'), stranger), 401, 'SIGNATURE_INVALID'],
-      [
-        'expired',
-        () => signedFetch(api, manager, 'PUT', '/v1/sites/9', { body: spec(9, 'evil'), now: Date.now() - 5 * 60_000 }),
-        401,
-        'SIGNATURE_EXPIRED',
-      ],
-      [
-        'with a body changed after signing',
-        () =>
-          signedFetch(api, manager, 'PUT', '/v1/sites/9', {
-            body: spec(9, 'evil'),
-            tamper: (h) => (h['x-dais-signature'] = Buffer.alloc(64).toString('base64url')),
-          }),
-        401,
-        'SIGNATURE_INVALID',
-      ],
-      ['from the shell, outside its prefix', () => put(9, spec(9, 'evil'), shell), 403, 'ROUTE_FORBIDDEN'],
-      ['signed for the router', () => put(9, spec(9, 'evil'), { ...manager, audience: 'router' }), 401, 'AUDIENCE_MISMATCH'],
-      ['unsigned to an unknown route', () => signedFetch(api, null, 'GET', '/v1/secrets'), 401, 'SIGNATURE_MISSING'],
-    ];
-
-    it.each(attempts)('%s', async (_label, attempt, status, code) => {
+    it.each(SIGNATURE_ATTACKS)('%s', async (_label, attack, status, code) => {
+      const target = {
+        baseUrl: api,
+        method: 'PUT',
+        path: '/v1/sites/9',
+        body: spec(9, 'evil'),
+        caller: manager,
+        intruderKey: stranger.privateKey,
+        otherAudience: 'router',
+      };
       const before = await health();
-      const answer = await attempt();
+      const answer = await attack(target);
       expect(answer.status).toBe(status);
       expect(answer.json).toMatchObject({ error: { code } });
       expect(existsSync(join(dir.path, 'orchestrator/data/sites/9'))).toBe(false);
@@ -127,7 +113,18 @@ describe('orchestrator (real nginx, signed API)', () => {
       expect(await health()).toEqual(before);
     });
 
-    it('replayed', async () => {
+    it('from the shell, outside its prefix (403)', async () => {
+      const answer = await put(9, spec(9, 'evil'), shell);
+      expect(answer.status).toBe(403);
+      expect(answer.json).toMatchObject({ error: { code: 'ROUTE_FORBIDDEN' } });
+      expect(existsSync(join(dir.path, 'orchestrator/data/sites/9'))).toBe(false);
+    });
+
+    it('unsigned, to a route that does not exist (no route discovery)', async () => {
+      expect((await signedFetch(api, null, 'GET', '/v1/secrets')).status).toBe(401);
+    });
+
+    it('a replayed delete does not delete again', async () => {
       const first = await signedFetch(api, manager, 'DELETE', '/v1/sites/2');
       expect(first.status).toBe(200);
       expect((await put(2, { ...spec(2, 'paused'), availability: 'not_served' })).status).toBe(200);

@@ -1,9 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getWithHost } from '../../../test/support/http';
 import { writeComponentKeys } from '../../../test/support/keys';
 import { freePorts } from '../../../test/support/ports';
+import { SIGNATURE_ATTACKS } from '../../../test/support/signature-attacks';
 import { signedFetch, type TestSigner } from '../../../test/support/signed-fetch';
 import { tempDir } from '../../../test/support/temp-dir';
 import { loadRouterConfig } from '../src/config/router.config';
@@ -31,6 +33,7 @@ describe('router (real nginx, signed API)', () => {
   let api: string;
   let edgePort: number;
   let manager: TestSigner;
+  let intruderKey: KeyObject;
   let orchestrators: Server[];
 
   const put = (siteId: number, hostnames: string[], signer: TestSigner | null = manager) =>
@@ -38,7 +41,8 @@ describe('router (real nginx, signed API)', () => {
 
   beforeAll(async () => {
     dir = await tempDir('router');
-    const keys = await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'router', 'orchestrator']);
+    const keys = await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'router', 'orchestrator', 'intruder']);
+    intruderKey = keys.intruder!;
     const [apiPort, edge, status, upstreamA, upstreamB] = await freePorts(5);
     edgePort = edge!;
     orchestrators = [await echoServer('a', upstreamA!), await echoServer('b', upstreamB!)];
@@ -105,9 +109,19 @@ describe('router (real nginx, signed API)', () => {
     }
   });
 
-  it('rejects unsigned and wrongly addressed requests and changes nothing', async () => {
-    expect((await put(2, ['evil.example.org'], null)).status).toBe(401);
-    expect((await put(2, ['evil.example.org'], { ...manager, audience: 'orchestrator' })).status).toBe(401);
+  it.each(SIGNATURE_ATTACKS)('rejects a request %s and changes nothing', async (_label, attack, status, code) => {
+    const target = {
+      baseUrl: api,
+      method: 'PUT',
+      path: '/v1/routes/2',
+      body: { siteId: 2, hostnames: ['evil.example.org'] },
+      caller: manager,
+      intruderKey,
+      otherAudience: 'orchestrator',
+    };
+    const answer = await attack(target);
+    expect(answer.status).toBe(status);
+    expect(answer.json).toMatchObject({ error: { code } });
     expect((await getWithHost(edgePort, 'evil.example.org')).status).toBe(404);
   });
 

@@ -41,6 +41,17 @@ export class OperationRepository {
     return this.prisma.operation.findFirst({ where: { siteId }, orderBy: { id: 'desc' }, include: withSteps });
   }
 
+  /** The newest operation of each of these sites, by site id (one query, not one per site). */
+  async latestForSites(siteIds: readonly number[]): Promise<Map<number, OperationWithSteps>> {
+    const operations = await this.prisma.operation.findMany({
+      where: { siteId: { in: [...siteIds] } },
+      distinct: ['siteId'],
+      orderBy: [{ siteId: 'asc' }, { id: 'desc' }],
+      include: withSteps,
+    });
+    return new Map(operations.map((operation) => [operation.siteId, operation]));
+  }
+
   /** Marks an operation as running (keeping the first start time across retries). */
   async markRunning(id: number, now: Date): Promise<void> {
     await this.prisma.operation.updateMany({ where: { id, startedAt: null }, data: { startedAt: now } });

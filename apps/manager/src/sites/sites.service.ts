@@ -50,7 +50,8 @@ export class SitesService {
   /** Sites the user may see, newest first. */
   async list(user: AuthenticatedUser): Promise<SiteView[]> {
     const sites = await this.sites.listVisible(user, LIST_LIMIT);
-    return Promise.all(sites.map(async (site) => toSiteView(site, await this.operations.latestForSite(site.id), this.config.sites)));
+    const latest = await this.operations.latestForSites(sites.map((site) => site.id));
+    return sites.map((site) => toSiteView(site, latest.get(site.id) ?? null, this.config.sites));
   }
 
   /** Starts deleting a site. Asking again while a delete is under way returns that same operation. */

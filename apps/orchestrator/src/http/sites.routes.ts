@@ -11,15 +11,9 @@ export function registerSiteRoutes(app: FastifyInstance, sites: SiteService, hea
     return sites.apply(spec);
   });
 
-  app.get('/v1/sites/:siteId', async (request) => {
-    const { siteId } = parseInput(siteIdParamsSchema, request.params, 'path');
-    return Promise.resolve(sites.get(siteId));
-  });
+  app.get('/v1/sites/:siteId', (request) => sites.get(parseInput(siteIdParamsSchema, request.params, 'path').siteId));
 
-  app.delete('/v1/sites/:siteId', async (request) => {
-    const { siteId } = parseInput(siteIdParamsSchema, request.params, 'path');
-    return sites.remove(siteId);
-  });
+  app.delete('/v1/sites/:siteId', (request) => sites.remove(parseInput(siteIdParamsSchema, request.params, 'path').siteId));
 
-  app.get('/v1/health', async () => Promise.resolve(health()));
+  app.get('/v1/health', () => health());
 }

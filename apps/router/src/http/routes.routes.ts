@@ -11,10 +11,7 @@ export function registerRouteRoutes(app: FastifyInstance, routes: RouteService, 
     return routes.apply(spec);
   });
 
-  app.delete('/v1/routes/:siteId', async (request) => {
-    const { siteId } = parseInput(siteIdParamsSchema, request.params, 'path');
-    return routes.remove(siteId);
-  });
+  app.delete('/v1/routes/:siteId', (request) => routes.remove(parseInput(siteIdParamsSchema, request.params, 'path').siteId));
 
-  app.get('/v1/health', async () => Promise.resolve(health()));
+  app.get('/v1/health', () => health());
 }
