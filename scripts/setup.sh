@@ -16,7 +16,8 @@ die() { printf '\nsetup failed: %s\n' "$*" >&2; exit 1; }
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "run as root or install sudo ($*)"; fi
 }
-as_postgres() { as_root su postgres -c "$1"; }
+# postgres cannot enter every working directory (e.g. a private checkout), so start from /.
+as_postgres() { (cd / && as_root su postgres -c "$1"); }
 
 wait_for() { # wait_for <seconds> <description> <command...>
   local seconds=$1 what=$2; shift 2
