@@ -16,17 +16,11 @@ describe('operations survive restarts and outages (API and worker as separate pr
     await stack.stop();
   });
 
-  async function createSite(name: string): Promise<SiteView> {
-    const answer = await stack.api<SiteView>('POST', '/api/sites', { name });
-    expect(answer.status).toBe(202);
-    return answer.json;
-  }
-
   it('completes an operation whose worker was killed mid-step', async () => {
     // With the orchestrator frozen, the worker's call hangs inside step 1: that is where we kill it.
     stack.signal('orchestrator', 'SIGSTOP');
     try {
-      const site = await createSite('phoenix');
+      const site = await stack.createSite('phoenix');
       const operationId = site.operation?.id ?? 0;
       await stack.waitForOperation<OperationView>(operationId, (operation) => operation.steps[0]?.state === 'running');
       await stack.stopProcess('manager-worker', 'SIGKILL');
@@ -45,7 +39,7 @@ describe('operations survive restarts and outages (API and worker as separate pr
 
   it('re-queues an operation whose job vanished from Redis (Redis restarted empty)', async () => {
     await stack.stopProcess('manager-worker');
-    const site = await createSite('amnesia');
+    const site = await stack.createSite('amnesia');
     const redis = new Redis(stack.env.REDIS_URL ?? '');
     try {
       const keys = await redis.keys(`${stack.env.DAIS_QUEUE_PREFIX ?? ''}:*`);
@@ -63,7 +57,7 @@ describe('operations survive restarts and outages (API and worker as separate pr
   it('retries with backoff while the orchestrator is down, showing why, then completes', async () => {
     await stack.stopProcess('orchestrator');
     try {
-      const site = await createSite('patience');
+      const site = await stack.createSite('patience');
       const waiting = await stack.waitForOperation<OperationView>(
         site.operation?.id ?? 0,
         (operation) => operation.steps[0]?.state === 'retrying',
@@ -85,7 +79,7 @@ describe('operations survive restarts and outages (API and worker as separate pr
     let siteId = 0;
     let deleteId = 0;
     try {
-      const site = await createSite('ordered');
+      const site = await stack.createSite('ordered');
       siteId = site.id;
       const deletion = await stack.api<OperationView>('DELETE', `/api/sites/${site.id}`);
       deleteId = deletion.json.id;

@@ -19,14 +19,8 @@ describe('a static site goes from an API call to a served page (manager → queu
     await stack.stop();
   });
 
-  async function createSite(name: string): Promise<SiteView> {
-    const answer = await stack.api<SiteView>('POST', '/api/sites', { name });
-    expect(answer.status).toBe(202);
-    return answer.json;
-  }
-
   it('creates a site: 202 with the operation, then its index.html through the router', async () => {
-    const site = await createSite('hello');
+    const site = await stack.createSite('hello');
     expect(site).toMatchObject({
       name: 'hello',
       type: 'static',
@@ -48,7 +42,7 @@ describe('a static site goes from an API call to a served page (manager → queu
   });
 
   it('deletes a site the same way: the router answers 404 and the API forgets it', async () => {
-    const site = await createSite('doomed');
+    const site = await stack.createSite('doomed');
     await stack.waitForOperation(site.operation?.id ?? 0);
     expect((await stack.visit(hostOf('doomed'))).status).toBe(200);
 
@@ -135,7 +129,7 @@ describe('a static site goes from an API call to a served page (manager → queu
         .status,
     ).toBe(200);
 
-    const site = await createSite('clash');
+    const site = await stack.createSite('clash');
     const failed = await stack.waitForOperation<OperationView>(site.operation?.id ?? 0);
     expect(failed.state).toBe('failed');
     expect(failed.steps.map((step) => step.state)).toEqual(['succeeded', 'failed']);
@@ -164,7 +158,7 @@ describe('a static site goes from an API call to a served page (manager → queu
       });
       // Freeze the orchestrator so the operation cannot finish before we are subscribed.
       stack.signal('orchestrator', 'SIGSTOP');
-      const site = await createSite('live');
+      const site = await stack.createSite('live');
       const seen: OperationView[] = [];
       const finished = new Promise<void>((resolve) => {
         socket.on('operation:updated', (operation: OperationView) => {

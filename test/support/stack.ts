@@ -4,7 +4,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { loadOwnPrivateKey } from '@dais/shared';
+import { loadOwnPrivateKey, type SiteView } from '@dais/shared';
 import { createTestDatabase, type TestDatabase } from './database';
 import { devEnv, REPO_ROOT } from './dev-env';
 import { getWithHost, type PlainResponse } from './http';
@@ -164,6 +164,14 @@ export class TestStack {
     });
     const text = await response.text();
     return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
+  }
+
+  /** Creates a site through the API as the admin; fails unless the answer is 202. */
+  async createSite(name: string): Promise<SiteView> {
+    const answer = await this.api<SiteView>('POST', '/api/sites', { name });
+    if (answer.status !== 202)
+      throw new Error(`POST /api/sites {"name":"${name}"} answered ${answer.status}: ${JSON.stringify(answer.json)}`);
+    return answer.json;
   }
 
   /** Fetches a page of a site through the router, as a visitor would. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadOwnPrivateKey, loadTrustedCallers, RequestVerifier, siteSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
-import { createServiceServer } from '@dais/shared/fastify';
+import { siteSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
+import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
 import { registerSiteRoutes } from './http/sites.routes';
@@ -16,12 +16,10 @@ export interface Orchestrator extends RunnableService {
 
 /** Wires the orchestrator from its configuration. Nothing starts until `start()`. */
 export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
-  // Fail at startup, not on the first request, if a key is missing.
-  loadOwnPrivateKey(config.keys.dir, config.id);
-  const verifier = new RequestVerifier({ selfId: config.id, callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.orchestrator) });
-  const server = createServiceServer({
-    component: config.id,
-    verifier,
+  const server = createComponentServer({
+    id: config.id,
+    keysDir: config.keys.dir,
+    trustedRoutes: TRUSTED_ROUTES.orchestrator,
     bodyLimitBytes: config.api.bodyLimitBytes,
     logLevel: config.logLevel,
   });

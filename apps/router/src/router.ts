@@ -1,13 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  loadOwnPrivateKey,
-  loadTrustedCallers,
-  RequestVerifier,
-  routeSpecSchema,
-  TRUSTED_ROUTES,
-  type RunnableService,
-} from '@dais/shared';
-import { createServiceServer } from '@dais/shared/fastify';
+import { routeSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
+import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { RouterConfig } from './config/router.config';
 import { RouteService } from './forwarding/route.service';
@@ -21,11 +14,10 @@ export interface Router extends RunnableService {
 
 /** Wires the router from its configuration. Nothing starts until `start()`. */
 export function createRouter(config: RouterConfig): Router {
-  loadOwnPrivateKey(config.keys.dir, config.id);
-  const verifier = new RequestVerifier({ selfId: config.id, callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.router) });
-  const server = createServiceServer({
-    component: config.id,
-    verifier,
+  const server = createComponentServer({
+    id: config.id,
+    keysDir: config.keys.dir,
+    trustedRoutes: TRUSTED_ROUTES.router,
     bodyLimitBytes: config.api.bodyLimitBytes,
     logLevel: config.logLevel,
   });

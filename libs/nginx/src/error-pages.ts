@@ -13,3 +13,12 @@ function page(title: string, text: string): string {
   if (/["\\$]/.test(html)) throw new Error('error page text must not contain ", \\ or $');
   return html;
 }
+
+/** An internal location answering with one of the pages above; the status stays the original error's. */
+export function errorPageLocation(uri: string, html: string): string {
+  return `        location = ${uri} {
+            internal;
+            default_type text/html;
+            return 200 "${html}";
+        }`;
+}

@@ -1,5 +1,5 @@
 import type { SiteSpec } from '@dais/shared';
-import { ERROR_PAGES, nginxValue, renderMainConfig, renderMapEntries, type ConfigFiles } from '@dais/nginx';
+import { ERROR_PAGES, errorPageLocation, nginxValue, renderMainConfig, renderMapEntries, type ConfigFiles } from '@dais/nginx';
 
 /** Everything the orchestrator's nginx config is made from. */
 export interface SitesConfigInput {
@@ -58,17 +58,9 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
             try_files $uri $uri/ =404;
         }
 
-        location = /__dais/not-found.html {
-            internal;
-            default_type text/html;
-            return 200 "${ERROR_PAGES.notFound}";
-        }
+${errorPageLocation('/__dais/not-found.html', ERROR_PAGES.notFound)}
 
-        location = /__dais/unavailable.html {
-            internal;
-            default_type text/html;
-            return 200 "${ERROR_PAGES.unavailable}";
-        }
+${errorPageLocation('/__dais/unavailable.html', ERROR_PAGES.unavailable)}
     }
 `;
   return {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
+import { agentCommonConfig, agentEnvFields, envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
 import { z } from 'zod';
 
 const upstreamList = z
@@ -17,7 +17,7 @@ const upstreamList = z
   );
 
 const schema = z.object({
-  DAIS_STATE_DIR: envField.absolutePath().default('/var/lib/dais'),
+  ...agentEnvFields,
   DAIS_ROUTER_ID: envField.componentId().default('router'),
   DAIS_ROUTER_HOST: envField.listenHost().default('127.0.0.1'),
   DAIS_ROUTER_PORT: envField.port().default(7200),
@@ -27,11 +27,6 @@ const schema = z.object({
   DAIS_ROUTER_ORCHESTRATORS: upstreamList.default(['127.0.0.1:7101']),
   DAIS_ROUTER_STATE_ROOT: envField.absolutePath().optional(),
   DAIS_ROUTER_NGINX_PREFIX: envField.absolutePath().optional(),
-  DAIS_KEYS_DIR: envField.absolutePath().optional(),
-  DAIS_NGINX_BINARY: z.string().default('nginx'),
-  DAIS_NGINX_STOP_ON_EXIT: envField.boolean().default(true),
-  DAIS_BODY_LIMIT_BYTES: envField.positiveInt().default(1024 * 1024),
-  DAIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 /** Everything the router needs to know at startup, parsed once and frozen. */
@@ -48,19 +43,15 @@ export interface RouterConfig {
 /** Reads the router's configuration; throws a ConfigError listing every bad key. */
 export function loadRouterConfig(source: EnvSource = process.env): RouterConfig {
   const env = parseEnv(schema, withEnvFile(source));
+  const common = agentCommonConfig(env);
   const home = join(env.DAIS_STATE_DIR, 'router');
   return Object.freeze({
     id: env.DAIS_ROUTER_ID,
-    api: { host: env.DAIS_ROUTER_HOST, port: env.DAIS_ROUTER_PORT, bodyLimitBytes: env.DAIS_BODY_LIMIT_BYTES },
+    api: { host: env.DAIS_ROUTER_HOST, port: env.DAIS_ROUTER_PORT, bodyLimitBytes: common.bodyLimitBytes },
     edge: { host: env.DAIS_ROUTER_HTTP_HOST, port: env.DAIS_ROUTER_HTTP_PORT, orchestrators: env.DAIS_ROUTER_ORCHESTRATORS },
     stateRoot: env.DAIS_ROUTER_STATE_ROOT ?? join(home, 'state'),
-    nginx: {
-      binary: env.DAIS_NGINX_BINARY,
-      prefix: env.DAIS_ROUTER_NGINX_PREFIX ?? join(home, 'nginx'),
-      statusPort: env.DAIS_ROUTER_STATUS_PORT,
-      stopOnExit: env.DAIS_NGINX_STOP_ON_EXIT,
-    },
-    keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
-    logLevel: env.DAIS_LOG_LEVEL,
+    nginx: { ...common.nginx, prefix: env.DAIS_ROUTER_NGINX_PREFIX ?? join(home, 'nginx'), statusPort: env.DAIS_ROUTER_STATUS_PORT },
+    keys: common.keys,
+    logLevel: common.logLevel,
   });
 }

@@ -1,5 +1,5 @@
 import type { RouteSpec } from '@dais/shared';
-import { ERROR_PAGES, nginxValue, renderMainConfig, renderMapEntries, type ConfigFiles } from '@dais/nginx';
+import { ERROR_PAGES, errorPageLocation, nginxValue, renderMainConfig, renderMapEntries, type ConfigFiles } from '@dais/nginx';
 
 /** Everything the router's nginx config is made from. */
 export interface EdgeConfigInput {
@@ -62,11 +62,7 @@ ${upstreams}
             proxy_next_upstream error timeout;
         }
 
-        location = /__dais/not-found.html {
-            internal;
-            default_type text/html;
-            return 200 "${ERROR_PAGES.notFound}";
-        }
+${errorPageLocation('/__dais/not-found.html', ERROR_PAGES.notFound)}
     }
 `;
   return {

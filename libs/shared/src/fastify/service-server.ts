@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DaisError } from '../errors/dais-error';
 import { toErrorResponse } from '../errors/error-body';
-import type { RequestVerifier } from '../signing/verify';
+import { loadTrustedCallers } from '../signing/key-files';
+import type { RouteRule } from '../signing/route-allowlist';
+import { RequestVerifier } from '../signing/verify';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -96,4 +98,25 @@ export function fromFastifyError(error: unknown): unknown {
     default:
       return error;
   }
+}
+
+/** Identity and trust settings of a component's signed control API. */
+export interface ComponentServerOptions {
+  id: string;
+  keysDir: string;
+  /** Which callers this component accepts and where they may go (a row of `TRUSTED_ROUTES`). */
+  trustedRoutes: Readonly<Partial<Record<string, readonly RouteRule[]>>>;
+  bodyLimitBytes: number;
+  logLevel?: string;
+}
+
+/** A {@link createServiceServer} that trusts exactly the callers of its `TRUSTED_ROUTES` row, with keys from `keysDir`. */
+export function createComponentServer(options: ComponentServerOptions): FastifyInstance {
+  const verifier = new RequestVerifier({ selfId: options.id, callers: loadTrustedCallers(options.keysDir, options.trustedRoutes) });
+  return createServiceServer({
+    component: options.id,
+    verifier,
+    bodyLimitBytes: options.bodyLimitBytes,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
 }
