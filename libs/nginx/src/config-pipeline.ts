@@ -53,6 +53,7 @@ export class NginxConfigPipeline {
       throw rejection(error, store.dirOf(generation));
     }
     const previous = await store.liveGeneration();
+    const wasRunning = (await instance.runningPid()) !== null;
     await store.activate(generation);
     const timeout = this.options.reloadTimeoutMs ?? 15_000;
     const logOffset = await instance.errorLogSize();
@@ -64,25 +65,21 @@ export class NginxConfigPipeline {
       // Only once the old workers stop accepting does every new request see the new config.
       await instance.waitForRetirement(oldWorkers, timeout);
     } catch (error) {
-      await this.restore(previous, timeout);
+      await this.restore(previous, wasRunning, timeout);
       await store.discard(generation);
-      throw new DaisError(
-        'NGINX_RELOAD_FAILED',
-        `nginx could not load the new configuration; the previous one is still serving. ${describe(error)}`,
-        undefined,
-        {
-          cause: error,
-        },
-      );
+      const what = wasRunning ? 'nginx could not load the new configuration; the previous one is still serving.' : 'nginx could not start.';
+      throw new DaisError('NGINX_RELOAD_FAILED', `${what} ${describe(error)}`, undefined, { cause: error });
     }
     this.lastGeneration = generation;
     await store.prune(this.options.keepGenerations ?? 3);
     return generation;
   }
 
-  private async restore(previous: number | null, timeout: number): Promise<void> {
+  /** Points `live` back at the last good generation and, if nginx was serving, makes it serve that again. */
+  private async restore(previous: number | null, wasRunning: boolean, timeout: number): Promise<void> {
     if (previous === null) return;
     await this.options.store.activate(previous);
+    if (!wasRunning) return;
     await this.options.instance.reload().catch(() => undefined);
     await this.options.probe.waitFor(previous, timeout);
   }
@@ -103,6 +100,7 @@ function rejection(error: unknown, generationDir: string): DaisError {
 
 function describe(error: unknown): string {
   const stderr = (error as { stderr?: unknown }).stderr;
-  if (typeof stderr === 'string' && stderr.trim()) return stderr.trim();
+  // nginx repeats a failed bind five times; once is enough to read.
+  if (typeof stderr === 'string' && stderr.trim()) return [...new Set(stderr.trim().split('\n'))].join('\n');
   return error instanceof Error ? error.message : String(error);
 }

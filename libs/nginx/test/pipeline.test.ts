@@ -124,6 +124,25 @@ describe('nginx config pipeline (real nginx)', () => {
     expect((await getWithHost(ports[1]!, 'a.example')).body).toBe('one');
   });
 
+  it('says why nginx could not start (a port already taken) and leaves no nginx behind', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer().listen(ports[1]!, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const error = await h.pipeline.apply(h.render(new Map([['a.example', 'one']]))).catch((e: unknown) => e);
+      expect(isDaisError(error, 'NGINX_RELOAD_FAILED')).toBe(true);
+      expect((error as Error).message).toMatch(
+        /^nginx could not start\. .*bind\(\) to 127\.0\.0\.1:\d+ failed \(98: Address already in use\)/,
+      );
+      expect(await h.instance.runningPid()).toBeNull();
+    } finally {
+      blocker.close();
+    }
+    // Once the port is free, the next apply starts nginx normally.
+    await h.pipeline.apply(h.render(new Map([['a.example', 'one']])));
+    expect((await getWithHost(ports[1]!, 'a.example')).body).toBe('one');
+  });
+
   it('keeps only the newest generations on disk', async () => {
     for (let i = 0; i < 6; i++) await h.pipeline.apply(h.render(new Map([['a.example', `v${i}`]])));
     const generations = await readdir(join(dir.path, 'conf', 'generations'));

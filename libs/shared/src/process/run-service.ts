@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load-config';
+import { DaisError } from '../errors/dais-error';
 
 /** A long-running component as its entry point sees it. */
 export interface RunnableService {
@@ -7,8 +8,8 @@ export interface RunnableService {
 }
 
 /**
- * Starts a service and stops it gracefully on SIGTERM or SIGINT. A bad configuration prints the
- * list of problems without a stack trace; any other startup failure exits 1 with the error.
+ * Starts a service and stops it gracefully on SIGTERM or SIGINT. A bad configuration or a coded
+ * error prints its message without a stack trace; any other startup failure prints the error. Exit 1.
  */
 export function runService(name: string, create: () => RunnableService): void {
   let service: RunnableService;
@@ -37,7 +38,8 @@ export function runService(name: string, create: () => RunnableService): void {
 }
 
 function failStartup(name: string, error: unknown): void {
-  console.error(`${name} could not start: ${error instanceof ConfigError ? error.message : ''}`);
-  if (!(error instanceof ConfigError)) console.error(error);
+  // Configuration and coded errors explain themselves; anything else needs its stack to be fixed.
+  if (error instanceof ConfigError || error instanceof DaisError) console.error(`${name} could not start: ${error.message}`);
+  else console.error(`${name} could not start:`, error);
   process.exit(1);
 }
