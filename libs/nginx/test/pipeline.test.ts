@@ -126,7 +126,7 @@ describe('nginx config pipeline (real nginx)', () => {
 
   it('says why nginx could not start (a port already taken) and leaves no nginx behind', async () => {
     const { createServer } = await import('node:net');
-    const blocker = createServer().listen(ports[1]!, '127.0.0.1');
+    const blocker = createServer().listen(ports[1], '127.0.0.1');
     await new Promise((resolve) => blocker.once('listening', resolve));
     try {
       const error = await h.pipeline.apply(h.render(new Map([['a.example', 'one']]))).catch((e: unknown) => e);
