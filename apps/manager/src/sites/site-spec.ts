@@ -8,7 +8,15 @@ export function hostnamesOf(site: SiteWithDomains, sitesDomain: string): string[
 
 /** The full desired state the orchestrator gets for a site. */
 export function toSiteSpec(site: SiteWithDomains, sitesDomain: string): SiteSpec {
-  return { id: site.id, name: site.name, type: site.type, availability: site.availability, hostnames: hostnamesOf(site, sitesDomain) };
+  return {
+    id: site.id,
+    name: site.name,
+    type: site.type,
+    availability: site.availability,
+    hostnames: hostnamesOf(site, sitesDomain),
+    runtime: null,
+    nginx: {},
+  };
 }
 
 /** The full desired state the router gets for a site. */

@@ -12,6 +12,18 @@ const schema = z.object({
   DAIS_ORCHESTRATOR_STATUS_PORT: envField.port().default(7102),
   DAIS_ORCHESTRATOR_DATA_ROOT: envField.absolutePath().optional(),
   DAIS_ORCHESTRATOR_NGINX_PREFIX: envField.absolutePath().optional(),
+  DAIS_RUNTIME: z.enum(['docker', 'swarm'], { error: 'must be docker or swarm' }).default('docker'),
+  DAIS_DOCKER_SOCKET: envField.absolutePath().default('/var/run/docker.sock'),
+  DAIS_SITE_NAME_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lowercase letters, digits and -, starting with a letter')
+    .default('dais-site-'),
+  DAIS_SITES_NETWORK: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a Docker network name')
+    .default('dais-sites'),
+  DAIS_SITE_UID_BASE: envField.positiveInt().default(200_000),
+  DAIS_RECONCILE_INTERVAL_MS: envField.positiveInt().default(30_000),
 });
 
 /** Everything the orchestrator needs to know at startup, parsed once and frozen. */
@@ -20,6 +32,17 @@ export interface OrchestratorConfig {
   api: { host: string; port: number; bodyLimitBytes: number };
   sites: { host: string; port: number; dataRoot: string };
   nginx: { binary: string; prefix: string; statusPort: number; stopOnExit: boolean };
+  runtime: {
+    kind: 'docker' | 'swarm';
+    dockerSocket: string;
+    /** Prefix of every container, service and image Dais makes for sites (`<prefix><site id>`). */
+    namePrefix: string;
+    /** The bridge network site containers join (docker runtime). */
+    network: string;
+    /** Site N's processes and files run as uid/gid `uidBase + N`. */
+    uidBase: number;
+    reconcileIntervalMs: number;
+  };
   keys: { dir: string };
   logLevel: string;
 }
@@ -41,6 +64,14 @@ export function loadOrchestratorConfig(source: EnvSource = process.env): Orchest
       ...common.nginx,
       prefix: env.DAIS_ORCHESTRATOR_NGINX_PREFIX ?? join(home, 'nginx'),
       statusPort: env.DAIS_ORCHESTRATOR_STATUS_PORT,
+    },
+    runtime: {
+      kind: env.DAIS_RUNTIME,
+      dockerSocket: env.DAIS_DOCKER_SOCKET,
+      namePrefix: env.DAIS_SITE_NAME_PREFIX,
+      network: env.DAIS_SITES_NETWORK,
+      uidBase: env.DAIS_SITE_UID_BASE,
+      reconcileIntervalMs: env.DAIS_RECONCILE_INTERVAL_MS,
     },
     keys: common.keys,
     logLevel: common.logLevel,

@@ -5,7 +5,7 @@ import { availabilitySchema, siteTypeSchema } from './orchestrator';
 /** `POST /api/sites`: what a user asks for when creating a site. Unknown fields are refused. */
 export const createSiteRequestSchema = z.strictObject({
   name: siteNameSchema,
-  type: siteTypeSchema.default('static'),
+  type: z.enum(['static']).default('static'),
   description: z.string().max(500, 'must be at most 500 characters').default(''),
 });
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { hostnameSchema } from '../naming/hostname';
 import { siteNameSchema } from '../naming/site-name';
+import { siteRuntimeSchema } from './runtime';
 import { siteIdSchema } from './site-id';
 
-/** Site kinds. Static sites are served by nginx from `public/`; dynamic ones arrive in a later issue. */
-export const siteTypeSchema = z.enum(['static']);
+/** Site kinds: `static` sites are files nginx serves from `public/`; `dynamic` sites run a container. */
+export const siteTypeSchema = z.enum(['static', 'dynamic']);
 
 /** Whether a site is served: `enabled`, `not_served` (503 page), `disabled` (503 page, owners locked out). */
 export const availabilitySchema = z.enum(['enabled', 'not_served', 'disabled']);
@@ -12,17 +13,49 @@ export const availabilitySchema = z.enum(['enabled', 'not_served', 'disabled']);
 /** Most hostnames one site may answer on (its own name plus custom domains). */
 export const MAX_SITE_HOSTNAMES = 100;
 
+/** Largest request-body limit a site may be given, in MB. */
+export const MAX_CLIENT_BODY_MB = 1_024;
+
+/**
+ * A site's own nginx directives. A site with any of these gets its own `server` block; all other
+ * sites are map entries. The snippet is admin-only and must pass `nginx -t` on its own first.
+ */
+export const siteNginxOptionsSchema = z.strictObject({
+  clientMaxBodyMb: z
+    .number()
+    .int()
+    .min(1, 'clientMaxBodyMb must be at least 1')
+    .max(MAX_CLIENT_BODY_MB, `clientMaxBodyMb must be at most ${MAX_CLIENT_BODY_MB}`)
+    .optional(),
+  snippet: z
+    .string()
+    .max(4_000, 'the snippet must be at most 4000 characters')
+    .refine((snippet) => !snippet.includes('\0'), 'the snippet must not contain NUL')
+    .optional(),
+});
+
+/** Parsed form of {@link siteNginxOptionsSchema}. */
+export type SiteNginxOptions = z.output<typeof siteNginxOptionsSchema>;
+
 /**
  * `PUT /v1/sites/:siteId` on the orchestrator: the full desired state of one site. Applying the
  * same spec twice is harmless; the orchestrator makes the site look exactly like this.
  */
-export const siteSpecSchema = z.strictObject({
-  id: siteIdSchema,
-  name: siteNameSchema,
-  type: siteTypeSchema,
-  availability: availabilitySchema,
-  hostnames: z.array(hostnameSchema()).min(1).max(MAX_SITE_HOSTNAMES),
-});
+export const siteSpecSchema = z
+  .strictObject({
+    id: siteIdSchema,
+    name: siteNameSchema,
+    type: siteTypeSchema,
+    availability: availabilitySchema,
+    hostnames: z.array(hostnameSchema()).min(1).max(MAX_SITE_HOSTNAMES),
+    /** Required for dynamic sites, null for static ones. */
+    runtime: siteRuntimeSchema.nullable().default(null),
+    nginx: siteNginxOptionsSchema.default({}),
+  })
+  .refine((spec) => (spec.type === 'dynamic') === (spec.runtime !== null), {
+    message: 'a dynamic site needs a runtime (image and limits) and a static site has none',
+    path: ['runtime'],
+  });
 
 /** Desired state of one site on an orchestrator. */
 export type SiteSpec = z.output<typeof siteSpecSchema>;
