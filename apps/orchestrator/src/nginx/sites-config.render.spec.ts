@@ -11,6 +11,8 @@ const site = (overrides: Partial<SiteSpec> = {}): SiteSpec => ({
   type: 'static',
   availability: 'enabled',
   hostnames: ['blog.dais.localhost'],
+  runtime: null,
+  nginx: {},
   ...overrides,
 });
 
