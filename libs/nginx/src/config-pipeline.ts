@@ -34,6 +34,39 @@ export class NginxConfigPipeline {
     return this.lastGeneration;
   }
 
+  /**
+   * Why the live configuration can no longer be trusted (files edited or deleted by hand, nginx not
+   * running, or serving another generation), or an empty list when all is well.
+   */
+  async liveProblems(): Promise<string[]> {
+    const problems = await this.options.store.liveProblems();
+    if ((await this.options.instance.runningPid()) === null) problems.push('nginx is not running');
+    else if (this.lastGeneration !== null && (await this.options.probe.servedGeneration()) !== this.lastGeneration) {
+      problems.push(`nginx is not serving generation ${this.lastGeneration}`);
+    }
+    return problems;
+  }
+
+  /**
+   * Runs `nginx -t` on a configuration that will not go live (e.g. one site's snippet on its own),
+   * throwing NGINX_CONFIG_REJECTED with nginx's message if it is refused. `what` names the culprit.
+   */
+  async test(files: ConfigFiles, what: string): Promise<void> {
+    const scratch = await this.options.store.stageScratch(files);
+    try {
+      await this.options.instance.test(scratch.confFile);
+    } catch (error) {
+      const rejected = rejection(error, scratch.dir);
+      throw new DaisError(
+        'NGINX_CONFIG_REJECTED',
+        `${what} was refused by nginx: ${rejected.message.replace(/^nginx refused the new configuration: /, '')}`,
+        rejected.details,
+      );
+    } finally {
+      await scratch.remove();
+    }
+  }
+
   /** Applies a rendered configuration; resolves with its generation once nginx serves it. */
   apply(render: ConfigRenderer): Promise<number> {
     const result = this.queue.then(() => this.applyNow(render));

@@ -14,7 +14,8 @@ export interface DesiredStateTableOptions<V> {
 }
 
 interface PendingChange<V> {
-  key: number;
+  /** Null for a refresh: no change of desired state, but render and apply again. */
+  key: number | null;
   value: V | null;
   resolve(generation: number): void;
   reject(error: unknown): void;
@@ -62,10 +63,16 @@ export class DesiredStateTable<V> {
     });
   }
 
-  /** Applies the current state again (e.g. at startup, or to repair drift). */
-  async reapply(): Promise<number> {
-    this.lastGeneration = await this.options.apply(this.committed);
-    return this.lastGeneration;
+  /**
+   * Renders and applies the current state again, in turn with other changes (so it can never
+   * apply a stale state over a newer one): at startup, after observed state the render reads
+   * changed (a container's address), or to repair a config changed by hand.
+   */
+  reapply(): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ key: null, value: null, resolve, reject });
+      void this.drain();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -86,7 +93,7 @@ export class DesiredStateTable<V> {
     const accepted: PendingChange<V>[] = [];
     for (const change of batch) {
       try {
-        if (change.value !== null) this.options.validate?.(change.key, change.value, candidate);
+        if (change.key !== null && change.value !== null) this.options.validate?.(change.key, change.value, candidate);
         applyChange(candidate, change);
         accepted.push(change);
       } catch (error) {
@@ -118,7 +125,8 @@ export class DesiredStateTable<V> {
     const generation = await this.options.apply(candidate);
     this.committed = candidate;
     this.lastGeneration = generation;
-    const persisted = new Map(changes.map((change) => [change.key, change.value]));
+    const persisted = new Map<number, V | null>();
+    for (const change of changes) if (change.key !== null) persisted.set(change.key, change.value);
     try {
       await this.options.persist(persisted);
     } catch (error) {
@@ -134,6 +142,7 @@ export class DesiredStateTable<V> {
 }
 
 function applyChange<V>(state: Map<number, V>, change: PendingChange<V>): void {
+  if (change.key === null) return;
   if (change.value === null) state.delete(change.key);
   else state.set(change.key, change.value);
 }

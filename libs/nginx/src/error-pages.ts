@@ -1,9 +1,13 @@
-/** Bodies of the pages nginx answers with when there is no site, no file, or the site is not served. */
+/** Bodies of the pages nginx answers with when there is no site or file, the site is not served, or not running. */
 export const ERROR_PAGES = {
   notFound: page('Not found', 'There is no site or page at this address.'),
   unavailable: page(
     'Site unavailable',
     'This site is not being served right now. If it is yours, check its availability in the dashboard.',
+  ),
+  notRunning: page(
+    'Site not running',
+    'This site is starting, stopped or has crashed. If it is yours, check its status and logs in the dashboard.',
   ),
 } as const;
 

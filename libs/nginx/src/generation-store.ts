@@ -1,10 +1,15 @@
-import { mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 
 /** Files of one complete configuration, by path relative to its folder; must include `nginx.conf`. */
 export type ConfigFiles = Readonly<Record<string, string>>;
 
 const GENERATION_DIR = /^gen-(\d{9})$/;
+/** Written beside each generation's files: what they must contain, to notice hand edits. */
+const MANIFEST = '.manifest.json';
+
+const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
 /**
  * Keeps each rendered configuration in its own folder (`generations/gen-000000042/`) and points
@@ -53,7 +58,40 @@ export class GenerationStore {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, content, { mode: 0o644 });
     }
+    const manifest = Object.fromEntries(Object.entries(files).map(([relative, content]) => [relative, sha256(content)]));
+    await writeFile(join(dir, MANIFEST), JSON.stringify(manifest), { mode: 0o644 });
     return join(dir, 'nginx.conf');
+  }
+
+  /** What differs between the live generation on disk and what was written (empty when intact). */
+  async liveProblems(): Promise<string[]> {
+    const live = await this.liveGeneration();
+    if (live === null) return ['no live configuration'];
+    const dir = this.dirOf(live);
+    const manifest = await readFile(join(dir, MANIFEST), 'utf8').then(
+      (text) => JSON.parse(text) as Record<string, string>,
+      () => null,
+    );
+    if (!manifest) return [`generation ${live} has no manifest`];
+    const problems: string[] = [];
+    for (const [relative, expected] of Object.entries(manifest)) {
+      const actual = await readFile(join(dir, relative)).then(sha256, () => null);
+      if (actual === null) problems.push(`${relative} is missing`);
+      else if (actual !== expected) problems.push(`${relative} was changed`);
+    }
+    return problems;
+  }
+
+  /** Writes files into a throw-away folder (for `nginx -t` on a config that will never go live). */
+  async stageScratch(files: ConfigFiles): Promise<{ confFile: string; dir: string; remove(): Promise<void> }> {
+    const dir = join(this.root, 'scratch', `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+    for (const [relative, content] of Object.entries(files)) {
+      const path = normalize(join(dir, relative));
+      if (!path.startsWith(`${dir}/`)) throw new Error(`config file ${relative} escapes its folder`);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, content, { mode: 0o644 });
+    }
+    return { confFile: join(dir, 'nginx.conf'), dir, remove: () => rm(dir, { recursive: true, force: true }) };
   }
 
   /** Points `live` at the generation, atomically. */

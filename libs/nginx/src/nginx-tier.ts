@@ -61,6 +61,18 @@ export class NginxTier<S extends z.ZodType> {
     return unreadable;
   }
 
+  /** `nginx -t` on a configuration that will not go live; see {@link NginxConfigPipeline.test}. */
+  testConfig(files: ConfigFiles, what: string): Promise<void> {
+    return this.pipeline.test(files, what);
+  }
+
+  /** Re-applies the state if the live nginx config was changed by hand or nginx stopped; returns what was wrong. */
+  async repairDrift(): Promise<string[]> {
+    const problems = await this.pipeline.liveProblems();
+    if (problems.length > 0) await this.table.reapply();
+    return problems;
+  }
+
   /** Stops nginx (used when the component owns its nginx's lifetime, as in development). */
   async stopNginx(): Promise<void> {
     await this.instance.stop();

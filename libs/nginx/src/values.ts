@@ -44,6 +44,27 @@ export const nginxValue = {
   listen(host: string, port: number): string {
     return nginxValue.address(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
   },
+  /**
+   * An admin's snippet for a site's own server block, as lines. Its braces must balance (outside
+   * quotes and comments) so it can never close the block it sits in; NUL bytes are refused.
+   */
+  snippet(value: string): string[] {
+    if (value.includes('\0')) throw new NginxRenderError('refusing a snippet with a NUL byte');
+    let depth = 0;
+    let quote: string | null = null;
+    for (let index = 0; index < value.length; index++) {
+      const char = value[index];
+      if (quote) {
+        if (char === '\\') index++;
+        else if (char === quote) quote = null;
+      } else if (char === '"' || char === "'") quote = char;
+      else if (char === '#') index = value.indexOf('\n', index) === -1 ? value.length : value.indexOf('\n', index);
+      else if (char === '{') depth++;
+      else if (char === '}' && --depth < 0) throw new NginxRenderError('refusing a snippet that closes a block it did not open');
+    }
+    if (depth !== 0 || quote) throw new NginxRenderError('refusing a snippet with unbalanced braces or quotes');
+    return value.split(/\r?\n/).map((line) => line.trimEnd());
+  },
   /** A non-negative integer. */
   integer(value: number): string {
     if (!Number.isSafeInteger(value) || value < 0) throw new NginxRenderError(`refusing number ${String(value)} in nginx config`);

@@ -101,6 +101,8 @@ export const siteRuntimeSchema = z.strictObject({
   stopped: z.boolean().default(false),
   /** Containers to run (Swarm spreads them over nodes; the docker runtime supports 1). */
   replicas: z.number().int().min(1).max(10).default(1),
+  /** The run.sh written into the site folder when it becomes dynamic without one (from the image catalogue). */
+  runScript: z.string().max(10_000).nullable().default(null),
 });
 
 /** Parsed form of {@link siteRuntimeSchema}. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { siteEnvSchema } from '../contracts/runtime';
 import { siteNameSchema } from '../naming/site-name';
 import { DaisError } from './dais-error';
 import { toErrorResponse } from './error-body';
@@ -24,6 +25,12 @@ describe('error model', () => {
     expect(response.body.error.code).toBe('INTERNAL');
     expect(JSON.stringify(response.body)).not.toMatch(/hunter2|ECONNREFUSED|at /);
     expect(response.body.error.message).toContain(response.unexpected?.correlationId ?? 'missing');
+  });
+
+  it('explains a bad record key by what is wrong with it, not as "Invalid key in record"', () => {
+    const result = siteEnvSchema.safeParse({ PORT: '80' });
+    if (result.success) throw new Error('expected failure');
+    expect(validationError(result.error, 'env').message).toBe('Invalid env: PORT: is set by Dais and cannot be overridden');
   });
 
   it('turns a failed site-name rule into SITE_NAME_INVALID naming the rule', () => {

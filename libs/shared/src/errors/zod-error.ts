@@ -9,13 +9,21 @@ export interface FieldIssue {
   message: string;
 }
 
-/** Flattens zod issues into `{ path, rule, message }` entries. */
+/**
+ * Flattens zod issues into `{ path, rule, message }` entries. Wrapper issues (a bad record key,
+ * a bad map element) are replaced by the issue inside them, which says what is actually wrong.
+ */
 export function describeZodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    rule: ruleOf(issue),
-    message: issue.message,
-  }));
+  return error.issues.map((issue) => {
+    const inner = (issue as { issues?: z.core.$ZodIssue[] }).issues?.[0];
+    const innermost = issue.code === 'invalid_key' || issue.code === 'invalid_element' ? inner : undefined;
+    const shown = innermost ?? issue;
+    return {
+      path: [...issue.path, ...(innermost?.path ?? [])].map(String).join('.') || '(body)',
+      rule: ruleOf(shown),
+      message: shown.message,
+    };
+  });
 }
 
 function ruleOf(issue: z.core.$ZodIssue): string {
