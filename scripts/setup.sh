@@ -6,7 +6,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static)
+APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }
@@ -114,6 +114,16 @@ migrate() {
   case "$output" in Applied*) did "$output" ;; *) ok "$output" ;; esac
 }
 
+site_databases() {
+  step "Database servers for sites"
+  STATE="$STATE" bash "$ROOT/scripts/setup-databases.sh"
+}
+
+site_images() {
+  step "Site images"
+  STATE="$STATE" bash "$ROOT/scripts/setup-images.sh"
+}
+
 ensure_admin() {
   step "Admin account"
   (cd "$ROOT" && DAIS_ENV_FILE="$STATE/dais.env" node apps/manager/dist/cli/admin.js ensure-admin --token-file "$STATE/admin-token" | sed 's/^/  /')
@@ -127,5 +137,7 @@ build
 prepare_database
 prepare_state
 migrate
+site_databases
+site_images
 ensure_admin
 printf '\nDone. Start everything with: npm start\n'

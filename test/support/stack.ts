@@ -85,6 +85,9 @@ export class TestStack {
       DAIS_SITES_PUBLIC_PORT: String(edge),
       DAIS_ALLOWED_ORIGINS: `http://127.0.0.1:${manager}`,
       DAIS_LOG_LEVEL: 'warn',
+      // Containers, services and images of this stack only, so parallel stacks never touch each other's.
+      DAIS_SITE_NAME_PREFIX: `t${randomBytes(4).toString('hex')}-`,
+      DAIS_RECONCILE_INTERVAL_MS: '2000',
       ...options.env,
     };
     const token = await run(

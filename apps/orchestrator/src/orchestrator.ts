@@ -1,15 +1,25 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { siteSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
+import { siteSpecSchema, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
+import { createSiteDatabaseService } from './databases/site-databases';
+import { ContainerRuntime } from './docker/container-runtime';
+import { createDockerClient } from './docker/docker-client';
+import { DockerImageBuilder } from './docker/image-builder';
+import { SwarmRuntime } from './docker/swarm-runtime';
+import { registerDatabaseRoutes } from './http/databases.routes';
+import { registerImageRoutes } from './http/images.routes';
 import { registerSiteRoutes } from './http/sites.routes';
 import { renderSitesConfig } from './nginx/sites-config.render';
+import { EndpointRegistry } from './sites/endpoint-registry';
+import { Reconciler } from './sites/reconciler';
 import { SiteFiles } from './sites/site-files';
+import type { SiteRuntimeDriver } from './sites/site-runtime';
 import { SiteService } from './sites/site.service';
 
-/** A running orchestrator: its control API and the nginx it drives. */
+/** A running orchestrator: its control API, the nginx it drives and the sites' containers. */
 export interface Orchestrator extends RunnableService {
   server: FastifyInstance;
 }
@@ -24,40 +34,67 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     logLevel: config.logLevel,
   });
   const files = new SiteFiles(config.sites.dataRoot);
+  const endpoints = new EndpointRegistry();
+  const runtime = createRuntime(config);
+  const render = (sites: Iterable<SiteSpec>, generation: number) =>
+    renderSitesConfig({
+      prefix: config.nginx.prefix,
+      generation,
+      statusPort: config.nginx.statusPort,
+      listen: { host: config.sites.host, port: config.sites.port },
+      publicDirOf: (siteId) => files.publicDir(siteId),
+      endpointsOf: (siteId) => endpoints.of(siteId),
+      sites,
+    });
   const tier = new NginxTier({
     nginx: config.nginx,
     stateDir: join(config.sites.dataRoot, 'specs'),
     schema: siteSpecSchema,
     validate: assertNoHostnameConflict,
-    render: (state, generation) =>
-      renderSitesConfig({
-        prefix: config.nginx.prefix,
-        generation,
-        statusPort: config.nginx.statusPort,
-        listen: { host: config.sites.host, port: config.sites.port },
-        publicDirOf: (siteId) => files.publicDir(siteId),
-        sites: state.values(),
-      }),
+    render: (state, generation) => render(state.values(), generation),
   });
+  let reconciler: Reconciler | undefined;
 
   return {
     server,
     async start() {
       await files.sweepLeftovers();
+      await runtime.prepare();
       for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
-      const sites = new SiteService(files, tier.table);
+      const sites = new SiteService({
+        files,
+        table: tier.table,
+        runtime,
+        endpoints,
+        uidBase: config.runtime.uidBase,
+        testOwnBlock: (spec) => tier.testConfig(render([spec], 0), `The nginx snippet of site ${spec.id}`),
+      });
       registerSiteRoutes(server, sites, () => ({
         component: config.id,
         status: 'ok',
         nginxGeneration: tier.table.generation,
         sites: sites.count,
       }));
+      registerImageRoutes(
+        server,
+        new DockerImageBuilder({ socketPath: config.runtime.dockerSocket, namePrefix: config.runtime.namePrefix }),
+      );
+      registerDatabaseRoutes(server, createSiteDatabaseService());
+      reconciler = new Reconciler(sites, runtime, tier, { intervalMs: config.runtime.reconcileIntervalMs }, server.log);
+      await reconciler.start();
       await server.listen({ host: config.api.host, port: config.api.port });
-      server.log.info({ sites: sites.count, generation: tier.table.generation }, 'orchestrator ready');
+      server.log.info({ sites: sites.count, generation: tier.table.generation, runtime: config.runtime.kind }, 'orchestrator ready');
     },
     async stop() {
       await server.close();
+      await reconciler?.stop();
       if (config.nginx.stopOnExit) await tier.stopNginx();
     },
   };
+}
+
+function createRuntime(config: OrchestratorConfig): SiteRuntimeDriver {
+  const docker = createDockerClient(config.runtime.dockerSocket);
+  const placement = { namePrefix: config.runtime.namePrefix, network: config.runtime.network };
+  return config.runtime.kind === 'swarm' ? new SwarmRuntime(docker, placement) : new ContainerRuntime(docker, placement);
 }

@@ -48,6 +48,7 @@ describe('orchestrator (real nginx, signed API)', () => {
       DAIS_ORCHESTRATOR_SITES_PORT: String(sites),
       DAIS_ORCHESTRATOR_STATUS_PORT: String(status),
       DAIS_LOG_LEVEL: 'silent',
+      DAIS_SITE_NAME_PREFIX: `t${Date.now().toString(36)}-`,
     };
     api = `http://127.0.0.1:${apiPort}`;
     manager = { callerId: 'manager', privateKey: keys.manager!, audience: 'orchestrator' };

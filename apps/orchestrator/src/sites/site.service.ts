@@ -1,47 +1,182 @@
-import { DaisError, KeyedLock, type SiteApplied, type SiteRemoved, type SiteSpec } from '@dais/shared';
+import { DaisError, isDaisError, KeyedLock, type SiteApplied, type SiteRemoved, type SiteSpec, type SiteStatus } from '@dais/shared';
 import type { DesiredStateTable } from '@dais/nginx';
+import type { EndpointRegistry } from './endpoint-registry';
+import { toRuntimeSite } from './runtime-site';
 import type { SiteFiles } from './site-files';
+import type { RuntimeApplyOptions, SiteRuntimeDriver } from './site-runtime';
+import { composeStatus } from './site-status';
+
+/** What the site service works with. */
+export interface SiteServiceDeps {
+  files: SiteFiles;
+  table: DesiredStateTable<SiteSpec>;
+  runtime: SiteRuntimeDriver;
+  endpoints: EndpointRegistry;
+  /** Site N runs as uid/gid uidBase + N. */
+  uidBase: number;
+  /** `nginx -t` on a site's own server block alone (for admin snippets). */
+  testOwnBlock(spec: SiteSpec): Promise<void>;
+  /** How long to wait for a new container to get an address before routing to it anyway. */
+  endpointWaitMs?: number;
+}
 
 /**
- * Makes sites on this host look like their desired state. Every call carries the full state of
- * one site and is safe to repeat; calls for the same site run one at a time.
+ * Makes sites on this host look like their desired state: files, containers, routes. Every
+ * call carries the full state of one site and is safe to repeat; calls for one site run in turn.
  */
 export class SiteService {
   private readonly locks = new KeyedLock<number>();
+  /** Why a site's containers could not be started (e.g. nothing to run), shown as its status. */
+  private readonly blocked = new Map<number, string>();
 
-  constructor(
-    private readonly files: SiteFiles,
-    private readonly table: DesiredStateTable<SiteSpec>,
-  ) {}
+  constructor(private readonly deps: SiteServiceDeps) {}
 
-  /** Ensures the site's folders and its route, in that order, so a route never points at nothing. */
+  /** Files first, then the container, then the route, so a route never points at nothing. */
   apply(spec: SiteSpec): Promise<SiteApplied> {
     return this.locks.run(spec.id, async () => {
-      await this.files.ensure(spec.id, spec.name);
-      const nginxGeneration = await this.table.set(spec.id, spec);
+      if (spec.nginx.snippet !== undefined) await this.deps.testOwnBlock(spec);
+      const previous = this.deps.table.get(spec.id);
+      const owner = { uid: this.uidOf(spec.id) };
+      await this.deps.files.ensure(spec.id, spec.name, owner);
+      if (spec.runtime) {
+        if (spec.runtime.runScript !== null && previous?.type !== 'dynamic')
+          await this.deps.files.ensureRunScript(spec.id, spec.runtime.runScript, owner);
+        if (await this.startRuntime(spec)) await this.observeEndpoints(spec, true);
+      } else if (previous?.type === 'dynamic') {
+        await this.deps.runtime.remove(spec.id);
+        this.deps.endpoints.forget(spec.id);
+      }
+      const nginxGeneration = await this.deps.table.set(spec.id, spec);
       return { siteId: spec.id, hostnames: spec.hostnames, nginxGeneration };
     });
   }
 
-  /** Removes the route first (visitors see 404 at once), then the files. */
-  remove(siteId: number): Promise<SiteRemoved> {
+  /** Removes the route first (visitors see 404 at once), then containers, then (unless kept) files. */
+  remove(siteId: number, options: { keepFiles?: boolean } = {}): Promise<SiteRemoved> {
     return this.locks.run(siteId, async () => {
-      const known = this.table.get(siteId) !== undefined;
-      const nginxGeneration = known ? await this.table.set(siteId, null) : this.table.generation;
-      const { removed } = await this.files.remove(siteId);
-      return { siteId, removed: known || removed, nginxGeneration };
+      const known = this.deps.table.get(siteId) !== undefined;
+      const nginxGeneration = known ? await this.deps.table.set(siteId, null) : this.deps.table.generation;
+      const hadContainers = await this.deps.runtime.remove(siteId);
+      this.deps.endpoints.forget(siteId);
+      this.blocked.delete(siteId);
+      const { removed } = options.keepFiles ? { removed: false } : await this.deps.files.remove(siteId);
+      return { siteId, removed: known || hadContainers || removed, nginxGeneration };
+    });
+  }
+
+  /** Restarts a dynamic site's containers (also after a crash, and to pick up a new run.sh). */
+  restart(siteId: number): Promise<SiteStatus> {
+    return this.locks.run(siteId, async () => {
+      const spec = this.get(siteId);
+      if (!spec.runtime) throw new DaisError('VALIDATION_FAILED', `Site ${siteId} is static: there is nothing to restart.`);
+      if (await this.startRuntime(spec, { restart: true })) await this.observeEndpoints(spec, true);
+      return this.statusNow(siteId);
+    });
+  }
+
+  /**
+   * Brings a site back to its desired state after drift (a container removed or replaced by hand,
+   * an image changed, run.sh added) and re-observes where it answers.
+   */
+  converge(siteId: number): Promise<void> {
+    return this.locks.run(siteId, async () => {
+      const spec = this.deps.table.get(siteId);
+      if (!spec?.runtime) return;
+      if (await this.startRuntime(spec)) await this.observeEndpoints(spec, false);
     });
   }
 
   /** The desired state this host holds for a site. */
   get(siteId: number): SiteSpec {
-    const spec = this.table.get(siteId);
+    const spec = this.deps.table.get(siteId);
     if (!spec) throw new DaisError('SITE_NOT_FOUND', `Site ${siteId} is not on this orchestrator.`);
     return spec;
   }
 
+  /** What the site is doing right now. */
+  status(siteId: number): Promise<SiteStatus> {
+    return this.locks.run(siteId, () => this.statusNow(siteId));
+  }
+
+  /** Ids of every site this host holds. */
+  siteIds(): number[] {
+    return [...this.deps.table.state.keys()];
+  }
+
   /** Number of sites this host serves. */
   get count(): number {
-    return this.table.state.size;
+    return this.deps.table.state.size;
+  }
+
+  private async statusNow(siteId: number): Promise<SiteStatus> {
+    const spec = this.deps.table.get(siteId);
+    const reason = this.blocked.get(siteId);
+    if (spec?.runtime && reason) {
+      return {
+        siteId,
+        state: 'crashed',
+        exitCode: null,
+        message: reason,
+        restarts: 0,
+        endpoints: [],
+        image: spec.runtime.image,
+        startedAt: null,
+      };
+    }
+    const observed = spec?.runtime ? await this.deps.runtime.observe(siteId) : null;
+    return composeStatus(spec, siteId, observed, await this.deps.files.hasRunScript(siteId));
+  }
+
+  /**
+   * Applies the runtime; a site with nothing to run is accepted (its route shows "not running")
+   * and its status says why, until its owner adds run.sh. Returns whether containers were applied.
+   */
+  private async startRuntime(spec: SiteSpec, options: RuntimeApplyOptions = {}): Promise<boolean> {
+    try {
+      await this.deps.runtime.apply(await this.runtimeSiteOf(spec), options);
+      this.blocked.delete(spec.id);
+      return true;
+    } catch (error) {
+      if (!isDaisError(error, 'RUN_SCRIPT_MISSING')) throw error;
+      this.blocked.set(spec.id, error.message);
+      await this.deps.runtime.remove(spec.id);
+      this.deps.endpoints.forget(spec.id);
+      return false;
+    }
+  }
+
+  private async runtimeSiteOf(spec: SiteSpec) {
+    return toRuntimeSite(spec, {
+      siteDir: this.deps.files.siteDir(spec.id),
+      uid: this.uidOf(spec.id),
+      hasRunScript: await this.deps.files.hasRunScript(spec.id),
+    });
+  }
+
+  /**
+   * Records where the site's containers answer; re-renders nginx if that changed. With `wait`, a
+   * just-started site gets a moment to be scheduled (Swarm tasks take ~0.5 s), so its first
+   * route already points at it.
+   */
+  private async observeEndpoints(spec: SiteSpec, wait: boolean): Promise<void> {
+    const deadline = Date.now() + (wait ? (this.deps.endpointWaitMs ?? 20_000) : 0);
+    let observed = await this.deps.runtime.observe(spec.id);
+    const shouldRun = spec.availability === 'enabled' && !spec.runtime?.stopped;
+    while (
+      shouldRun &&
+      observed.endpoints.length === 0 &&
+      (observed.state === 'starting' || observed.state === 'missing') &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      observed = await this.deps.runtime.observe(spec.id);
+    }
+    const changed = this.deps.endpoints.update(spec.id, observed.endpoints);
+    // apply() re-renders through table.set anyway; elsewhere a change needs its own apply.
+    if (changed && !wait && this.deps.table.get(spec.id)) await this.deps.table.reapply();
+  }
+
+  private uidOf(siteId: number): number {
+    return this.deps.uidBase + siteId;
   }
 }

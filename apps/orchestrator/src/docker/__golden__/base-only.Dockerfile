@@ -1,0 +1,2 @@
+FROM dais/debian:bookworm
+LABEL "dais.site-id"="42" "dais.catalogue-image"="debian"

@@ -1,0 +1,208 @@
+import type Docker from 'dockerode';
+import { DaisError, SITE_CONTAINER_PORT } from '@dais/shared';
+import { runtimeSpecHash } from '../sites/runtime-site';
+import type { RuntimeApplyOptions, RuntimeObservation, RuntimeSite, SiteRuntimeDriver } from '../sites/site-runtime';
+import { STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
+import { SITE_LABELS, siteResourceName } from './docker-client';
+import { assertHasCommand, dockerFailure, isNotFound, logTail, tcpAnswers, watchEvents } from './docker-util';
+import { serviceSpec, type ServiceSpec } from './service-spec';
+
+/** The local image a service's tag pointed at when it was created (Swarm itself only keeps the tag). */
+const IMAGE_ID_LABEL = 'dais.image-id';
+const STARTING_STATES = new Set(['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting']);
+
+/** The parts of a service inspection Dais reads (dockerode types it as `any`). */
+interface ServiceInfo {
+  Version: { Index: number };
+  Spec: {
+    Labels?: Record<string, string>;
+    Mode?: { Replicated?: { Replicas?: number } };
+    TaskTemplate?: { ForceUpdate?: number; ContainerSpec?: { Image?: string } };
+  };
+}
+
+interface TaskInfo {
+  NodeID?: string;
+  CreatedAt?: string;
+  DesiredState?: string;
+  Status?: {
+    State?: string;
+    Timestamp?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+    PortStatus?: { Ports?: { TargetPort?: number; PublishedPort?: number }[] };
+  };
+}
+
+/**
+ * The `swarm` runtime: one replicated Swarm service per site, its tasks spread over the nodes,
+ * each publishing the site's port on its node (host mode: the routing mesh is not used).
+ */
+export class SwarmRuntime implements SiteRuntimeDriver {
+  private readonly nodeAddresses = new Map<string, string>();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly placement: RuntimePlacement,
+  ) {}
+
+  async prepare(): Promise<void> {
+    const info = (await this.docker.info().catch((error: unknown) => {
+      throw dockerFailure('reach the Docker engine', error);
+    })) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+    if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable) {
+      throw new DaisError(
+        'RUNTIME_FAILED',
+        'DAIS_RUNTIME is swarm, but this Docker engine is not a Swarm manager (run `docker swarm init` or join one).',
+      );
+    }
+  }
+
+  async apply(site: RuntimeSite, options: RuntimeApplyOptions = {}): Promise<void> {
+    const imageId = await this.imageId(site.image);
+    if (site.running) await assertHasCommand(this.docker, site.image, site.command);
+    const wanted = serviceSpec(site, this.placement);
+    wanted.Labels[IMAGE_ID_LABEL] = imageId;
+    const existing = await this.inspect(site.siteId);
+    if (!existing) {
+      await this.docker.createService(wanted).catch((error: unknown) => {
+        throw dockerFailure(`create the service of site ${site.siteId}`, error);
+      });
+      return;
+    }
+    const labels = existing.Spec.Labels ?? {};
+    const same = labels[SITE_LABELS.specHash] === runtimeSpecHash(site) && labels[IMAGE_ID_LABEL] === imageId;
+    const replicas = existing.Spec.Mode?.Replicated?.Replicas;
+    if (same && replicas === wanted.Mode.Replicated.Replicas && !options.restart) return;
+    const forceUpdate = existing.Spec.TaskTemplate?.ForceUpdate ?? 0;
+    await this.update(site.siteId, existing.Version.Index, {
+      ...wanted,
+      TaskTemplate: { ...wanted.TaskTemplate, ForceUpdate: options.restart ? forceUpdate + 1 : forceUpdate },
+    });
+    // Like the docker runtime, a site told to stop has stopped when this returns.
+    if (!site.running) await this.waitUntilNoTaskRuns(site.siteId);
+  }
+
+  async remove(siteId: number): Promise<boolean> {
+    try {
+      await this.docker.getService(siteResourceName(this.placement.namePrefix, siteId)).remove();
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw dockerFailure(`remove the service of site ${siteId}`, error);
+    }
+    await this.waitUntilNoTaskRuns(siteId);
+    return true;
+  }
+
+  /** Swarm stops tasks in the background; wait (bounded) until none of the site's containers runs. */
+  private async waitUntilNoTaskRuns(siteId: number): Promise<void> {
+    const deadline = Date.now() + (STOP_GRACE_SECONDS + 10) * 1000;
+    const filters = {
+      label: [`${SITE_LABELS.managedBy}=${this.placement.namePrefix}`, `${SITE_LABELS.siteId}=${siteId}`],
+      status: ['running'],
+    };
+    while (Date.now() < deadline && (await this.docker.listContainers({ filters })).length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async observe(siteId: number): Promise<RuntimeObservation> {
+    const service = await this.inspect(siteId);
+    if (!service) return { state: 'missing', exitCode: null, restarts: 0, endpoints: [], image: null, startedAt: null, logTail: null };
+    const tasks = await this.tasks(siteId);
+    const running = tasks.filter((task) => task.Status?.State === 'running' && task.DesiredState === 'running');
+    const image = service.Spec.TaskTemplate?.ContainerSpec?.Image ?? null;
+    const base = { restarts: Math.max(0, tasks.length - 1), image, startedAt: running[0]?.Status?.Timestamp ?? null };
+    if (service.Spec.Mode?.Replicated?.Replicas === 0) return { ...base, state: 'stopped', exitCode: null, endpoints: [], logTail: null };
+    if (running.length > 0) {
+      const endpoints = await this.endpoints(running);
+      const answering = (await Promise.all(endpoints.map(tcpAnswers))).some(Boolean);
+      return { ...base, state: answering ? 'running' : 'starting', exitCode: null, endpoints, logTail: null };
+    }
+    const latest = tasks[0];
+    if (!latest || STARTING_STATES.has(latest.Status?.State ?? ''))
+      return { ...base, state: 'starting', exitCode: null, endpoints: [], logTail: null };
+    const containerId = latest.Status?.ContainerStatus?.ContainerID;
+    return {
+      ...base,
+      state: 'crashed',
+      exitCode: latest.Status?.ContainerStatus?.ExitCode ?? null,
+      endpoints: [],
+      logTail: containerId ? await logTail(this.docker.getContainer(containerId)) : null,
+    };
+  }
+
+  async managedSiteIds(): Promise<number[]> {
+    const services = await this.docker.listServices({ filters: { label: [`${SITE_LABELS.managedBy}=${this.placement.namePrefix}`] } });
+    return services.map((service) => Number(service.Spec?.Labels?.[SITE_LABELS.siteId])).filter((id) => Number.isSafeInteger(id));
+  }
+
+  watch(onSiteChange: (siteId: number) => void): () => void {
+    // Task containers carry the site's labels; their events on this node drive prompt updates,
+    // and the reconciler's periodic pass catches tasks on other nodes.
+    return watchEvents(
+      this.docker,
+      { type: ['container'], label: [`${SITE_LABELS.managedBy}=${this.placement.namePrefix}`] },
+      onSiteChange,
+    );
+  }
+
+  private async inspect(siteId: number): Promise<ServiceInfo | null> {
+    try {
+      return (await this.docker.getService(siteResourceName(this.placement.namePrefix, siteId)).inspect()) as ServiceInfo;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw dockerFailure(`inspect the service of site ${siteId}`, error);
+    }
+  }
+
+  private async update(siteId: number, version: number, spec: ServiceSpec): Promise<void> {
+    await this.docker
+      .getService(siteResourceName(this.placement.namePrefix, siteId))
+      .update({ version, ...spec })
+      .catch((error: unknown) => {
+        throw dockerFailure(`update the service of site ${siteId}`, error);
+      });
+  }
+
+  /** The site's tasks (Swarm keeps a few finished ones as history), newest first. */
+  private async tasks(siteId: number): Promise<TaskInfo[]> {
+    const tasks = (await this.docker.listTasks({
+      filters: { service: [siteResourceName(this.placement.namePrefix, siteId)] },
+    })) as TaskInfo[];
+    return tasks.sort((a, b) => (b.CreatedAt ?? '').localeCompare(a.CreatedAt ?? ''));
+  }
+
+  private async endpoints(tasks: TaskInfo[]): Promise<string[]> {
+    const endpoints = new Set<string>();
+    for (const task of tasks) {
+      const port = task.Status?.PortStatus?.Ports?.find((candidate) => candidate.TargetPort === SITE_CONTAINER_PORT)?.PublishedPort;
+      if (!port || !task.NodeID) continue;
+      endpoints.add(`${await this.nodeAddress(task.NodeID)}:${port}`);
+    }
+    return [...endpoints].sort();
+  }
+
+  private async nodeAddress(nodeId: string): Promise<string> {
+    const known = this.nodeAddresses.get(nodeId);
+    if (known) return known;
+    const node = (await this.docker.getNode(nodeId).inspect()) as { Status?: { Addr?: string }; ManagerStatus?: { Addr?: string } };
+    // A lone manager may report 0.0.0.0; its advertised manager address is the usable one.
+    const address =
+      node.Status?.Addr && node.Status.Addr !== '0.0.0.0' ? node.Status.Addr : (node.ManagerStatus?.Addr ?? '').replace(/:\d+$/, '');
+    this.nodeAddresses.set(nodeId, address);
+    return address;
+  }
+
+  private async imageId(reference: string): Promise<string> {
+    try {
+      return (await this.docker.getImage(reference).inspect()).Id;
+    } catch (error) {
+      if (isNotFound(error))
+        throw new DaisError(
+          'IMAGE_UNAVAILABLE',
+          `The image ${reference} is not on this Swarm manager; multi-node Swarms need it in a registry.`,
+        );
+      throw dockerFailure(`inspect image ${reference}`, error);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+import { defineRuntimeSuite } from './support/runtime-suite';
+
+defineRuntimeSuite('docker');
