@@ -8,6 +8,12 @@ set -euo pipefail
 : "${STATE:?STATE must name the Dais state directory}"
 ADMIN=dais_dbadmin
 SECRETS="$STATE/secrets"
+# The bridge network site containers join (the orchestrator's DAIS_SITES_NETWORK). Its gateway is
+# this host as the containers see it: the database servers listen there too, so sites reach them.
+SITES_NETWORK="${DAIS_SITES_NETWORK:-dais-sites}"
+SITES_SUBNET="${DAIS_SITES_SUBNET:-172.30.0.0/24}"
+SITES_GATEWAY="${DAIS_SITES_GATEWAY:-172.30.0.1}"
+if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }
@@ -93,6 +99,62 @@ mariadb_admin() {
   did "created or reset MariaDB user $ADMIN@localhost and @127.0.0.1 (all privileges, password from $file)"
 }
 
+sites_network() {
+  local subnet
+  subnet=$(as_root "$DOCKER" network inspect "$SITES_NETWORK" --format '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' 2>/dev/null || true)
+  if [ -n "$subnet" ]; then
+    [ "$subnet" = "$SITES_SUBNET $SITES_GATEWAY" ] || die "Docker network $SITES_NETWORK exists with $subnet, not $SITES_SUBNET $SITES_GATEWAY: remove it (docker network rm $SITES_NETWORK) or set DAIS_SITES_SUBNET/DAIS_SITES_GATEWAY to match"
+    ok "Docker network $SITES_NETWORK ($SITES_SUBNET, host at $SITES_GATEWAY)"
+    return
+  fi
+  # Inter-container traffic off: sites reach this host (nginx, databases) but not each other.
+  as_root "$DOCKER" network create --driver bridge --subnet "$SITES_SUBNET" --gateway "$SITES_GATEWAY" \
+    -o com.docker.network.bridge.enable_icc=false --label dais.managed-by=setup "$SITES_NETWORK" >/dev/null
+  did "created Docker network $SITES_NETWORK ($SITES_SUBNET, host at $SITES_GATEWAY, containers isolated from each other)"
+}
+
+# write_if_changed <file> <content>: returns 0 if the file was (re)written.
+write_if_changed() {
+  if [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; then return 1; fi
+  printf '%s\n' "$2" | as_root tee "$1" >/dev/null
+}
+
+# PostgreSQL and MariaDB listen on loopback and on the sites network's gateway, nowhere else.
+postgres_for_sites() {
+  local cluster version name conf hba changed=0
+  cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
+  read -r version name <<<"$cluster"
+  conf="/etc/postgresql/$version/$name/conf.d/dais-sites.conf"
+  hba="/etc/postgresql/$version/$name/pg_hba.conf"
+  write_if_changed "$conf" "# Written by Dais setup: site containers reach PostgreSQL on the sites network's gateway.
+listen_addresses = 'localhost,$SITES_GATEWAY'" && changed=1
+  if ! grep -q "^host all all $SITES_SUBNET scram-sha-256" "$hba"; then
+    printf '# Dais sites (site users log in with their own passwords)\nhost all all %s scram-sha-256\n' "$SITES_SUBNET" | as_root tee -a "$hba" >/dev/null
+    changed=1
+  fi
+  if [ "$changed" = 1 ]; then
+    as_root pg_ctlcluster "$version" "$name" restart
+    did "PostgreSQL listens on $SITES_GATEWAY for sites in $SITES_SUBNET (restarted)"
+  else
+    ok "PostgreSQL listens on $SITES_GATEWAY for sites in $SITES_SUBNET"
+  fi
+}
+
+mariadb_for_sites() {
+  if write_if_changed /etc/mysql/mariadb.conf.d/60-dais-sites.cnf "# Written by Dais setup: site containers reach MariaDB on the sites network's gateway.
+[mysqld]
+bind-address = 127.0.0.1,$SITES_GATEWAY"; then
+    as_root service mariadb restart >/dev/null
+    wait_for 30 "MariaDB" mysqladmin ping
+    did "MariaDB listens on 127.0.0.1 and $SITES_GATEWAY (restarted)"
+  else
+    ok "MariaDB listens on 127.0.0.1 and $SITES_GATEWAY"
+  fi
+}
+
 postgres_admin
 start_mariadb
 mariadb_admin
+sites_network
+postgres_for_sites
+mariadb_for_sites

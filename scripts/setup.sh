@@ -124,6 +124,17 @@ site_images() {
   STATE="$STATE" bash "$ROOT/scripts/setup-images.sh"
 }
 
+# The manager's image catalogue and the local database servers, as sites will use them.
+register_for_sites() {
+  step "Image catalogue and database hosts"
+  local admin=(env DAIS_ENV_FILE="$STATE/dais.env" node "$ROOT/apps/manager/dist/cli/admin.js")
+  "${admin[@]}" ensure-catalogue --file "$ROOT/apps/manager/catalogue/default-images.json" | sed 's/^/  ✓ /'
+  "${admin[@]}" ensure-database-host --name local-postgresql --engine postgresql --admin-host 127.0.0.1 --admin-port 5432 \
+    --admin-user dais_dbadmin --admin-password-file "$STATE/secrets/postgres-dbadmin-password" --site-host "${DAIS_SITES_GATEWAY:-172.30.0.1}" --site-port 5432 | sed 's/^/  ✓ /'
+  "${admin[@]}" ensure-database-host --name local-mariadb --engine mysql --admin-host 127.0.0.1 --admin-port 3306 \
+    --admin-user dais_dbadmin --admin-password-file "$STATE/secrets/mariadb-dbadmin-password" --site-host "${DAIS_SITES_GATEWAY:-172.30.0.1}" --site-port 3306 | sed 's/^/  ✓ /'
+}
+
 ensure_admin() {
   step "Admin account"
   (cd "$ROOT" && DAIS_ENV_FILE="$STATE/dais.env" node apps/manager/dist/cli/admin.js ensure-admin --token-file "$STATE/admin-token" | sed 's/^/  /')
@@ -139,5 +150,6 @@ prepare_state
 migrate
 site_databases
 site_images
+register_for_sites
 ensure_admin
 printf '\nDone. Start everything with: npm start\n'

@@ -40,6 +40,44 @@ export interface ApiAnswer<T = unknown> {
   json: T;
 }
 
+/** The same catalogue and local database servers `npm run setup` registers, in the stack's own database. */
+async function registerForSites(admin: (...args: string[]) => Promise<unknown>): Promise<void> {
+  const secrets = join(devEnv().stateDir, 'secrets');
+  await admin('ensure-catalogue', '--file', join(REPO_ROOT, 'apps/manager/catalogue/default-images.json'));
+  const common = ['--admin-host', '127.0.0.1', '--admin-user', 'dais_dbadmin', '--site-host', SITES_GATEWAY];
+  await admin(
+    'ensure-database-host',
+    '--name',
+    'local-postgresql',
+    '--engine',
+    'postgresql',
+    '--admin-port',
+    '5432',
+    '--site-port',
+    '5432',
+    ...common,
+    '--admin-password-file',
+    join(secrets, 'postgres-dbadmin-password'),
+  );
+  await admin(
+    'ensure-database-host',
+    '--name',
+    'local-mariadb',
+    '--engine',
+    'mysql',
+    '--admin-port',
+    '3306',
+    '--site-port',
+    '3306',
+    ...common,
+    '--admin-password-file',
+    join(secrets, 'mariadb-dbadmin-password'),
+  );
+}
+
+/** Where site containers reach this host (setup's sites network gateway). */
+export const SITES_GATEWAY = '172.30.0.1';
+
 /**
  * A whole Dais on this machine for one test file: its own database, Redis prefix, ports, folders
  * and keys; real orchestrator, router and manager processes built from `dist/`.
@@ -90,13 +128,10 @@ export class TestStack {
       DAIS_RECONCILE_INTERVAL_MS: '2000',
       ...options.env,
     };
-    const token = await run(
-      process.execPath,
-      [join(REPO_ROOT, 'apps/manager/dist/cli/admin.js'), 'create-token', '--username', 'admin', '--role', 'admin'],
-      {
-        env: { ...process.env, ...env },
-      },
-    );
+    const admin = (...args: string[]) =>
+      run(process.execPath, [join(REPO_ROOT, 'apps/manager/dist/cli/admin.js'), ...args], { env: { ...process.env, ...env } });
+    const token = await admin('create-token', '--username', 'admin', '--role', 'admin');
+    await registerForSites(admin);
     const stack = new TestStack(
       env,
       database,

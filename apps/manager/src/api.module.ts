@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiTokenGuard } from './auth/api-token.guard';
+import { DatabaseHostsController, SiteDatabaseController } from './databases/databases.controller';
+import { DatabasesService } from './databases/databases.service';
 import { EventsGateway } from './events/events.gateway';
+import { ImagesController } from './images/images.controller';
 import { DaisExceptionFilter } from './http/dais-exception.filter';
 import { HealthController } from './http/health.controller';
 import { OpenApiController } from './http/openapi.controller';
@@ -12,9 +15,18 @@ import { SitesService } from './sites/sites.service';
 
 /** The HTTP API and live events (the `api` role). */
 @Module({
-  controllers: [SitesController, OperationsController, HealthController, OpenApiController],
+  controllers: [
+    SitesController,
+    SiteDatabaseController,
+    DatabaseHostsController,
+    ImagesController,
+    OperationsController,
+    HealthController,
+    OpenApiController,
+  ],
   providers: [
     SitesService,
+    DatabasesService,
     OperationsService,
     EventsGateway,
     { provide: APP_GUARD, useClass: ApiTokenGuard },

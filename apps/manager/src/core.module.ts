@@ -1,15 +1,31 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { UserRepository } from './auth/user.repository';
+import { OrchestratorClient, RouterClient } from './clients/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from './config/manager.config';
 import { PrismaService } from './database/prisma.service';
+import { DatabaseRepository } from './databases/database.repository';
 import { EventBus } from './events/event-bus';
+import { ImageRepository } from './images/image.repository';
+import { OperationLauncher } from './operations/operation-launcher';
 import { OperationRepository } from './operations/operation.repository';
 import { OperationQueue } from './queue/operation-queue';
 import { SiteRepository } from './sites/site.repository';
 
-const shared = [PrismaService, SiteRepository, OperationRepository, UserRepository, OperationQueue, EventBus];
+const shared = [
+  PrismaService,
+  SiteRepository,
+  OperationRepository,
+  UserRepository,
+  ImageRepository,
+  DatabaseRepository,
+  OperationQueue,
+  OperationLauncher,
+  EventBus,
+  OrchestratorClient,
+  RouterClient,
+];
 
-/** What every manager process needs: config, PostgreSQL, the queue and the event bus. */
+/** What every manager process needs: config, PostgreSQL, the queue, the event bus and the peer clients. */
 @Global()
 @Module({})
 export class CoreModule {

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { OrchestratorClient, RouterClient } from './clients/peer-clients';
 import { EventBus } from './events/event-bus';
 import { OPERATION_EVENTS, OPERATION_STORE, OperationRunner, STEP_EXECUTOR } from './operations/operation-runner';
 import { OperationRepository } from './operations/operation.repository';
@@ -10,8 +9,6 @@ import { SiteStepExecutor } from './operations/site-step.executor';
 /** The operation worker and its sweeper (the `worker` role). */
 @Module({
   providers: [
-    OrchestratorClient,
-    RouterClient,
     SiteStepExecutor,
     OperationRunner,
     OperationWorker,

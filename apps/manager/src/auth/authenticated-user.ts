@@ -1,3 +1,4 @@
+import { DaisError } from '@dais/shared';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { SiteViewer } from '../sites/site.repository';
 
@@ -17,3 +18,8 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
   if (!user) throw new Error('CurrentUser used on a route without authentication');
   return user;
 });
+
+/** Refuses non-admins with a 403 that says what needed an admin. */
+export function assertAdmin(user: AuthenticatedUser, what: string): void {
+  if (user.role !== 'admin') throw new DaisError('FORBIDDEN', `Only admins may ${what}.`);
+}

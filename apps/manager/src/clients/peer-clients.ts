@@ -1,19 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  imageBuildEventSchema,
   loadOwnPrivateKey,
   routesAppliedSchema,
   routesRemovedSchema,
   siteAppliedSchema,
-  SignedHttpClient,
+  siteDatabaseResultSchema,
   siteRemovedSchema,
+  siteStatusSchema,
+  SignedHttpClient,
+  type ImageBuildEvent,
   type RoutesApplied,
   type RoutesRemoved,
   type RouteSpec,
   type SiteApplied,
+  type SiteDatabaseDrop,
+  type SiteDatabaseResult,
+  type SiteDatabaseSpec,
+  type SiteImageBuild,
   type SiteRemoved,
   type SiteSpec,
+  type SiteStatus,
 } from '@dais/shared';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
+
+/** The longest an image build may stream before the manager gives up on it (retry resumes from cache). */
+const IMAGE_BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /** The manager's identity on the wire: every call it makes is signed with its own key. */
 function signedClient(config: ManagerConfig, peer: { url: string; id: string }): SignedHttpClient {
@@ -26,7 +38,7 @@ function signedClient(config: ManagerConfig, peer: { url: string; id: string }):
   });
 }
 
-/** Calls to the orchestrator: "make site N look like this", and removal. */
+/** Calls to the orchestrator: "make site N look like this", and everything else it does for sites. */
 @Injectable()
 export class OrchestratorClient {
   private readonly http: SignedHttpClient;
@@ -40,9 +52,38 @@ export class OrchestratorClient {
     return this.http.call({ method: 'PUT', path: `/v1/sites/${spec.id}`, body: spec, response: siteAppliedSchema });
   }
 
-  /** Removes a site's route and files. */
+  /** Removes a site's containers, route and files. */
   removeSite(siteId: number): Promise<SiteRemoved> {
     return this.http.call({ method: 'DELETE', path: `/v1/sites/${siteId}`, response: siteRemovedSchema });
+  }
+
+  /** Restarts a dynamic site. */
+  restartSite(siteId: number): Promise<SiteStatus> {
+    return this.http.call({ method: 'POST', path: `/v1/sites/${siteId}/restart`, response: siteStatusSchema });
+  }
+
+  /** What the site is doing right now. */
+  siteStatus(siteId: number): Promise<SiteStatus> {
+    return this.http.call({ method: 'GET', path: `/v1/sites/${siteId}/status`, response: siteStatusSchema });
+  }
+
+  /** Builds the site's own image, handing each build event to `onEvent` as it happens. */
+  buildImage(build: SiteImageBuild, onEvent: (event: ImageBuildEvent) => Promise<void>): Promise<void> {
+    return this.http.stream(
+      { method: 'POST', path: `/v1/sites/${build.siteId}/image`, body: build, response: imageBuildEventSchema },
+      onEvent,
+      IMAGE_BUILD_TIMEOUT_MS,
+    );
+  }
+
+  /** Makes the site's database and user exist with this password. */
+  ensureDatabase(spec: SiteDatabaseSpec): Promise<SiteDatabaseResult> {
+    return this.http.call({ method: 'PUT', path: `/v1/databases/${spec.siteId}`, body: spec, response: siteDatabaseResultSchema });
+  }
+
+  /** Drops the site's database and user. */
+  dropDatabase(spec: SiteDatabaseDrop): Promise<SiteDatabaseResult> {
+    return this.http.call({ method: 'DELETE', path: `/v1/databases/${spec.siteId}`, body: spec, response: siteDatabaseResultSchema });
   }
 }
 

@@ -1,7 +1,7 @@
 import { DaisError, type OperationView } from '@dais/shared';
 import { describe, expect, it } from 'vitest';
 import type { OperationKind, StepState } from '../generated/prisma/enums';
-import { OPERATION_STEPS, type StepName } from './operation-catalogue';
+import { stepsFor, type StepName } from './operation-catalogue';
 import {
   OperationFailedError,
   OperationRunner,
@@ -57,12 +57,16 @@ class FakeStore implements OperationStore {
 /** Executes steps by script: each call takes the next outcome for that step (default: success). */
 class ScriptedExecutor implements StepExecutor {
   readonly calls: StepName[] = [];
-  constructor(private readonly outcomes: Partial<Record<StepName, (Error | 'ok')[]>> = {}) {}
+  constructor(
+    private readonly outcomes: Partial<Record<StepName, (Error | 'ok')[]>> = {},
+    private readonly progress: Partial<Record<StepName, string[]>> = {},
+  ) {}
 
-  execute(step: StepName): Promise<void> {
+  async execute(step: StepName, _siteId: number, report: (message: string) => Promise<void>): Promise<void> {
     this.calls.push(step);
+    for (const message of this.progress[step] ?? []) await report(message);
     const outcome = this.outcomes[step]?.shift() ?? 'ok';
-    return outcome === 'ok' ? Promise.resolve() : Promise.reject(outcome);
+    if (outcome !== 'ok') throw outcome;
   }
 }
 
@@ -89,7 +93,7 @@ function operationOf(kind: OperationKind, states: StepState[] = []): OperationWi
     createdAt: new Date(),
     startedAt: null,
     finishedAt: null,
-    steps: OPERATION_STEPS[kind].map((name, position) => ({
+    steps: stepsFor(kind, { type: 'static', hasDatabase: true }).map((name, position) => ({
       id: 100 + position,
       operationId: 7,
       position,
@@ -207,6 +211,30 @@ describe('operation runner', () => {
       'running:succeeded/succeeded',
       'succeeded:succeeded/succeeded',
     ]);
+  });
+
+  it("shows a long step's progress as its message while it runs", async () => {
+    const executor = new ScriptedExecutor({}, { 'orchestrator.ensure_site': ['Building: step 1/3', 'Building: step 2/3'] });
+    const { runner, events } = setup(operationOf('create_site'), executor);
+    await runner.run(7, { finalAttempt: false });
+    expect(events.views.map((view) => view.steps[0]?.message).filter(Boolean)).toEqual(['Building: step 1/3', 'Building: step 2/3']);
+  });
+
+  it.each([
+    ['update_site', 'succeeded', { kind: 'set-state', siteId: 3, state: 'active' }],
+    ['update_site', 'failed', { kind: 'none' }],
+    ['delete_database', 'succeeded', { kind: 'delete-database', siteId: 3 }],
+    ['delete_database', 'failed', { kind: 'none' }],
+    ['restart_site', 'succeeded', { kind: 'none' }],
+  ] as const)('ends a %s that %s with the site effect %j', async (kind, outcome, effect) => {
+    const failing = new ScriptedExecutor(
+      Object.fromEntries(
+        stepsFor(kind, { type: 'static', hasDatabase: true }).map((step) => [step, [new DaisError('VALIDATION_FAILED', 'no')]]),
+      ),
+    );
+    const { runner, store } = setup(operationOf(kind), outcome === 'failed' ? failing : new ScriptedExecutor());
+    await runner.run(7, { finalAttempt: false }).catch(() => undefined);
+    expect(store.endings[0]?.siteEffect).toEqual(effect);
   });
 
   it('keeps going when live updates cannot be sent', async () => {

@@ -17,7 +17,8 @@ export interface OperationStore {
 
 /** Carries out one step for a site against the other components. */
 export interface StepExecutor {
-  execute(step: StepName, siteId: number): Promise<void>;
+  /** `report` shows progress of a long step (e.g. the latest build log line) as the step's message. */
+  execute(step: StepName, siteId: number, report: (message: string) => Promise<void>): Promise<void>;
 }
 
 /** Receives every change of an operation, to show it live. */
@@ -91,7 +92,11 @@ export class OperationRunner {
     try {
       if (!isStepName(step.name))
         throw new DaisError('OPERATION_NOT_RETRYABLE', `This version of Dais does not know the step "${step.name}".`);
-      await this.executor.execute(step.name, operation.siteId);
+      const report = async (message: string) => {
+        await this.store.updateStep(step.id, { state: 'running', message: message.slice(0, 2000) });
+        await this.announce(operation.id);
+      };
+      await this.executor.execute(step.name, operation.siteId, report);
     } catch (error) {
       const message = this.describe(error, operation.id);
       if (isRetryable(error) && !finalAttempt) {
@@ -111,7 +116,8 @@ export class OperationRunner {
       await this.announce(operation.id);
       throw new OperationFailedError(message);
     }
-    await this.store.updateStep(step.id, { state: 'succeeded', finishedAt: new Date() });
+    // Progress lines were for while it ran; a finished step speaks through its state.
+    await this.store.updateStep(step.id, { state: 'succeeded', finishedAt: new Date(), message: null });
     await this.announce(operation.id);
   }
 
@@ -142,11 +148,25 @@ function isRetryable(error: unknown): boolean {
   return error instanceof DaisError ? error.transient : true;
 }
 
+/**
+ * What an operation's end does to its site. A failed create or delete marks the site failed; a
+ * failed update leaves the site as it was (still serving its previous state), and a successful
+ * one clears an earlier failure.
+ */
 function effectOf(kind: OperationKind, outcome: 'succeeded' | 'failed', siteId: number): SiteEffect {
+  const succeeded = outcome === 'succeeded';
   switch (kind) {
     case 'create_site':
-      return { kind: 'set-state', siteId, state: outcome === 'succeeded' ? 'active' : 'failed' };
+      return { kind: 'set-state', siteId, state: succeeded ? 'active' : 'failed' };
+    case 'update_site':
+      return succeeded ? { kind: 'set-state', siteId, state: 'active' } : { kind: 'none' };
     case 'delete_site':
-      return outcome === 'succeeded' ? { kind: 'delete', siteId } : { kind: 'set-state', siteId, state: 'failed' };
+      return succeeded ? { kind: 'delete', siteId } : { kind: 'set-state', siteId, state: 'failed' };
+    case 'delete_database':
+      return succeeded ? { kind: 'delete-database', siteId } : { kind: 'none' };
+    case 'restart_site':
+    case 'create_database':
+    case 'rotate_database_password':
+      return { kind: 'none' };
   }
 }

@@ -14,8 +14,12 @@ export interface StepUpdate {
   finishedAt?: Date | null;
 }
 
-/** What finishing an operation does to its site: set its state, or remove its record. */
-export type SiteEffect = { kind: 'set-state'; siteId: number; state: SiteState } | { kind: 'delete'; siteId: number };
+/** What finishing an operation does to its site: set its state, remove its record or its database's, or nothing. */
+export type SiteEffect =
+  | { kind: 'set-state'; siteId: number; state: SiteState }
+  | { kind: 'delete'; siteId: number }
+  | { kind: 'delete-database'; siteId: number }
+  | { kind: 'none' };
 
 /** How an operation ends. */
 export interface OperationEnding {
@@ -68,8 +72,20 @@ export class OperationRepository {
     const { id, state, error, now, siteEffect } = ending;
     await this.prisma.$transaction(async (tx) => {
       await tx.operation.update({ where: { id }, data: { state, error, finishedAt: now } });
-      if (siteEffect.kind === 'delete') await tx.site.deleteMany({ where: { id: siteEffect.siteId } });
-      else await tx.site.updateMany({ where: { id: siteEffect.siteId }, data: { state: siteEffect.state } });
+      switch (siteEffect.kind) {
+        case 'set-state':
+          await tx.site.updateMany({ where: { id: siteEffect.siteId }, data: { state: siteEffect.state } });
+          return;
+        case 'delete':
+          await tx.siteDatabase.deleteMany({ where: { siteId: siteEffect.siteId } });
+          await tx.site.deleteMany({ where: { id: siteEffect.siteId } });
+          return;
+        case 'delete-database':
+          await tx.siteDatabase.deleteMany({ where: { siteId: siteEffect.siteId } });
+          return;
+        case 'none':
+          return;
+      }
     });
   }
 

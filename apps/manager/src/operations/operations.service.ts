@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DaisError, type OperationView } from '@dais/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { OperationQueue } from '../queue/operation-queue';
+import { OperationLauncher } from './operation-launcher';
 import { SiteRepository } from '../sites/site.repository';
 import { OperationRepository } from './operation.repository';
 import { toOperationView, type OperationWithSteps } from './operation-view';
@@ -12,7 +12,7 @@ export class OperationsService {
   constructor(
     private readonly operations: OperationRepository,
     private readonly sites: SiteRepository,
-    private readonly queue: OperationQueue,
+    private readonly launcher: OperationLauncher,
   ) {}
 
   /** An operation the user may see. */
@@ -29,7 +29,7 @@ export class OperationsService {
         `Operation ${operationId} is ${operation.state}; only failed operations can be retried.`,
       );
     }
-    await this.queue.enqueue(operation.id);
+    await this.launcher.launch(operation.id);
     return toOperationView((await this.operations.find(operation.id)) ?? operation);
   }
 

@@ -1,25 +1,50 @@
-import { siteHostname, type RouteSpec, type SiteSpec } from '@dais/shared';
-import type { SiteWithDomains } from './site.repository';
+import { siteHostname, type DatabaseConnection, type RouteSpec, type SiteSpec } from '@dais/shared';
+import type { SiteRecord } from './site.repository';
 
 /** Every hostname a site answers on: its own name under the sites domain, then custom domains. */
-export function hostnamesOf(site: SiteWithDomains, sitesDomain: string): string[] {
+export function hostnamesOf(site: Pick<SiteRecord, 'name' | 'domains'>, sitesDomain: string): string[] {
   return [siteHostname(site.name, sitesDomain), ...site.domains.map((domain) => domain.hostname)];
 }
 
-/** The full desired state the orchestrator gets for a site. */
-export function toSiteSpec(site: SiteWithDomains, sitesDomain: string): SiteSpec {
+/** How the site's code reaches its database, or null when it has none (or it is being removed). */
+export function databaseConnectionOf(site: SiteRecord): DatabaseConnection | null {
+  const database = site.database;
+  if (!database || database.deleting) return null;
   return {
-    id: site.id,
-    name: site.name,
-    type: site.type,
-    availability: site.availability,
-    hostnames: hostnamesOf(site, sitesDomain),
-    runtime: null,
-    nginx: {},
+    engine: database.host.engine,
+    host: database.host.siteHost,
+    port: database.host.sitePort,
+    name: database.name,
+    username: database.username,
+    password: database.password,
+  };
+}
+
+/** The full desired state the orchestrator gets for a site. */
+export function toSiteSpec(site: SiteRecord, sitesDomain: string): SiteSpec {
+  const nginx = {
+    ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
+    ...(site.nginxSnippet === null ? {} : { snippet: site.nginxSnippet }),
+  };
+  const base = { id: site.id, name: site.name, availability: site.availability, hostnames: hostnamesOf(site, sitesDomain), nginx };
+  if (site.type === 'static' || !site.image) return { ...base, type: 'static', runtime: null };
+  return {
+    ...base,
+    type: 'dynamic',
+    runtime: {
+      image: site.builtImage ?? site.image.baseImage,
+      limits: { memoryMb: site.memoryMb, cpus: site.cpus, pids: site.pids },
+      env: site.env as Record<string, string>,
+      secrets: site.secrets as Record<string, string>,
+      database: databaseConnectionOf(site),
+      stopped: site.stopped,
+      replicas: 1,
+      runScript: site.image.runScript,
+    },
   };
 }
 
 /** The full desired state the router gets for a site. */
-export function toRouteSpec(site: SiteWithDomains, sitesDomain: string): RouteSpec {
+export function toRouteSpec(site: SiteRecord, sitesDomain: string): RouteSpec {
   return { siteId: site.id, hostnames: hostnamesOf(site, sitesDomain) };
 }

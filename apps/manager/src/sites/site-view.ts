@@ -2,7 +2,7 @@ import { siteHostname, type SiteView } from '@dais/shared';
 import type { ManagerConfig } from '../config/manager.config';
 import { toOperationView, type OperationWithSteps } from '../operations/operation-view';
 import { hostnamesOf } from './site-spec';
-import type { SiteWithDomains } from './site.repository';
+import type { SiteRecord } from './site.repository';
 
 /** The public address of a site, e.g. `http://blog.dais.localhost:8080/`. */
 export function siteUrl(name: string, sites: ManagerConfig['sites']): string {
@@ -11,8 +11,8 @@ export function siteUrl(name: string, sites: ManagerConfig['sites']): string {
   return `${sites.publicScheme}://${siteHostname(name, sites.domain)}${port}/`;
 }
 
-/** The API's view of a site with its latest operation. */
-export function toSiteView(site: SiteWithDomains, operation: OperationWithSteps | null, sites: ManagerConfig['sites']): SiteView {
+/** The API's view of a site with its latest operation. Secret values and the database password stay out. */
+export function toSiteView(site: SiteRecord, operation: OperationWithSteps | null, sites: ManagerConfig['sites']): SiteView {
   return {
     id: site.id,
     name: site.name,
@@ -23,6 +23,26 @@ export function toSiteView(site: SiteWithDomains, operation: OperationWithSteps 
     url: siteUrl(site.name, sites),
     hostnames: hostnamesOf(site, sites.domain),
     createdAt: site.createdAt.toISOString(),
+    runtime:
+      site.type === 'dynamic' && site.image
+        ? {
+            image: site.image.name,
+            builtImage: site.builtImage,
+            packages: site.packages,
+            setupCommands: site.setupCommands as string[][],
+            env: site.env as Record<string, string>,
+            secretNames: Object.keys(site.secrets as Record<string, string>).sort(),
+            limits: { memoryMb: site.memoryMb, cpus: site.cpus, pids: site.pids },
+            stopped: site.stopped,
+          }
+        : null,
+    database: site.database
+      ? { engine: site.database.host.engine, host: site.database.host.name, name: site.database.name, username: site.database.username }
+      : null,
+    nginx: {
+      ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
+      ...(site.nginxSnippet === null ? {} : { snippet: site.nginxSnippet }),
+    },
     operation: operation ? toOperationView(operation) : null,
   };
 }

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import type { Domain, Site } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
 import type { OperationKind, SiteType } from '../generated/prisma/enums';
 import { stepRowsFor } from '../operations/operation-catalogue';
 import type { OperationWithSteps } from '../operations/operation-view';
 
-/** A site with its custom domains. */
-export type SiteWithDomains = Site & { domains: Domain[] };
+/** What every site read includes: custom domains, catalogue image, database and its host. */
+export const SITE_INCLUDE = { domains: true, image: true, database: { include: { host: true } } } as const;
+
+/** A site with everything needed to describe its desired state. */
+export type SiteRecord = Prisma.SiteGetPayload<{ include: typeof SITE_INCLUDE }>;
 
 /** Who may see a site: admins see all, others only sites they are members of. */
 export interface SiteViewer {
@@ -21,6 +23,10 @@ export interface NewSite {
   type: SiteType;
   description: string;
   ownerId: number;
+  imageId: number | null;
+  packages: string[];
+  setupCommands: string[][];
+  env: Record<string, string>;
 }
 
 const withSteps = { steps: { orderBy: { position: 'asc' } } } as const;
@@ -34,12 +40,21 @@ export class SiteRepository {
    * Writes the site, its owner membership and its create operation in one transaction, so there
    * is never a site without the operation that builds it. Returns null if the name is taken.
    */
-  async createWithOperation(site: NewSite): Promise<{ site: SiteWithDomains; operation: OperationWithSteps } | null> {
+  async createWithOperation(site: NewSite): Promise<{ site: SiteRecord; operation: OperationWithSteps } | null> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const created = await tx.site.create({
-          data: { name: site.name, type: site.type, description: site.description, members: { create: { userId: site.ownerId } } },
-          include: { domains: true },
+          data: {
+            name: site.name,
+            type: site.type,
+            description: site.description,
+            imageId: site.imageId,
+            packages: site.packages,
+            setupCommands: site.setupCommands,
+            env: site.env,
+            members: { create: { userId: site.ownerId } },
+          },
+          include: SITE_INCLUDE,
         });
         const operation = await tx.operation.create({
           data: {
@@ -47,7 +62,7 @@ export class SiteRepository {
             siteName: created.name,
             kind: 'create_site',
             requestedById: site.ownerId,
-            steps: { create: stepRowsFor('create_site') },
+            steps: { create: stepRowsFor('create_site', { type: created.type, hasDatabase: false }) },
           },
           include: withSteps,
         });
@@ -59,30 +74,58 @@ export class SiteRepository {
     }
   }
 
-  /** Marks the site for deletion and writes the delete operation, in one transaction. */
-  async startOperation(siteId: number, kind: OperationKind, requestedById: number): Promise<OperationWithSteps> {
+  /**
+   * Applies `changes` to the site and writes the operation that carries them out, in one
+   * transaction: the steps are chosen from the site as it is after the change.
+   */
+  async changeWithOperation(
+    siteId: number,
+    kind: OperationKind,
+    requestedById: number,
+    changes: Prisma.SiteUpdateInput = {},
+  ): Promise<OperationWithSteps> {
     return this.prisma.$transaction(async (tx) => {
-      const site = await tx.site.update({ where: { id: siteId }, data: kind === 'delete_site' ? { state: 'deleting' } : {} });
+      const site = await tx.site.update({
+        where: { id: siteId },
+        data: { ...changes, ...(kind === 'delete_site' ? { state: 'deleting' } : {}) },
+        include: { database: true },
+      });
       return tx.operation.create({
-        data: { siteId, siteName: site.name, kind, requestedById, steps: { create: stepRowsFor(kind) } },
+        data: {
+          siteId,
+          siteName: site.name,
+          kind,
+          requestedById,
+          steps: { create: stepRowsFor(kind, { type: site.type, hasDatabase: site.database !== null }) },
+        },
         include: withSteps,
       });
     });
   }
 
-  /** A site with its domains, or null. */
-  find(id: number): Promise<SiteWithDomains | null> {
-    return this.prisma.site.findUnique({ where: { id }, include: { domains: true } });
+  /** Changes fields that no component needs to hear about (e.g. the description). */
+  async change(siteId: number, changes: Prisma.SiteUpdateInput): Promise<void> {
+    await this.prisma.site.update({ where: { id: siteId }, data: changes });
+  }
+
+  /** Records the image built for the site (null: run the catalogue image). */
+  async setBuiltImage(siteId: number, image: string | null): Promise<void> {
+    await this.prisma.site.updateMany({ where: { id: siteId }, data: { builtImage: image } });
+  }
+
+  /** A site with everything it is made of, or null. */
+  find(id: number): Promise<SiteRecord | null> {
+    return this.prisma.site.findUnique({ where: { id }, include: SITE_INCLUDE });
   }
 
   /** A site the viewer may see, or null (not found and not allowed look the same). */
-  findVisible(id: number, viewer: SiteViewer): Promise<SiteWithDomains | null> {
-    return this.prisma.site.findFirst({ where: { id, ...visibleTo(viewer) }, include: { domains: true } });
+  findVisible(id: number, viewer: SiteViewer): Promise<SiteRecord | null> {
+    return this.prisma.site.findFirst({ where: { id, ...visibleTo(viewer) }, include: SITE_INCLUDE });
   }
 
   /** Sites the viewer may see, newest first. */
-  listVisible(viewer: SiteViewer, limit: number): Promise<SiteWithDomains[]> {
-    return this.prisma.site.findMany({ where: visibleTo(viewer), include: { domains: true }, orderBy: { id: 'desc' }, take: limit });
+  listVisible(viewer: SiteViewer, limit: number): Promise<SiteRecord[]> {
+    return this.prisma.site.findMany({ where: visibleTo(viewer), include: SITE_INCLUDE, orderBy: { id: 'desc' }, take: limit });
   }
 
   /** Whether the viewer may see the site. */

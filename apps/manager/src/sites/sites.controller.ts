@@ -1,12 +1,21 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { createSiteRequestSchema, parseInput, siteIdSchema, type OperationView, type SiteView } from '@dais/shared';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  createSiteRequestSchema,
+  parseInput,
+  siteIdSchema,
+  updateSiteRequestSchema,
+  type OperationView,
+  type SiteStatus,
+  type SiteView,
+} from '@dais/shared';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { SitesService } from './sites.service';
 
 const siteParams = z.strictObject({ id: siteIdSchema });
+const idOf = (params: unknown) => parseInput(siteParams, params, 'path').id;
 
-/** `/api/sites`: create, read, list and delete sites. Route, check, validate, delegate. */
+/** `/api/sites`: create, read, change, run and delete sites. Route, check, validate, delegate. */
 @Controller('api/sites')
 export class SitesController {
   constructor(private readonly sites: SitesService) {}
@@ -24,12 +33,41 @@ export class SitesController {
 
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<SiteView> {
-    return this.sites.get(user, parseInput(siteParams, params, 'path').id);
+    return this.sites.get(user, idOf(params));
+  }
+
+  @Patch(':id')
+  @HttpCode(202)
+  update(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown, @Body() body: unknown): Promise<SiteView> {
+    return this.sites.update(user, idOf(params), parseInput(updateSiteRequestSchema, body, 'site change'));
+  }
+
+  @Get(':id/status')
+  status(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<SiteStatus> {
+    return this.sites.status(user, idOf(params));
+  }
+
+  @Post(':id/restart')
+  @HttpCode(202)
+  restart(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
+    return this.sites.restart(user, idOf(params));
+  }
+
+  @Post(':id/stop')
+  @HttpCode(202)
+  stop(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
+    return this.sites.setStopped(user, idOf(params), true);
+  }
+
+  @Post(':id/start')
+  @HttpCode(202)
+  start(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
+    return this.sites.setStopped(user, idOf(params), false);
   }
 
   @Delete(':id')
   @HttpCode(202)
   delete(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
-    return this.sites.delete(user, parseInput(siteParams, params, 'path').id);
+    return this.sites.delete(user, idOf(params));
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SITE_CONTAINER_PORT, type SiteSpec } from '@dais/shared';
+import { databaseUrl, SITE_CONTAINER_PORT, type SiteSpec } from '@dais/shared';
 import type { RuntimeSite, SiteCommand } from './site-runtime';
 
 /** Where a site's folder appears inside its container. */
@@ -21,9 +21,7 @@ export function siteEnvironment(spec: SiteSpec): Record<string, string> {
   env.SITE_NAME = spec.name;
   const database = runtime?.database;
   if (database) {
-    const scheme = database.engine === 'postgresql' ? 'postgresql' : 'mysql';
-    const credentials = `${encodeURIComponent(database.username)}:${encodeURIComponent(database.password)}`;
-    env.DATABASE_URL = `${scheme}://${credentials}@${database.host}:${database.port}/${encodeURIComponent(database.name)}`;
+    env.DATABASE_URL = databaseUrl(database);
     env.DB_ENGINE = database.engine;
     env.DB_HOST = database.host;
     env.DB_PORT = String(database.port);

@@ -89,6 +89,13 @@ export const databaseConnectionSchema = z.strictObject({
 /** Parsed form of {@link databaseConnectionSchema}. */
 export type DatabaseConnection = z.output<typeof databaseConnectionSchema>;
 
+/** The URL a site's code connects with (`postgresql://…` or `mysql://…`), credentials escaped. */
+export function databaseUrl(connection: DatabaseConnection): string {
+  const scheme = connection.engine === 'postgresql' ? 'postgresql' : 'mysql';
+  const credentials = `${encodeURIComponent(connection.username)}:${encodeURIComponent(connection.password)}`;
+  return `${scheme}://${credentials}@${connection.host}:${connection.port}/${encodeURIComponent(connection.name)}`;
+}
+
 /** What runs a dynamic site: its image, limits, environment and database. */
 export const siteRuntimeSchema = z.strictObject({
   image: imageReferenceSchema,

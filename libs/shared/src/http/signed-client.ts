@@ -32,31 +32,59 @@ export class SignedHttpClient {
 
   /** Sends one signed request and returns the parsed response body. */
   async call<S extends z.ZodType>(call: SignedCall<S>): Promise<z.output<S>> {
+    const response = await this.send(call, this.options.timeoutMs ?? 30_000);
+    const json = safeJson(await response.text().catch(() => ''));
+    if (!response.ok) throw peerError(this.peer, response.status, json);
+    return this.parse(call, call.response, json);
+  }
+
+  /**
+   * Sends one signed request whose answer is newline-delimited JSON, handing each line (parsed
+   * with the call's schema) to `onEvent` as it arrives. `timeoutMs` bounds the whole exchange.
+   */
+  async stream<S extends z.ZodType>(
+    call: SignedCall<S>,
+    onEvent: (event: z.output<S>) => Promise<void> | void,
+    timeoutMs: number,
+  ): Promise<void> {
+    const response = await this.send(call, timeoutMs);
+    if (!response.ok || !response.body) {
+      const text = await response.text().catch(() => '');
+      throw peerError(this.peer, response.status, safeJson(text));
+    }
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of response.body) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) await onEvent(this.parse(call, call.response, safeJson(line)));
+    }
+    if (buffered.trim()) await onEvent(this.parse(call, call.response, safeJson(buffered)));
+  }
+
+  private get peer(): string {
+    return `${this.options.audience} (${this.options.baseUrl})`;
+  }
+
+  private async send(call: SignedCall<z.ZodType>, timeoutMs: number): Promise<Response> {
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     const headers: Record<string, string> = signRequest(
       { callerId: this.options.callerId, privateKey: this.options.privateKey },
       { audience: this.options.audience, method: call.method, path: call.path, body: body ?? '' },
     );
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const peer = `${this.options.audience} (${this.options.baseUrl})`;
-    let response: Response;
     try {
-      response = await fetch(this.options.baseUrl + call.path, {
-        method: call.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
+      return await fetch(this.options.baseUrl + call.path, { method: call.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      throw new DaisError('PEER_UNAVAILABLE', `Could not reach ${peer}: ${describeFetchError(error)}.`, undefined, { cause: error });
+      throw new DaisError('PEER_UNAVAILABLE', `Could not reach ${this.peer}: ${describeFetchError(error)}.`, undefined, { cause: error });
     }
-    const text = await response.text().catch(() => '');
-    const json = safeJson(text);
-    if (!response.ok) throw peerError(peer, response.status, json);
-    const parsed = call.response.safeParse(json);
-    if (!parsed.success) {
-      throw new DaisError('PEER_ERROR', `${peer} sent an answer that does not match the contract for ${call.method} ${call.path}.`);
-    }
+  }
+
+  private parse<S extends z.ZodType>(call: SignedCall<z.ZodType>, schema: S, json: unknown): z.output<S> {
+    const parsed = schema.safeParse(json);
+    if (!parsed.success)
+      throw new DaisError('PEER_ERROR', `${this.peer} sent an answer that does not match the contract for ${call.method} ${call.path}.`);
     return parsed.data;
   }
 }

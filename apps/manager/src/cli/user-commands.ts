@@ -1,0 +1,44 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { generateApiToken, looksLikeApiToken } from '../auth/api-token';
+import { UserRepository } from '../auth/user.repository';
+import type { PrismaService } from '../database/prisma.service';
+import type { CliOptions } from './admin';
+import { UsageError } from './usage-error';
+
+const USERNAME = /^[a-z][a-z0-9_-]{0,63}$/;
+
+function usernameOf(options: CliOptions, fallback?: string): string {
+  const username = options.username ?? fallback;
+  if (!username || !USERNAME.test(username))
+    throw new UsageError('--username must be lowercase letters, digits, _ or -, starting with a letter');
+  return username;
+}
+
+/** `ensure-admin`: the admin user, and a live token in the token file (printed only when new). */
+export async function ensureAdmin(prisma: PrismaService, options: CliOptions): Promise<void> {
+  const username = usernameOf(options, 'admin');
+  const tokenFile = options['token-file'];
+  if (!tokenFile) throw new UsageError('--token-file is required');
+  const users = new UserRepository(prisma);
+  const userId = await users.ensureUser(username, 'admin');
+  const existing = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();
+  if (looksLikeApiToken(existing) && (await users.isTokenLive(existing))) {
+    console.log(`admin user "${username}" ready; its API token in ${tokenFile} is unchanged`);
+    return;
+  }
+  const token = generateApiToken();
+  await users.addToken(userId, 'setup', token);
+  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+  console.log(`admin user "${username}" ready; new API token (also saved in ${tokenFile}, shown only here):\n  ${token}`);
+}
+
+/** `create-token`: a new token for a user (created if missing), printed once. */
+export async function createToken(prisma: PrismaService, options: CliOptions): Promise<void> {
+  const role = options.role ?? 'user';
+  if (role !== 'admin' && role !== 'user') throw new UsageError('--role must be user or admin');
+  const users = new UserRepository(prisma);
+  const userId = await users.ensureUser(usernameOf(options), role);
+  const token = generateApiToken();
+  await users.addToken(userId, options.name ?? 'cli', token);
+  process.stdout.write(`${token}\n`);
+}
