@@ -67,7 +67,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
         runtime,
         endpoints,
         uidBase: config.runtime.uidBase,
-        testOwnBlock: (spec) => tier.testConfig(render([spec], 0), `The nginx snippet of site ${spec.id}`),
+        testOwnBlock: (spec) => tier.testConfig(() => render([spec], 0), `The nginx snippet of site ${spec.id}`),
       });
       registerSiteRoutes(server, sites, () => ({
         component: config.id,

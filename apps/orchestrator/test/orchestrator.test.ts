@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getWithHost } from '../../../test/support/http';
@@ -169,6 +170,69 @@ describe('orchestrator (real nginx, signed API)', () => {
     });
   });
 
+  describe('sites with their own nginx directives', () => {
+    const postBody = (hostname: string, bytes: number) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: sitesPort,
+            method: 'POST',
+            path: '/',
+            headers: { host: hostname, 'content-length': bytes },
+            agent: false,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.end(Buffer.alloc(bytes));
+      });
+
+    it("applies a body limit and an admin snippet in the site's own server block", async () => {
+      const answer = await put(20, {
+        ...spec(20, 'uploads'),
+        nginx: { clientMaxBodyMb: 2, snippet: 'add_header X-Dais-Test "own block";' },
+      });
+      expect(answer.status).toBe(200);
+      const page = await getWithHost(sitesPort, 'uploads.dais.localhost');
+      expect(page.headers['x-dais-test']).toBe('own block');
+      expect(await postBody('uploads.dais.localhost', 3 * 1024 * 1024)).toBe(413);
+      expect(await postBody('uploads.dais.localhost', 1_500_000)).not.toBe(413);
+      expect(await postBody('blog.dais.localhost', 1_500_000)).toBe(413);
+    });
+
+    it('refuses a snippet nginx rejects on its own, naming the site, and keeps every other site serving', async () => {
+      const others = Array.from({ length: 30 }, (_, index) => spec(100 + index, `many${index}`));
+      const answers = await Promise.all([
+        ...others.map((other) => put(other.id, other)),
+        put(21, { ...spec(21, 'broken'), nginx: { snippet: 'no_such_directive on;' } }),
+      ]);
+      expect(answers.slice(0, 30).every((answer) => answer.status === 200)).toBe(true);
+      const refused = answers[30]!;
+      expect(refused.status).toBe(422);
+      expect(refused.json).toMatchObject({ error: { code: 'NGINX_CONFIG_REJECTED' } });
+      expect((refused.json as { error: { message: string } }).error.message).toMatch(
+        /^The nginx snippet of site 21 was refused by nginx: .*unknown directive "no_such_directive"/,
+      );
+      try {
+        for (const other of [others[0]!, others[29]!]) expect((await getWithHost(sitesPort, other.hostnames[0]!)).status).toBe(200);
+        expect((await getWithHost(sitesPort, 'broken.dais.localhost')).status).toBe(404);
+        expect((await getWithHost(sitesPort, 'uploads.dais.localhost')).headers['x-dais-test']).toBe('own block');
+      } finally {
+        await Promise.all(others.map((other) => signedFetch(api, manager, 'DELETE', `/v1/sites/${other.id}`)));
+      }
+    });
+
+    it('refuses a snippet that would close its server block before nginx ever sees it', async () => {
+      const answer = await put(22, { ...spec(22, 'escape'), nginx: { snippet: '} server { listen 9999; return 200 "owned"; }' } });
+      expect(answer.status).toBe(422);
+      expect(JSON.stringify(answer.json)).toContain('closes a block it did not open');
+    });
+  });
+
   it('deletes a site: route gone, files gone, repeat is harmless', async () => {
     expect((await put(3, spec(3, 'temp'))).status).toBe(200);
     const removed = await signedFetch(api, manager, 'DELETE', '/v1/sites/3');
@@ -183,6 +247,6 @@ describe('orchestrator (real nginx, signed API)', () => {
     await boot();
     expect((await getWithHost(sitesPort, 'blog.dais.localhost')).body).toBe('<h1>mine</h1>');
     expect((await signedFetch(api, manager, 'GET', '/v1/sites/1')).json).toMatchObject({ id: 1, name: 'blog' });
-    expect((await health()).sites).toBe(2);
+    expect((await health()).sites).toBe(3);
   });
 });

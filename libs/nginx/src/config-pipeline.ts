@@ -51,19 +51,17 @@ export class NginxConfigPipeline {
    * Runs `nginx -t` on a configuration that will not go live (e.g. one site's snippet on its own),
    * throwing NGINX_CONFIG_REJECTED with nginx's message if it is refused. `what` names the culprit.
    */
-  async test(files: ConfigFiles, what: string): Promise<void> {
-    const scratch = await this.options.store.stageScratch(files);
+  async test(render: () => ConfigFiles, what: string): Promise<void> {
+    let scratch: Awaited<ReturnType<GenerationStore['stageScratch']>> | undefined;
     try {
+      scratch = await this.options.store.stageScratch(render());
       await this.options.instance.test(scratch.confFile);
     } catch (error) {
-      const rejected = rejection(error, scratch.dir);
-      throw new DaisError(
-        'NGINX_CONFIG_REJECTED',
-        `${what} was refused by nginx: ${rejected.message.replace(/^nginx refused the new configuration: /, '')}`,
-        rejected.details,
-      );
+      const rejected = rejection(error, scratch?.dir ?? '');
+      const reason = rejected.message.replace(/^nginx refused the new configuration: |^The configuration could not be rendered: /, '');
+      throw new DaisError('NGINX_CONFIG_REJECTED', `${what} was refused by nginx: ${reason}`, rejected.details);
     } finally {
-      await scratch.remove();
+      await scratch?.remove();
     }
   }
 

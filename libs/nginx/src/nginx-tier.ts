@@ -62,8 +62,8 @@ export class NginxTier<S extends z.ZodType> {
   }
 
   /** `nginx -t` on a configuration that will not go live; see {@link NginxConfigPipeline.test}. */
-  testConfig(files: ConfigFiles, what: string): Promise<void> {
-    return this.pipeline.test(files, what);
+  testConfig(render: () => ConfigFiles, what: string): Promise<void> {
+    return this.pipeline.test(render, what);
   }
 
   /** Re-applies the state if the live nginx config was changed by hand or nginx stopped; returns what was wrong. */
