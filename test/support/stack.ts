@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { loadOwnPrivateKey, type SiteView } from '@dais/shared';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -38,6 +39,25 @@ export interface StackOptions {
 export interface ApiAnswer<T = unknown> {
   status: number;
   json: T;
+}
+
+/** Removes the containers and images a stack's orchestrator made (they outlive it by design). */
+async function removeDockerResources(prefix: string): Promise<void> {
+  if (!prefix) return;
+  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+  for (const container of await docker.listContainers({ all: true, filters: { label: [`dais.managed-by=${prefix}`] } })) {
+    await docker
+      .getContainer(container.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  }
+  for (const image of await docker.listImages({ filters: { reference: [`${prefix}*`] } })) {
+    for (const tag of image.RepoTags ?? [])
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => undefined);
+  }
 }
 
 /** The same catalogue and local database servers `npm run setup` registers, in the stack's own database. */
@@ -237,6 +257,7 @@ export class TestStack {
   /** Stops everything and removes the database, Redis keys and folders. */
   async stop(): Promise<void> {
     for (const name of [...this.processes.keys()]) await this.stopProcess(name);
+    await removeDockerResources(this.env.DAIS_SITE_NAME_PREFIX ?? '');
     const redis = new Redis(this.env.REDIS_URL ?? '');
     const keys = await redis.keys(`${this.env.DAIS_QUEUE_PREFIX ?? 'missing'}:*`);
     if (keys.length > 0) await redis.del(...keys);

@@ -10,6 +10,10 @@ export interface MainConfigInput {
   statusPort: number;
   workerProcesses?: number;
   workerConnections?: number;
+  /** Entries of the largest `map` (sizes its hash: a fixed large maximum wastes ~2 MB per map). */
+  largestMap?: number;
+  /** Names across all `server_name` directives (sizes the server-name hash the same way). */
+  serverNames?: number;
   /** Directives and server blocks for the `http {}` context, already rendered and validated. */
   http: string;
 }
@@ -18,6 +22,15 @@ export interface MainConfigInput {
  * The frame every Dais nginx instance shares: everything inside its prefix, a loopback status
  * server that reports the config generation, and big enough hashes for 10,000 sites.
  */
+/**
+ * A hash maximum that fits the entries with room to spare. nginx searches for a table size
+ * starting near this maximum when entries are many, so an oversized fixed value (262144) costs a
+ * 2 MB bucket array per map at 10,000 sites; twice the entries keeps builds fast and memory small.
+ */
+export function hashMaxSize(entries = 0): number {
+  return Math.max(1024, 2 ** Math.ceil(Math.log2(Math.max(1, entries) * 2)));
+}
+
 export function renderMainConfig(input: MainConfigInput): string {
   const prefix = nginxValue.path(input.prefix);
   const generation = nginxValue.integer(input.generation);
@@ -42,9 +55,9 @@ http {
 ${renderMimeTypes()}
     sendfile on;
     keepalive_timeout 65s;
-    map_hash_max_size 262144;
+    map_hash_max_size ${nginxValue.integer(hashMaxSize(input.largestMap))};
     map_hash_bucket_size 128;
-    server_names_hash_max_size 262144;
+    server_names_hash_max_size ${nginxValue.integer(hashMaxSize(input.serverNames))};
     server_names_hash_bucket_size 128;
 
     server {

@@ -39,6 +39,7 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
   const upstreams: [string, string][] = [];
   const upstreamBlocks: string[] = [];
   const ownServers: string[] = [];
+  let ownServerNames = 0;
   const listen = nginxValue.listen(input.listen.host, input.listen.port);
   for (const site of input.sites) {
     const route = routeOf(site, input);
@@ -49,7 +50,10 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
       if (route.root) roots.push([host, route.root]);
       if (route.upstream) upstreams.push([host, route.upstream]);
     }
-    if (site.nginx.clientMaxBodyMb !== undefined || site.nginx.snippet !== undefined) ownServers.push(renderOwnServer(site, listen));
+    if (site.nginx.clientMaxBodyMb !== undefined || site.nginx.snippet !== undefined) {
+      ownServers.push(renderOwnServer(site, listen));
+      ownServerNames += site.hostnames.length;
+    }
   }
   const http = `    map $host $dais_site_kind {
         default "";
@@ -80,7 +84,14 @@ ${SITE_SERVER_BODY}
     }
 ${ownServers.join('')}`;
   return {
-    'nginx.conf': renderMainConfig({ prefix: input.prefix, generation: input.generation, statusPort: input.statusPort, http }),
+    'nginx.conf': renderMainConfig({
+      prefix: input.prefix,
+      generation: input.generation,
+      statusPort: input.statusPort,
+      http,
+      largestMap: kinds.length,
+      serverNames: ownServerNames,
+    }),
     'site-kinds.map': renderMapEntries(kinds),
     'site-roots.map': renderMapEntries(roots),
     'site-upstreams.map': renderMapEntries(upstreams),

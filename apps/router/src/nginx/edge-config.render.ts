@@ -66,7 +66,13 @@ ${errorPageLocation('/__dais/not-found.html', ERROR_PAGES.notFound)}
     }
 `;
   return {
-    'nginx.conf': renderMainConfig({ prefix: input.prefix, generation: input.generation, statusPort: input.statusPort, http }),
+    'nginx.conf': renderMainConfig({
+      prefix: input.prefix,
+      generation: input.generation,
+      statusPort: input.statusPort,
+      http,
+      largestMap: routes.length,
+    }),
     'routes.map': renderMapEntries(routes),
   };
 }
