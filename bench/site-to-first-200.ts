@@ -1,10 +1,12 @@
 // How long from `POST /api/sites` until the site's first 200 through the router?
 // Runs a whole stack (real PostgreSQL, Redis, nginx ×2, manager, orchestrator, router), creates
-// RUNS sites one after another and prints the median. Usage: npm run bench -- [runs]
+// RUNS sites one after another and prints the median. Usage: npm run bench -- [runs] [static|dynamic]
 import { TestStack } from '../test/support/stack';
 import { describeConditions, summarize } from './conditions';
 
 const RUNS = Number(process.argv[2] ?? 20);
+/** `static` (files served by nginx) or `dynamic` (a busybox container serving the same page). */
+const KIND = process.argv[3] === 'dynamic' ? 'dynamic' : 'static';
 
 async function firstOk(stack: TestStack, hostname: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -22,7 +24,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const name = `bench${i}`;
       const started = performance.now();
-      await stack.createSite(name);
+      const answer = await stack.api('POST', '/api/sites', KIND === 'dynamic' ? { name, type: 'dynamic', image: 'busybox' } : { name });
+      if (answer.status !== 202) throw new Error(`POST /api/sites answered ${answer.status}: ${JSON.stringify(answer.json)}`);
       await firstOk(stack, `${name}.dais.localhost`, 30_000);
       samples.push(performance.now() - started);
     }
@@ -30,7 +33,7 @@ async function main(): Promise<void> {
     await stack.stop();
   }
   const stats = summarize(samples);
-  console.log('benchmark: POST /api/sites → first 200 through the router (static site)');
+  console.log(`benchmark: POST /api/sites → first 200 through the router (${KIND} site)`);
   console.log(describeConditions());
   console.log(`runs:     ${RUNS}, one at a time, polling the router every 5 ms`);
   console.log(

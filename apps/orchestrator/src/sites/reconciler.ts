@@ -65,8 +65,8 @@ export class Reconciler {
       const known = new Set(this.sites.siteIds());
       for (const siteId of await this.runtime.managedSiteIds()) {
         if (known.has(siteId)) continue;
-        await this.runtime.remove(siteId);
-        this.log.warn({ siteId }, 'removed containers of a site this orchestrator does not hold');
+        if (await this.sites.removeOrphan(siteId))
+          this.log.warn({ siteId }, 'removed containers of a site this orchestrator does not hold');
       }
       const problems = await this.nginx.repairDrift();
       if (problems.length > 0) this.log.warn({ problems }, 'repaired the nginx configuration');

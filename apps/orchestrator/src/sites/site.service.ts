@@ -86,6 +86,14 @@ export class SiteService {
     });
   }
 
+  /**
+   * Removes the containers of a site this host does not hold. Checked under the site's lock: a
+   * site being created has containers before it is in the table, and must not be taken for an orphan.
+   */
+  removeOrphan(siteId: number): Promise<boolean> {
+    return this.locks.run(siteId, async () => (this.deps.table.get(siteId) === undefined ? this.deps.runtime.remove(siteId) : false));
+  }
+
   /** The desired state this host holds for a site. */
   get(siteId: number): SiteSpec {
     const spec = this.deps.table.get(siteId);
@@ -155,20 +163,17 @@ export class SiteService {
 
   /**
    * Records where the site's containers answer; re-renders nginx if that changed. With `wait`, a
-   * just-started site gets a moment to be scheduled (Swarm tasks take ~0.5 s), so its first
-   * route already points at it.
+   * just-started site gets a moment to accept connections (Swarm tasks take ~0.5 s to be placed;
+   * a program needs time to listen), so its first route already leads to an answer. Probing from
+   * here also settles the host's neighbour entry for the new address: without it, nginx's first
+   * connection can be dropped and retried a second later.
    */
   private async observeEndpoints(spec: SiteSpec, wait: boolean): Promise<void> {
-    const deadline = Date.now() + (wait ? (this.deps.endpointWaitMs ?? 20_000) : 0);
+    const deadline = Date.now() + (wait ? (this.deps.endpointWaitMs ?? 10_000) : 0);
     let observed = await this.deps.runtime.observe(spec.id);
     const shouldRun = spec.availability === 'enabled' && !spec.runtime?.stopped;
-    while (
-      shouldRun &&
-      observed.endpoints.length === 0 &&
-      (observed.state === 'starting' || observed.state === 'missing') &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    while (shouldRun && (observed.state === 'starting' || observed.state === 'missing') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
       observed = await this.deps.runtime.observe(spec.id);
     }
     const changed = this.deps.endpoints.update(spec.id, observed.endpoints);

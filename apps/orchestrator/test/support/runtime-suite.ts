@@ -59,6 +59,18 @@ export function defineRuntimeSuite(runtime: 'docker' | 'swarm'): void {
       expect(status.endpoints).toEqual([expect.stringMatching(/^[\d.]+:\d+$/)]);
     });
 
+    it('never mistakes a site being created for an orphan (its container is not replaced by self-repair)', async () => {
+      const created: string[][] = [];
+      for (const id of [11, 12, 13]) {
+        await put(dynamicSpec(id, `fresh${id}`));
+        created.push(await runningContainerIds(h, id));
+      }
+      // Self-repair passes run every second here; several go by.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      for (const [index, id] of [11, 12, 13].entries()) expect(await runningContainerIds(h, id)).toEqual(created[index]);
+      for (const id of [11, 12, 13]) await h.call('DELETE', `/v1/sites/${id}`);
+    });
+
     it('hardens the container: init, read-only root, no capabilities, limits, the site folder as the only mount', async () => {
       const hardening = await hardeningOf(h, runtime, 1);
       expect(hardening).toEqual({
