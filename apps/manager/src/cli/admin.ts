@@ -4,7 +4,7 @@ import { ConfigError, DaisError } from '@dais/shared';
 import { loadManagerConfig } from '../config/manager.config';
 import { PrismaService } from '../database/prisma.service';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
-import { UsageError } from './usage-error';
+import { CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
 import { createToken, ensureAdmin } from './user-commands';
 
 const USAGE = `Usage:
@@ -19,24 +19,6 @@ const USAGE = `Usage:
                              --admin-user <user> --admin-password-file <path> --site-host <host> --site-port <port>
       Registers (or updates) a database server sites may get databases on.`;
 
-const OPTIONS = [
-  'username',
-  'role',
-  'name',
-  'token-file',
-  'file',
-  'engine',
-  'admin-host',
-  'admin-port',
-  'admin-user',
-  'admin-password-file',
-  'site-host',
-  'site-port',
-] as const;
-
-/** The option values of a command line. */
-export type CliOptions = Partial<Record<(typeof OPTIONS)[number], string>>;
-
 const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions) => Promise<void>> = {
   'ensure-admin': ensureAdmin,
   'create-token': createToken,
@@ -47,8 +29,8 @@ const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions) => P
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: Object.fromEntries(OPTIONS.map((option) => [option, { type: 'string' }])) as Record<
-      (typeof OPTIONS)[number],
+    options: Object.fromEntries(CLI_OPTIONS.map((option) => [option, { type: 'string' }])) as Record<
+      (typeof CLI_OPTIONS)[number],
       { type: 'string' }
     >,
   });

@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { DatabaseRepository } from '../databases/database.repository';
 import type { PrismaService } from '../database/prisma.service';
 import { ImageRepository } from '../images/image.repository';
-import type { CliOptions } from './admin';
-import { UsageError } from './usage-error';
+import { UsageError, type CliOptions } from './cli-options';
 
 /** `ensure-catalogue`: adds or updates every image of a JSON file (validated like the API does). */
 export async function ensureCatalogue(prisma: PrismaService, options: CliOptions): Promise<void> {

@@ -2,8 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { generateApiToken, looksLikeApiToken } from '../auth/api-token';
 import { UserRepository } from '../auth/user.repository';
 import type { PrismaService } from '../database/prisma.service';
-import type { CliOptions } from './admin';
-import { UsageError } from './usage-error';
+import { UsageError, type CliOptions } from './cli-options';
 
 const USERNAME = /^[a-z][a-z0-9_-]{0,63}$/;
 

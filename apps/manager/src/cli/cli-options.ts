@@ -1,0 +1,21 @@
+/** A command line the admin tool cannot act on; it prints the usage after the message. */
+export class UsageError extends Error {}
+
+/** Every option the admin tool takes (all strings). */
+export const CLI_OPTIONS = [
+  'username',
+  'role',
+  'name',
+  'token-file',
+  'file',
+  'engine',
+  'admin-host',
+  'admin-port',
+  'admin-user',
+  'admin-password-file',
+  'site-host',
+  'site-port',
+] as const;
+
+/** The option values of a command line. */
+export type CliOptions = Partial<Record<(typeof CLI_OPTIONS)[number], string>>;
