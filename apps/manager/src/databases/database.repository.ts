@@ -3,7 +3,7 @@ import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import type { DatabaseEngine, OperationKind } from '../generated/prisma/enums';
 import type { DatabaseHost } from '../generated/prisma/client';
-import { stepRowsFor } from '../operations/operation-catalogue';
+import { createOperationRow } from '../operations/operation-rows';
 import type { OperationWithSteps } from '../operations/operation-view';
 
 /** A database server as an admin registers it. */
@@ -17,8 +17,6 @@ export interface NewSiteDatabase {
   username: string;
   password: string;
 }
-
-const withSteps = { steps: { orderBy: { position: 'asc' } } } as const;
 
 /** Database hosts and site databases in PostgreSQL; every change comes with its operation. */
 @Injectable()
@@ -88,15 +86,6 @@ export class DatabaseRepository {
     requestedById: number,
   ): Promise<OperationWithSteps> {
     const site = await tx.site.findUniqueOrThrow({ where: { id: siteId } });
-    return tx.operation.create({
-      data: {
-        siteId,
-        siteName: site.name,
-        kind,
-        requestedById,
-        steps: { create: stepRowsFor(kind, { type: site.type, hasDatabase: true }) },
-      },
-      include: withSteps,
-    });
+    return createOperationRow(tx, { ...site, hasDatabase: true }, kind, requestedById);
   }
 }

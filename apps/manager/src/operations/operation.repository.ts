@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import type { OperationState, SiteState, StepState } from '../generated/prisma/enums';
+import { WITH_STEPS as withSteps } from './operation-rows';
 import type { OperationWithSteps } from './operation-view';
-
-const withSteps = { steps: { orderBy: { position: 'asc' } } } as const;
 
 /** What changes on a step as it runs. */
 export interface StepUpdate {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import type { OperationKind, SiteType } from '../generated/prisma/enums';
-import { stepRowsFor } from '../operations/operation-catalogue';
+import { createOperationRow } from '../operations/operation-rows';
 import type { OperationWithSteps } from '../operations/operation-view';
 
 /** What every site read includes: custom domains, catalogue image, database and its host. */
@@ -29,8 +29,6 @@ export interface NewSite {
   env: Record<string, string>;
 }
 
-const withSteps = { steps: { orderBy: { position: 'asc' } } } as const;
-
 /** Sites, their members and domains in PostgreSQL. */
 @Injectable()
 export class SiteRepository {
@@ -56,16 +54,7 @@ export class SiteRepository {
           },
           include: SITE_INCLUDE,
         });
-        const operation = await tx.operation.create({
-          data: {
-            siteId: created.id,
-            siteName: created.name,
-            kind: 'create_site',
-            requestedById: site.ownerId,
-            steps: { create: stepRowsFor('create_site', { type: created.type, hasDatabase: false }) },
-          },
-          include: withSteps,
-        });
+        const operation = await createOperationRow(tx, { ...created, hasDatabase: false }, 'create_site', site.ownerId);
         return { site: created, operation };
       });
     } catch (error) {
@@ -90,16 +79,7 @@ export class SiteRepository {
         data: { ...changes, ...(kind === 'delete_site' ? { state: 'deleting' } : {}) },
         include: { database: true },
       });
-      return tx.operation.create({
-        data: {
-          siteId,
-          siteName: site.name,
-          kind,
-          requestedById,
-          steps: { create: stepRowsFor(kind, { type: site.type, hasDatabase: site.database !== null }) },
-        },
-        include: withSteps,
-      });
+      return createOperationRow(tx, { ...site, hasDatabase: site.database !== null }, kind, requestedById);
     });
   }
 
