@@ -1,5 +1,8 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { SessionRepository } from './auth/session.repository';
 import { UserRepository } from './auth/user.repository';
+import { AuditService } from './audit/audit.service';
+import { RedisConnections } from './redis/redis.connections';
 import { OrchestratorClient, RouterClient } from './clients/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from './config/manager.config';
 import { PrismaService } from './database/prisma.service';
@@ -16,6 +19,9 @@ const shared = [
   SiteRepository,
   OperationRepository,
   UserRepository,
+  SessionRepository,
+  AuditService,
+  RedisConnections,
   ImageRepository,
   DatabaseRepository,
   OperationQueue,

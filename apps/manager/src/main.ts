@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { type LogLevel } from '@nestjs/common';
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@dais/shared';
@@ -27,6 +28,7 @@ async function bootstrap(): Promise<void> {
     new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }),
     { logger },
   );
+  await app.register(fastifyCookie);
   app.useWebSocketAdapter(new DaisSocketIoAdapter(app, config.http.allowedOrigins));
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);

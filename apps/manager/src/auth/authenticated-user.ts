@@ -2,9 +2,13 @@ import { DaisError } from '@dais/shared';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { SiteViewer } from '../sites/site.repository';
 
-/** The user a request acts for. */
+/** The user a request acts for, and how it proved it. */
 export interface AuthenticatedUser extends SiteViewer {
   username: string;
+  /** The client's address (for the audit log and rate limits). */
+  ip: string | null;
+  /** Set when signed in with a session cookie (null for an API token). */
+  session: { id: number; csrfToken: string } | null;
 }
 
 /** Requests that passed the auth guard carry their user. */

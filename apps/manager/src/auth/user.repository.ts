@@ -1,34 +1,87 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { Prisma, type ApiToken, type User } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
-import type { AuthenticatedUser } from './authenticated-user';
 import { hashApiToken } from './api-token';
+
+/** A new account as an admin (or setup) creates it. */
+export interface NewUser {
+  username: string;
+  displayName?: string;
+  role: Role;
+  passwordHash?: string | null;
+  oidcSubject?: string | null;
+}
 
 /** Users and their API tokens in PostgreSQL. */
 @Injectable()
 export class UserRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The user owning a live (not revoked) token, or null. Records when the token was last used. */
-  async findByToken(token: string): Promise<AuthenticatedUser | null> {
+  /** The enabled user owning a live (not revoked) token, or null. Records when the token was last used. */
+  async findByToken(token: string): Promise<User | null> {
     const found = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) }, include: { user: true } });
-    if (!found || found.revokedAt) return null;
+    if (!found || found.revokedAt || found.user.disabled) return null;
     // At most one write a minute per token keeps hot tokens from hammering the table.
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > 60_000) {
       await this.prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } });
     }
-    return { id: found.user.id, username: found.user.username, role: found.user.role };
+    return found.user;
   }
 
-  /** Creates the user if missing (role is applied either way); returns its id. */
-  async ensureUser(username: string, role: Role): Promise<number> {
-    const user = await this.prisma.user.upsert({ where: { username }, create: { username, role }, update: { role } });
-    return user.id;
+  findById(id: number): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { id } });
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { username } });
+  }
+
+  findByOidcSubject(subject: string): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { oidcSubject: subject } });
+  }
+
+  /** Creates an account; null if the username (or SSO identity) is taken. */
+  async create(user: NewUser): Promise<User | null> {
+    try {
+      return await this.prisma.user.create({ data: { ...user, passwordChangedAt: user.passwordHash ? new Date() : null } });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      throw error;
+    }
+  }
+
+  update(id: number, changes: Prisma.UserUpdateInput): Promise<User> {
+    return this.prisma.user.update({ where: { id }, data: changes });
+  }
+
+  /** Users, by id, `limit` at most after `cursor`. */
+  list(limit: number, cursor?: number): Promise<User[]> {
+    return this.prisma.user.findMany({ where: cursor === undefined ? {} : { id: { gt: cursor } }, orderBy: { id: 'asc' }, take: limit });
+  }
+
+  /** Creates the user if missing (role is applied either way); returns it. */
+  ensureUser(username: string, role: Role): Promise<User> {
+    return this.prisma.user.upsert({ where: { username }, create: { username, role }, update: { role } });
   }
 
   /** Stores a token's hash for a user. */
-  async addToken(userId: number, name: string, token: string): Promise<void> {
-    await this.prisma.apiToken.create({ data: { userId, name, tokenHash: hashApiToken(token) } });
+  async addToken(userId: number, name: string, token: string): Promise<ApiToken> {
+    return this.prisma.apiToken.create({ data: { userId, name, tokenHash: hashApiToken(token) } });
+  }
+
+  /** A user's live tokens. */
+  listTokens(userId: number): Promise<ApiToken[]> {
+    return this.prisma.apiToken.findMany({ where: { userId, revokedAt: null }, orderBy: { id: 'asc' } });
+  }
+
+  /** Revokes one of the user's tokens; false if it was not theirs or already revoked. */
+  async revokeToken(userId: number, tokenId: number): Promise<boolean> {
+    const revoked = await this.prisma.apiToken.updateMany({
+      where: { id: tokenId, userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return revoked.count > 0;
   }
 
   /** Whether a token is live. */

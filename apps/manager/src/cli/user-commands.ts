@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { hashPassword } from '../auth/password';
 import { generateApiToken, looksLikeApiToken } from '../auth/api-token';
 import { UserRepository } from '../auth/user.repository';
 import type { PrismaService } from '../database/prisma.service';
@@ -19,7 +21,13 @@ export async function ensureAdmin(prisma: PrismaService, options: CliOptions): P
   const tokenFile = options['token-file'];
   if (!tokenFile) throw new UsageError('--token-file is required');
   const users = new UserRepository(prisma);
-  const userId = await users.ensureUser(username, 'admin');
+  const admin = await users.ensureUser(username, 'admin');
+  const userId = admin.id;
+  if (admin.passwordHash === null) {
+    const password = randomBytes(15).toString('base64url');
+    await users.update(userId, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
+    console.log(`admin user "${username}" can sign in with the password ${password} (shown only here; change it after signing in)`);
+  }
   const existing = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();
   if (looksLikeApiToken(existing) && (await users.isTokenLive(existing))) {
     console.log(`admin user "${username}" ready; its API token in ${tokenFile} is unchanged`);
@@ -36,7 +44,7 @@ export async function createToken(prisma: PrismaService, options: CliOptions): P
   const role = options.role ?? 'user';
   if (role !== 'admin' && role !== 'user') throw new UsageError('--role must be user or admin');
   const users = new UserRepository(prisma);
-  const userId = await users.ensureUser(usernameOf(options), role);
+  const userId = (await users.ensureUser(usernameOf(options), role)).id;
   const token = generateApiToken();
   await users.addToken(userId, options.name ?? 'cli', token);
   process.stdout.write(`${token}\n`);

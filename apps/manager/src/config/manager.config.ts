@@ -40,6 +40,12 @@ const schema = z.object({
   DAIS_ALLOWED_ORIGINS: commaList.pipe(z.array(envField.httpUrl())).default(['http://127.0.0.1:7000', 'http://localhost:7000']),
   DAIS_KEYS_DIR: envField.absolutePath().optional(),
   DAIS_BODY_LIMIT_BYTES: envField.positiveInt().default(1024 * 1024),
+  DAIS_PUBLIC_URL: envField.httpUrl().default('http://127.0.0.1:7000'),
+  DAIS_SESSION_TTL_HOURS: envField.positiveInt().default(72),
+  DAIS_OPERATION_DEADLINE_MINUTES: envField.positiveInt().default(60),
+  DAIS_OIDC_ISSUER: envField.httpUrl().optional(),
+  DAIS_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  DAIS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   DAIS_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
 
@@ -58,6 +64,13 @@ export interface ManagerConfig {
   peerTimeoutMs: number;
   sites: { domain: string; publicScheme: 'http' | 'https'; publicPort: number };
   keys: { dir: string };
+  /** Where browsers reach the manager: cookies are Secure when this is https, OIDC returns here. */
+  publicUrl: string;
+  sessionTtlMs: number;
+  /** An operation running longer than this is marked failed by the sweeper. */
+  operationDeadlineMs: number;
+  /** Single sign-on with OpenID Connect, when all three settings are given. */
+  oidc: { issuer: string; clientId: string; clientSecret: string } | null;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
 }
 
@@ -86,6 +99,13 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     peerTimeoutMs: env.DAIS_PEER_TIMEOUT_MS,
     sites: { domain: env.DAIS_SITES_DOMAIN, publicScheme: env.DAIS_SITES_PUBLIC_SCHEME, publicPort: env.DAIS_SITES_PUBLIC_PORT },
     keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
+    publicUrl: env.DAIS_PUBLIC_URL,
+    sessionTtlMs: env.DAIS_SESSION_TTL_HOURS * 3_600_000,
+    operationDeadlineMs: env.DAIS_OPERATION_DEADLINE_MINUTES * 60_000,
+    oidc:
+      env.DAIS_OIDC_ISSUER && env.DAIS_OIDC_CLIENT_ID && env.DAIS_OIDC_CLIENT_SECRET
+        ? { issuer: env.DAIS_OIDC_ISSUER, clientId: env.DAIS_OIDC_CLIENT_ID, clientSecret: env.DAIS_OIDC_CLIENT_SECRET }
+        : null,
     logLevel: env.DAIS_LOG_LEVEL,
   });
 }

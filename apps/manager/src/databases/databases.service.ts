@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { databaseUrl, DaisError, type OperationView } from '@dais/shared';
 import type { z } from 'zod';
 import type { createDatabaseRequestSchema, siteDatabaseConnectionViewSchema } from '@dais/shared';
+import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { OperationLauncher } from '../operations/operation-launcher';
 import { toOperationView } from '../operations/operation-view';
@@ -27,6 +28,7 @@ export class DatabasesService {
     private readonly sites: SiteRepository,
     private readonly databases: DatabaseRepository,
     private readonly launcher: OperationLauncher,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates the site's database on a host of the engine (the given one, or the first registered). */
@@ -51,28 +53,33 @@ export class DatabasesService {
     );
     if (!operation) throw new DaisError('DATABASE_EXISTS', `${site.name} already has a database.`);
     await this.launcher.launch(operation.id);
+    await this.audit.record({ actor: user, action: 'database.create', site, details: { engine: request.engine, host: host.name } });
     return toOperationView(operation);
   }
 
   /** Everything a member needs to connect (only members and admins get here). */
   async connection(user: AuthenticatedUser, siteId: number): Promise<z.output<typeof siteDatabaseConnectionViewSchema>> {
-    const connection = databaseConnectionOf(await this.visible(user, siteId));
+    const site = await this.visible(user, siteId);
+    const connection = databaseConnectionOf(site);
     if (!connection) throw new DaisError('DATABASE_NOT_FOUND', `Site ${siteId} has no database.`);
+    await this.audit.record({ actor: user, action: 'database.credentials.view', site });
     return { ...connection, url: databaseUrl(connection) };
   }
 
   /** Gives the database user a new password; the site's container gets it when the operation ends. */
   async rotatePassword(user: AuthenticatedUser, siteId: number): Promise<OperationView> {
-    await this.withDatabase(user, siteId);
+    const site = await this.withDatabase(user, siteId);
     const operation = await this.databases.rotateWithOperation(siteId, generateDatabasePassword(), user.id);
+    await this.audit.record({ actor: user, action: 'database.rotate-password', site });
     await this.launcher.launch(operation.id);
     return toOperationView(operation);
   }
 
   /** Drops the database and its user (after the site's container stops getting it). */
   async delete(user: AuthenticatedUser, siteId: number): Promise<OperationView> {
-    await this.withDatabase(user, siteId);
+    const site = await this.withDatabase(user, siteId);
     const operation = await this.databases.deleteWithOperation(siteId, user.id);
+    await this.audit.record({ actor: user, action: 'database.delete', site });
     await this.launcher.launch(operation.id);
     return toOperationView(operation);
   }

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { operationViewSchema, type OperationView } from '@dais/shared';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 import type { OperationEvents } from '../operations/operation-runner';
+import { RedisConnections } from '../redis/redis.connections';
 
 /** Events that travel from worker processes to API processes. */
 const managerEventSchema = z.discriminatedUnion('type', [
@@ -15,17 +15,16 @@ export type ManagerEvent = z.infer<typeof managerEventSchema>;
 
 /**
  * Redis pub/sub between manager processes: workers publish what changed, every API process
- * hears it and tells its browsers. The Redis adapter for events; only this file imports ioredis.
+ * hears it and tells its browsers.
  */
 @Injectable()
-export class EventBus implements OperationEvents, OnModuleDestroy {
+export class EventBus implements OperationEvents {
   private readonly logger = new Logger(EventBus.name);
   private readonly channel: string;
-  private publisher: Redis | undefined;
   private subscriber: Redis | undefined;
 
-  constructor(@Inject(MANAGER_CONFIG) private readonly config: ManagerConfig) {
-    this.channel = `${config.queue.prefix}:events`;
+  constructor(private readonly redis: RedisConnections) {
+    this.channel = redis.key('events');
   }
 
   /** Publishes an operation change (the runner's {@link OperationEvents}). */
@@ -35,29 +34,18 @@ export class EventBus implements OperationEvents, OnModuleDestroy {
 
   /** Sends an event to every API process. */
   async publish(event: ManagerEvent): Promise<void> {
-    this.publisher ??= this.connect('publisher');
-    await this.publisher.publish(this.channel, JSON.stringify(event));
+    await this.redis.client.publish(this.channel, JSON.stringify(event));
   }
 
   /** Calls `handler` for every event published by any process; resolves once subscribed. */
   async subscribe(handler: (event: ManagerEvent) => void): Promise<void> {
-    this.subscriber ??= this.connect('subscriber');
+    this.subscriber ??= this.redis.dedicated('subscriber');
     this.subscriber.on('message', (_channel: string, message: string) => {
       const parsed = managerEventSchema.safeParse(safeJson(message));
       if (parsed.success) handler(parsed.data);
       else this.logger.warn('ignored a malformed event on the bus');
     });
     await this.subscriber.subscribe(this.channel);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await Promise.all([this.publisher?.quit(), this.subscriber?.quit()]);
-  }
-
-  private connect(role: string): Redis {
-    const redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 3, connectionName: `dais-manager-${role}` });
-    redis.on('error', (error: Error) => this.logger.error(`redis ${role}: ${error.message}`));
-    return redis;
   }
 }
 

@@ -2,10 +2,10 @@ import { Logger, type OnModuleInit } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayInit } from '@nestjs/websockets';
 import { DaisError, isDaisError, parseInput, siteSubscriptionSchema, SOCKET_EVENTS } from '@dais/shared';
 import type { Server, Socket } from 'socket.io';
-import { bearerToken } from '../auth/api-token.guard';
-import { looksLikeApiToken } from '../auth/api-token';
+import { bearerToken } from '../auth/auth.guard';
+import { AuthService } from '../auth/auth.service';
+import { sessionTokenFromHeader } from '../auth/session-cookie';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { UserRepository } from '../auth/user.repository';
 import { OperationRepository } from '../operations/operation.repository';
 import { toOperationView } from '../operations/operation-view';
 import { SitesService } from '../sites/sites.service';
@@ -26,7 +26,7 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
   @WebSocketServer() private server!: Server;
 
   constructor(
-    private readonly users: UserRepository,
+    private readonly auth: AuthService,
     private readonly sites: SitesService,
     private readonly operations: OperationRepository,
     private readonly bus: EventBus,
@@ -72,11 +72,14 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
     });
   }
 
+  /** A browser's session cookie, or a script's API token (`auth: { token }` or an Authorization header). */
   private async authenticate(socket: Socket): Promise<AuthenticatedUser> {
+    const ip = socket.handshake.address || null;
     const auth = socket.handshake.auth as { token?: unknown };
     const token = typeof auth.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
-    const user = token && looksLikeApiToken(token) ? await this.users.findByToken(token) : null;
-    if (!user) throw new DaisError('UNAUTHENTICATED', 'Connect with a valid API token (auth: { token }).');
+    const session = sessionTokenFromHeader(socket.handshake.headers.cookie);
+    const user = token ? await this.auth.userFromToken(token, ip) : session ? await this.auth.userFromSession(session, ip) : null;
+    if (!user) throw new DaisError('UNAUTHENTICATED', 'Sign in, or connect with a valid API token (auth: { token }).');
     return user;
   }
 

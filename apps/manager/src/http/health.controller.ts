@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { Public } from '../auth/api-token.guard';
+import { Public } from '../auth/auth.guard';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 
 /** Liveness for load balancers and `npm start`: no authentication, no secrets. */

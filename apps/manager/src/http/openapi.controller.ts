@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { Public } from '../auth/api-token.guard';
+import { Public } from '../auth/auth.guard';
 import { buildOpenApiDocument } from './openapi';
 
 /** Serves the API description so clients and tools can read it from a running manager. */

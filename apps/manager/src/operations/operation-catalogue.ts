@@ -33,6 +33,13 @@ export function stepsFor(kind: OperationKind, site: StepContext): StepName[] {
     case 'create_site':
     case 'update_site':
       return site.type === 'dynamic' ? ['orchestrator.build_image', ...converge] : converge;
+    case 'repair_site':
+      // Everything the site is made of, again: its database first, so the container gets it.
+      return [
+        ...(site.hasDatabase ? (['orchestrator.ensure_database'] as const) : []),
+        ...(site.type === 'dynamic' ? (['orchestrator.build_image'] as const) : []),
+        ...converge,
+      ];
     case 'restart_site':
       return ['orchestrator.restart_site'];
     case 'delete_site':

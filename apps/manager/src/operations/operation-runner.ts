@@ -159,6 +159,7 @@ function effectOf(kind: OperationKind, outcome: 'succeeded' | 'failed', siteId: 
     case 'create_site':
       return { kind: 'set-state', siteId, state: succeeded ? 'active' : 'failed' };
     case 'update_site':
+    case 'repair_site':
       return succeeded ? { kind: 'set-state', siteId, state: 'active' } : { kind: 'none' };
     case 'delete_site':
       return succeeded ? { kind: 'delete', siteId } : { kind: 'set-state', siteId, state: 'failed' };

@@ -108,6 +108,11 @@ export class SiteRepository {
     return this.prisma.site.findMany({ where: visibleTo(viewer), include: SITE_INCLUDE, orderBy: { id: 'desc' }, take: limit });
   }
 
+  /** Ids of the sites a user is a member of. */
+  async memberSiteIds(userId: number): Promise<number[]> {
+    return (await this.prisma.siteMember.findMany({ where: { userId }, select: { siteId: true } })).map((member) => member.siteId);
+  }
+
   /** Whether the viewer may see the site. */
   async isVisible(id: number, viewer: SiteViewer): Promise<boolean> {
     return (await this.prisma.site.count({ where: { id, ...visibleTo(viewer) } })) > 0;

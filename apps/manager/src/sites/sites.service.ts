@@ -8,6 +8,7 @@ import {
   type SiteView,
   type UpdateSiteRequest,
 } from '@dais/shared';
+import { AuditService } from '../audit/audit.service';
 import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorClient } from '../clients/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
@@ -34,6 +35,7 @@ export class SitesService {
     private readonly operations: OperationRepository,
     private readonly launcher: OperationLauncher,
     private readonly orchestrator: OrchestratorClient,
+    private readonly audit: AuditService,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {}
 
@@ -53,6 +55,12 @@ export class SitesService {
     if (!created)
       throw new DaisError('SITE_NAME_TAKEN', `A site named "${request.name}" already exists; choose another name.`, { rule: 'unique' });
     await this.launcher.launch(created.operation.id);
+    await this.audit.record({
+      actor: user,
+      action: 'site.create',
+      site: created.site,
+      details: { type: request.type, image: request.image ?? null },
+    });
     return toSiteView(created.site, created.operation, this.config.sites);
   }
 
@@ -83,6 +91,8 @@ export class SitesService {
     const onlyDescription = Object.keys(request).every((key) => key === 'description');
     if (onlyDescription) await this.sites.change(siteId, changes);
     else await this.startOperation(siteId, 'update_site', user, changes);
+    // Field names only: values may be secrets.
+    await this.audit.record({ actor: user, action: 'site.update', site, details: { fields: Object.keys(request) } });
     return this.get(user, siteId);
   }
 
@@ -90,6 +100,7 @@ export class SitesService {
   async restart(user: AuthenticatedUser, siteId: number): Promise<OperationView> {
     const site = await this.visible(user, siteId);
     if (site.type !== 'dynamic') throw new DaisError('VALIDATION_FAILED', `${site.name} is a static site: there is no process to restart.`);
+    await this.audit.record({ actor: user, action: 'site.restart', site });
     return this.startOperation(siteId, 'restart_site', user);
   }
 
@@ -98,6 +109,7 @@ export class SitesService {
     const site = await this.visible(user, siteId);
     if (site.type !== 'dynamic')
       throw new DaisError('VALIDATION_FAILED', `${site.name} is a static site: it has no process to ${stopped ? 'stop' : 'start'}.`);
+    await this.audit.record({ actor: user, action: stopped ? 'site.stop' : 'site.start', site });
     return this.startOperation(siteId, 'update_site', user, { stopped });
   }
 
@@ -122,9 +134,10 @@ export class SitesService {
 
   /** Starts deleting a site. Asking again while a delete is under way returns that same operation. */
   async delete(user: AuthenticatedUser, siteId: number): Promise<OperationView> {
-    await this.visible(user, siteId);
+    const site = await this.visible(user, siteId);
     const latest = await this.operations.latestForSite(siteId);
     if (latest?.kind === 'delete_site' && (latest.state === 'pending' || latest.state === 'running')) return toOperationView(latest);
+    await this.audit.record({ actor: user, action: 'site.delete', site });
     return this.startOperation(siteId, 'delete_site', user);
   }
 

@@ -7,3 +7,4 @@ export * from './images';
 export * from './databases';
 export * from './router';
 export * from './manager-api';
+export * from './accounts';

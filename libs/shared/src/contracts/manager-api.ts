@@ -92,6 +92,7 @@ export const stepStateSchema = z.enum(['pending', 'running', 'retrying', 'succee
 export const operationKindSchema = z.enum([
   'create_site',
   'update_site',
+  'repair_site',
   'restart_site',
   'delete_site',
   'create_database',

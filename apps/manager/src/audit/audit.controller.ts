@@ -1,0 +1,41 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { pageQuerySchema, parseInput, siteIdSchema } from '@dais/shared';
+import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { SiteRepository } from '../sites/site.repository';
+import { AuditService } from './audit.service';
+
+const auditQuerySchema = pageQuerySchema.extend({ siteId: siteIdSchema.optional() });
+
+/** `/api/audit`: admins see everything; members see what happened to their sites. */
+@Controller('api/audit')
+export class AuditController {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly sites: SiteRepository,
+  ) {}
+
+  @Get()
+  async list(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown) {
+    const filter = parseInput(auditQuerySchema, query, 'query');
+    const siteIds = user.role === 'admin' ? undefined : await this.sites.memberSiteIds(user.id);
+    const events = await this.audit.list({
+      siteIds,
+      limit: filter.limit,
+      ...(filter.siteId === undefined ? {} : { siteId: filter.siteId }),
+      ...(filter.cursor === undefined ? {} : { cursor: filter.cursor }),
+    });
+    return {
+      events: events.map((event) => ({
+        id: event.id,
+        at: event.at.toISOString(),
+        actor: event.actorName,
+        action: event.action,
+        siteId: event.siteId,
+        siteName: event.siteName,
+        ip: event.ip,
+        details: event.details as Record<string, unknown>,
+      })),
+      nextCursor: events.length === filter.limit ? (events.at(-1)?.id ?? null) : null,
+    };
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** User names: lowercase letters, digits, `_` and `-`, starting with a letter (they appear in `ssh user@host`). */
+export const usernameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 lowercase letters, digits, _ or -, starting with a letter');
+
+/** A password people can choose: long enough to resist guessing, bounded so hashing stays cheap. */
+export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+
+/** `POST /api/auth/login`. */
+export const loginRequestSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+
+/** `POST /api/auth/password`: change one's own password (other sessions are signed out). */
+export const changePasswordRequestSchema = z
+  .strictObject({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema })
+  .refine((change) => change.currentPassword !== change.newPassword, { message: 'must differ from the current password', path: ['newPassword'] });
+
+/** Roles: admins may see and change everything. */
+export const roleSchema = z.enum(['admin', 'user']);
+
+/** `POST /api/users` (admins). */
+export const createUserRequestSchema = z.strictObject({
+  username: usernameSchema,
+  displayName: z.string().max(100).default(''),
+  role: roleSchema.default('user'),
+  password: passwordSchema.optional(),
+});
+
+/** `PATCH /api/users/:id` (admins). */
+export const updateUserRequestSchema = z
+  .strictObject({ displayName: z.string().max(100).optional(), role: roleSchema.optional(), disabled: z.boolean().optional(), password: passwordSchema.optional() })
+  .refine((update) => Object.keys(update).length > 0, 'send at least one field to change');
+
+/** A user as the API shows it. */
+export const userViewSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  hasPassword: z.boolean(),
+  sso: z.boolean(),
+  createdAt: z.string(),
+});
+
+/** Parsed form of {@link userViewSchema}. */
+export type UserView = z.output<typeof userViewSchema>;
+
+/** Answer to login and `GET /api/auth/me` with a session: the user, and the token for X-CSRF-Token. */
+export const sessionViewSchema = z.object({ user: userViewSchema, csrfToken: z.string().nullable() });
+
+/** `POST /api/tokens`: a personal API token for scripts. */
+export const createTokenRequestSchema = z.strictObject({ name: z.string().min(1, 'name the token').max(100) });
+
+/** A token as listed (the token itself is shown once, when created). */
+export const tokenViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+
+/** `POST /api/ssh-keys`: an OpenSSH public key line (`ssh-ed25519 AAAA… comment`). */
+export const addSshKeyRequestSchema = z.strictObject({
+  name: z.string().min(1, 'name the key').max(100),
+  publicKey: z.string().min(1).max(8_000, 'a public key line is at most 8000 characters'),
+});
+
+/** An SSH key as listed. */
+export const sshKeyViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  type: z.string(),
+  bits: z.number().int(),
+  fingerprint: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+
+/** Paging for lists: `?limit=&cursor=` (cursor = the last id seen). */
+export const pageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
+  cursor: z.coerce.number().int().positive().optional(),
+});
+
+/** An entry of the audit log. */
+export const auditEventViewSchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  siteId: z.number().int().nullable(),
+  siteName: z.string().nullable(),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
