@@ -22,6 +22,10 @@ import { UsersService } from './users/users.service';
 /** The HTTP API and live events (the `api` role). */
 @Module({
   controllers: [
+    AuthController,
+    TokensController,
+    UsersController,
+    AuditController,
     SitesController,
     SiteDatabaseController,
     DatabaseHostsController,

@@ -33,7 +33,8 @@ export class RedisConnections implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([this.commands, ...this.others].map((connection) => connection?.quit().catch(() => undefined)));
+    const connections = [this.commands, ...this.others].filter((connection): connection is Redis => connection !== undefined);
+    await Promise.all(connections.map((connection) => connection.quit().catch(() => undefined)));
   }
 
   private connect(role: string): Redis {
