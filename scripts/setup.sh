@@ -6,7 +6,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server)
+APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }

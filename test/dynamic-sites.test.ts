@@ -176,8 +176,8 @@ describe('dynamic sites through the manager (API → queue → orchestrator cont
         engine: 'postgresql',
         host: '172.30.0.1',
         port: 5432,
-        name: `s${site.id}_webapp`,
-        username: `s${site.id}_webapp`,
+        name: `${stack.env.DAIS_DATABASE_NAME_PREFIX}s${site.id}_webapp`,
+        username: `${stack.env.DAIS_DATABASE_NAME_PREFIX}s${site.id}_webapp`,
       });
       await connectAs(connection);
       const env = await eventually(
@@ -303,7 +303,7 @@ describe('dynamic sites through the manager (API → queue → orchestrator cont
     const sites = await stack.api<{ sites: SiteView[] }>('GET', '/api/sites');
     const dbapp = sites.json.sites.find((candidate) => candidate.name === 'dbapp');
     const connection = (await stack.api<Connection>('GET', `/api/sites/${dbapp?.id ?? 0}/database`)).json;
-    const deletion = await stack.api<OperationView>('DELETE', `/api/sites/${dbapp?.id ?? 0}`);
+    const deletion = await stack.api<OperationView>('DELETE', `/api/sites/${dbapp?.id ?? 0}`, { confirm: dbapp?.name });
     expect(deletion.json.steps.map((step) => step.name)).toEqual([
       'router.remove_routes',
       'orchestrator.remove_site',

@@ -81,7 +81,7 @@ describe('operations survive restarts and outages (API and worker as separate pr
     try {
       const site = await stack.createSite('ordered');
       siteId = site.id;
-      const deletion = await stack.api<OperationView>('DELETE', `/api/sites/${site.id}`);
+      const deletion = await stack.api<OperationView>('DELETE', `/api/sites/${site.id}`, { confirm: 'ordered' });
       deleteId = deletion.json.id;
     } finally {
       stack.signal('orchestrator', 'SIGCONT');

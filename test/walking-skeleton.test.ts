@@ -46,7 +46,7 @@ describe('a static site goes from an API call to a served page (manager → queu
     await stack.waitForOperation(site.operation?.id ?? 0);
     expect((await stack.visit(hostOf('doomed'))).status).toBe(200);
 
-    const deletion = await stack.api<OperationView>('DELETE', `/api/sites/${site.id}`);
+    const deletion = await stack.api<OperationView>('DELETE', `/api/sites/${site.id}`, { confirm: 'doomed' });
     expect(deletion.status).toBe(202);
     expect(deletion.json.kind).toBe('delete_site');
     const done = await stack.waitForOperation<OperationView>(deletion.json.id);
@@ -116,7 +116,7 @@ describe('a static site goes from an API call to a served page (manager → queu
       const someone = sites.json.sites[0];
       expect(someone).toBeDefined();
       expect((await stack.api('GET', `/api/sites/${someone?.id ?? 0}`, undefined, token)).status).toBe(404);
-      expect((await stack.api('DELETE', `/api/sites/${someone?.id ?? 0}`, undefined, token)).status).toBe(404);
+      expect((await stack.api('DELETE', `/api/sites/${someone?.id ?? 0}`, { confirm: someone?.name }, token)).status).toBe(404);
     });
   });
 

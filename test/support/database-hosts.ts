@@ -81,3 +81,32 @@ export async function openSession(host: DatabaseHost, login: SqlLogin): Promise<
 export function adminSession(host: DatabaseHost): Promise<SqlSession> {
   return openSession(host, { user: host.adminUser, password: host.adminPassword });
 }
+
+/**
+ * Drops every database and user whose name starts with `prefix` on both local servers: what a
+ * test stack (with its own DAIS_DATABASE_NAME_PREFIX) left behind. The prefix is checked to be
+ * a plain identifier, so it is safe to put in the statements.
+ */
+export async function dropDatabasesWithPrefix(prefix: string): Promise<void> {
+  if (!/^[a-z][a-z0-9]{0,9}_$/.test(prefix)) throw new Error(`refusing to drop databases by prefix ${JSON.stringify(prefix)}`);
+  const like = `${prefix.replace(/_/g, '\\_')}%`;
+  const hosts = localDatabaseHosts();
+  const postgres = await adminSession(hosts.postgresql);
+  try {
+    for (const row of await postgres.query('select datname from pg_database where datname like $1', [like]))
+      await postgres.query(`drop database if exists "${String(row.datname)}" with (force)`);
+    for (const row of await postgres.query('select rolname from pg_roles where rolname like $1', [like]))
+      await postgres.query(`drop role if exists "${String(row.rolname)}"`);
+  } finally {
+    await postgres.close();
+  }
+  const mariadb = await adminSession(hosts.mysql);
+  try {
+    for (const row of await mariadb.query('select schema_name as name from information_schema.schemata where schema_name like ?', [like]))
+      await mariadb.query(`drop database if exists \`${String(row.name)}\``);
+    for (const row of await mariadb.query('select User as name, Host as host from mysql.user where User like ?', [like]))
+      await mariadb.query('drop user if exists ?@?', [row.name, row.host]);
+  } finally {
+    await mariadb.close();
+  }
+}

@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { loadOwnPrivateKey, type SiteView } from '@dais/shared';
 import { createTestDatabase, type TestDatabase } from './database';
+import { dropDatabasesWithPrefix } from './database-hosts';
 import { devEnv, REPO_ROOT } from './dev-env';
 import { getWithHost, type PlainResponse } from './http';
 import { writeComponentKeys } from './keys';
@@ -120,6 +121,7 @@ export class TestStack {
     const database = await createTestDatabase(label);
     await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'router', 'shell']);
     const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus] = await freePorts(7);
+    const stackId = `t${randomBytes(4).toString('hex')}`;
     const env: Record<string, string> = {
       DAIS_STATE_DIR: dir.path,
       DATABASE_URL: database.url,
@@ -144,7 +146,9 @@ export class TestStack {
       DAIS_ALLOWED_ORIGINS: `http://127.0.0.1:${manager}`,
       DAIS_LOG_LEVEL: 'warn',
       // Containers, services and images of this stack only, so parallel stacks never touch each other's.
-      DAIS_SITE_NAME_PREFIX: `t${randomBytes(4).toString('hex')}-`,
+      DAIS_SITE_NAME_PREFIX: `${stackId}-`,
+      // Site databases live on the shared local servers: a prefix keeps parallel stacks apart.
+      DAIS_DATABASE_NAME_PREFIX: `${stackId}_`,
       DAIS_RECONCILE_INTERVAL_MS: '2000',
       ...options.env,
     };
@@ -221,7 +225,13 @@ export class TestStack {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text; // Not JSON (metrics, HTML): the text itself.
+    }
+    return { status: response.status, json: json as T };
   }
 
   /** Creates a site through the API as the admin; fails unless the answer is 202. */
@@ -258,6 +268,7 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const name of [...this.processes.keys()]) await this.stopProcess(name);
     await removeDockerResources(this.env.DAIS_SITE_NAME_PREFIX ?? '');
+    await dropDatabasesWithPrefix(this.env.DAIS_DATABASE_NAME_PREFIX ?? '');
     const redis = new Redis(this.env.REDIS_URL ?? '');
     const keys = await redis.keys(`${this.env.DAIS_QUEUE_PREFIX ?? 'missing'}:*`);
     if (keys.length > 0) await redis.del(...keys);

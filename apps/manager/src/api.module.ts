@@ -5,17 +5,41 @@ import { AuthController, TokensController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
+import { SessionJanitor } from './auth/session-janitor';
+import { OidcClient } from './auth/oidc/oidc.client';
+import { OidcController } from './auth/oidc/oidc.controller';
+import { OidcLoginStates } from './auth/oidc/oidc-login-states';
+import { OidcService } from './auth/oidc/oidc.service';
+import { DatabaseQueryController } from './databases/database-query.controller';
+import { DatabaseQueryService } from './databases/database-query.service';
 import { DatabaseHostsController, SiteDatabaseController } from './databases/databases.controller';
 import { DatabasesService } from './databases/databases.service';
+import { DomainRepository } from './domains/domain.repository';
+import { DomainsController } from './domains/domains.controller';
+import { DomainsService } from './domains/domains.service';
 import { EventsGateway } from './events/events.gateway';
 import { ImagesController } from './images/images.controller';
+import { MemberRepository } from './members/member.repository';
+import { MembersController } from './members/members.controller';
+import { MembersService } from './members/members.service';
 import { DaisExceptionFilter } from './http/dais-exception.filter';
+import { DocsController } from './http/docs.controller';
 import { HealthController } from './http/health.controller';
 import { OpenApiController } from './http/openapi.controller';
+import { ReadyController } from './http/ready.controller';
+import { ReadyRepository } from './http/ready.repository';
+import { ReadinessService } from './http/ready.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
+import { ShellAccessService } from './shell-server/shell-access.service';
+import { ShellServerController } from './shell-server/shell-server.controller';
+import { ShellServerGuard } from './shell-server/shell-server.guard';
 import { SitesController } from './sites/sites.controller';
 import { SitesService } from './sites/sites.service';
+import { SshKeysController } from './ssh-keys/ssh-keys.controller';
+import { SshKeysService } from './ssh-keys/ssh-keys.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -24,22 +48,46 @@ import { UsersService } from './users/users.service';
   controllers: [
     AuthController,
     TokensController,
+    OidcController,
+    SshKeysController,
     UsersController,
     AuditController,
+    ShellServerController,
     SitesController,
+    DomainsController,
+    MembersController,
     SiteDatabaseController,
+    DatabaseQueryController,
     DatabaseHostsController,
     ImagesController,
     OperationsController,
     HealthController,
+    ReadyController,
+    MetricsController,
     OpenApiController,
+    DocsController,
   ],
   providers: [
     SitesService,
+    DomainsService,
+    DomainRepository,
+    MembersService,
+    MemberRepository,
     AuthService,
     LoginRateLimiter,
+    SessionJanitor,
+    OidcClient,
+    OidcLoginStates,
+    OidcService,
+    SshKeysService,
     UsersService,
+    ShellAccessService,
+    ShellServerGuard,
     DatabasesService,
+    DatabaseQueryService,
+    ReadyRepository,
+    ReadinessService,
+    MetricsService,
     OperationsService,
     EventsGateway,
     { provide: APP_GUARD, useClass: AuthGuard },

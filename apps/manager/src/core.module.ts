@@ -13,6 +13,7 @@ import { OperationLauncher } from './operations/operation-launcher';
 import { OperationRepository } from './operations/operation.repository';
 import { OperationQueue } from './queue/operation-queue';
 import { SiteRepository } from './sites/site.repository';
+import { SshKeyRepository } from './ssh-keys/ssh-key.repository';
 
 const shared = [
   PrismaService,
@@ -20,6 +21,7 @@ const shared = [
   OperationRepository,
   UserRepository,
   SessionRepository,
+  SshKeyRepository,
   AuditService,
   RedisConnections,
   ImageRepository,

@@ -4,6 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@dais/shared';
+import { sendFrameworkError } from '@dais/shared/fastify';
 import { AppModule } from './app.module';
 import { loadManagerConfig, type ManagerConfig } from './config/manager.config';
 import { DaisSocketIoAdapter } from './events/socket-io.adapter';
@@ -25,8 +26,14 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRole(config),
-    new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }),
-    { logger },
+    new FastifyAdapter({
+      bodyLimit: config.http.bodyLimitBytes,
+      frameworkErrors: sendFrameworkError,
+      // Behind a load balancer, request.ip is the client only if we trust the balancer's X-Forwarded-For.
+      ...(config.http.trustedProxies.length > 0 ? { trustProxy: [...config.http.trustedProxies] } : {}),
+    }),
+    // rawBody: /shell-server/ checks the shell's signature over the exact bytes it sent.
+    { logger, rawBody: true },
   );
   await app.register(fastifyCookie);
   app.useWebSocketAdapter(new DaisSocketIoAdapter(app, config.http.allowedOrigins));

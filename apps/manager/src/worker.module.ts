@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { EventBus } from './events/event-bus';
+import { SiteEventsPublisher } from './events/site-events.publisher';
 import { OPERATION_EVENTS, OPERATION_STORE, OperationRunner, STEP_EXECUTOR } from './operations/operation-runner';
 import { OperationRepository } from './operations/operation.repository';
 import { OperationSweeper } from './operations/operation-sweeper';
@@ -13,9 +13,10 @@ import { SiteStepExecutor } from './operations/site-step.executor';
     OperationRunner,
     OperationWorker,
     OperationSweeper,
+    SiteEventsPublisher,
     { provide: OPERATION_STORE, useExisting: OperationRepository },
     { provide: STEP_EXECUTOR, useExisting: SiteStepExecutor },
-    { provide: OPERATION_EVENTS, useExisting: EventBus },
+    { provide: OPERATION_EVENTS, useExisting: SiteEventsPublisher },
   ],
 })
 export class WorkerModule {}

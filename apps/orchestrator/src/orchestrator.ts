@@ -4,12 +4,13 @@ import { siteSpecSchema, TRUSTED_ROUTES, type RunnableService, type SiteSpec } f
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
+import { createDatabaseQueryService } from './databases/query.service';
 import { createSiteDatabaseService } from './databases/site-databases';
 import { ContainerRuntime } from './docker/container-runtime';
 import { createDockerClient } from './docker/docker-client';
 import { DockerImageBuilder } from './docker/image-builder';
 import { SwarmRuntime } from './docker/swarm-runtime';
-import { registerDatabaseRoutes } from './http/databases.routes';
+import { registerDatabaseQueryRoute, registerDatabaseRoutes } from './http/databases.routes';
 import { registerImageRoutes } from './http/images.routes';
 import { registerSiteRoutes } from './http/sites.routes';
 import { renderSitesConfig } from './nginx/sites-config.render';
@@ -80,6 +81,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
         new DockerImageBuilder({ socketPath: config.runtime.dockerSocket, namePrefix: config.runtime.namePrefix }),
       );
       registerDatabaseRoutes(server, createSiteDatabaseService());
+      registerDatabaseQueryRoute(server, createDatabaseQueryService());
       reconciler = new Reconciler(sites, runtime, tier, { intervalMs: config.runtime.reconcileIntervalMs }, server.log);
       await reconciler.start();
       await server.listen({ host: config.api.host, port: config.api.port });

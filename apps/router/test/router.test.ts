@@ -125,11 +125,24 @@ describe('router (real nginx, signed API)', () => {
     expect((await getWithHost(edgePort, 'evil.example.org')).status).toBe(404);
   });
 
-  it.each([['x.org;'], ['*.example.org'], ['10.0.0.1'], ['a'.repeat(64) + '.org']])('refuses hostname %j with a 400', async (hostname) => {
-    const answer = await put(3, [hostname]);
-    expect(answer.status).toBe(400);
-    expect(answer.json).toMatchObject({ error: { code: 'HOSTNAME_INVALID' } });
+  it('routes a wildcard for every name under it (not the bare name), beside an exact name under it', async () => {
+    expect((await put(4, ['*.wild.example.org'])).status).toBe(200);
+    expect((await put(5, ['exact.wild.example.org'])).status).toBe(200);
+    expect((await getWithHost(edgePort, 'any.wild.example.org')).status).toBe(200);
+    expect((await getWithHost(edgePort, 'exact.wild.example.org')).status).toBe(200);
+    expect((await getWithHost(edgePort, 'wild.example.org')).status).toBe(404);
+    for (const id of [4, 5]) await signedFetch(api, manager, 'DELETE', `/v1/routes/${id}`);
+    expect((await getWithHost(edgePort, 'any.wild.example.org')).status).toBe(404);
   });
+
+  it.each([['x.org;'], ['a.*.example.org'], ['10.0.0.1'], ['a'.repeat(64) + '.org']])(
+    'refuses hostname %j with a 400',
+    async (hostname) => {
+      const answer = await put(3, [hostname]);
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({ error: { code: 'HOSTNAME_INVALID' } });
+    },
+  );
 
   it('removes a route: the hostname is unknown again', async () => {
     expect((await signedFetch(api, manager, 'DELETE', '/v1/routes/1')).json).toMatchObject({ removed: true });

@@ -6,7 +6,7 @@ import { AuditService } from './audit.service';
 
 const auditQuerySchema = pageQuerySchema.extend({ siteId: siteIdSchema.optional() });
 
-/** `/api/audit`: admins see everything; members see what happened to their sites. */
+/** `/api/audit`: admins see everything; others see what happened to their sites and their own account. */
 @Controller('api/audit')
 export class AuditController {
   constructor(
@@ -17,9 +17,9 @@ export class AuditController {
   @Get()
   async list(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown) {
     const filter = parseInput(auditQuerySchema, query, 'query');
-    const siteIds = user.role === 'admin' ? undefined : await this.sites.memberSiteIds(user.id);
+    const visibleTo = user.role === 'admin' ? undefined : { siteIds: await this.sites.memberSiteIds(user.id), userId: user.id };
     const events = await this.audit.list({
-      siteIds,
+      visibleTo,
       limit: filter.limit,
       ...(filter.siteId === undefined ? {} : { siteId: filter.siteId }),
       ...(filter.cursor === undefined ? {} : { cursor: filter.cursor }),

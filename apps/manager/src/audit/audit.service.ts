@@ -21,8 +21,8 @@ export interface AuditEntry {
 
 /** A filter over the audit log. */
 export interface AuditQuery {
-  /** Only these sites (a member's view); undefined = all (admins). */
-  siteIds?: number[];
+  /** A member's view: events of these sites, and their own account's events; undefined = all (admins). */
+  visibleTo?: { siteIds: number[]; userId: number } | undefined;
   siteId?: number;
   limit: number;
   cursor?: number;
@@ -62,7 +62,7 @@ export class AuditService {
   list(query: AuditQuery) {
     const where: Prisma.AuditEventWhereInput = {
       AND: [
-        query.siteIds ? { siteId: { in: query.siteIds } } : {},
+        query.visibleTo ? { OR: [{ siteId: { in: query.visibleTo.siteIds } }, { siteId: null, actorId: query.visibleTo.userId }] } : {},
         query.siteId === undefined ? {} : { siteId: query.siteId },
         query.cursor === undefined ? {} : { id: { lt: query.cursor } },
       ],

@@ -1,10 +1,10 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DaisError } from '@dais/shared';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
 import type { AuthenticatedRequest } from './authenticated-user';
-import { CSRF_HEADER, SAFE_METHODS, sessionTokenOf } from './session-cookie';
+import { CSRF_HEADER, SAFE_METHODS, sessionTokenOf, setSessionCookies } from './session-cookie';
 
 const PUBLIC_ROUTE = 'dais:public';
 
@@ -48,6 +48,15 @@ export class AuthGuard implements CanActivate {
       throw new DaisError(
         'CSRF_FAILED',
         `A request changing something with a session cookie must send the session's CSRF token in ${CSRF_HEADER}.`,
+      );
+    }
+    // The session slid forward: the cookies follow, or the browser would drop them at the first expiry.
+    if (sessionToken && user.session?.extended) {
+      const { csrfToken, expiresAt } = user.session;
+      setSessionCookies(
+        context.switchToHttp().getResponse<FastifyReply>(),
+        { token: sessionToken, csrfToken, expiresAt },
+        this.auth.secureCookies,
       );
     }
     request.user = user;

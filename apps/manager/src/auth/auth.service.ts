@@ -69,7 +69,7 @@ export class AuthService {
       username: found.user.username,
       role: found.user.role,
       ip,
-      session: { id: found.id, csrfToken: found.csrfToken },
+      session: { id: found.id, csrfToken: found.csrfToken, expiresAt: found.expiresAt, extended: found.extended },
     };
   }
 
@@ -95,6 +95,9 @@ export class AuthService {
   async changePassword(actor: AuthenticatedUser, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.findById(actor.id);
     await this.limiter.assertAllowed(actor.username, actor.ip);
+    if (user && !user.passwordHash) {
+      throw new DaisError('NO_PASSWORD', 'This account signs in with single sign-on and has no password to change.');
+    }
     if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
       await this.limiter.recordFailure(actor.username, actor.ip);
       throw new DaisError('INVALID_CREDENTIALS', 'The current password is not right.', {

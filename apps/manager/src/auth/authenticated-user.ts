@@ -8,7 +8,7 @@ export interface AuthenticatedUser extends SiteViewer {
   /** The client's address (for the audit log and rate limits). */
   ip: string | null;
   /** Set when signed in with a session cookie (null for an API token). */
-  session: { id: number; csrfToken: string } | null;
+  session: { id: number; csrfToken: string; expiresAt: Date; extended: boolean } | null;
 }
 
 /** Requests that passed the auth guard carry their user. */

@@ -30,17 +30,17 @@ export class SessionRepository {
     return { token, csrfToken, expiresAt };
   }
 
-  /** The live session and its (enabled) user for a cookie value, extending it while in use; null otherwise. */
-  async findLive(token: string, ttlMs: number): Promise<(Session & { user: User }) | null> {
+  /**
+   * The live session and its (enabled) user for a cookie value, extending it while in use
+   * (`extended` then says so, for the cookies to follow); null otherwise.
+   */
+  async findLive(token: string, ttlMs: number): Promise<(Session & { user: User; extended: boolean }) | null> {
     const session = await this.prisma.session.findUnique({ where: { tokenHash: hashOf(token) }, include: { user: true } });
     if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;
-    if (Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-      await this.prisma.session.update({
-        where: { id: session.id },
-        data: { lastSeenAt: new Date(), expiresAt: new Date(Date.now() + ttlMs) },
-      });
-    }
-    return session;
+    if (Date.now() - session.lastSeenAt.getTime() <= TOUCH_INTERVAL_MS) return { ...session, extended: false };
+    const touched = { lastSeenAt: new Date(), expiresAt: new Date(Date.now() + ttlMs) };
+    await this.prisma.session.update({ where: { id: session.id }, data: touched });
+    return { ...session, ...touched, extended: true };
   }
 
   async delete(token: string): Promise<void> {

@@ -5,7 +5,7 @@ import { loadManagerConfig } from '../config/manager.config';
 import { PrismaService } from '../database/prisma.service';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
 import { CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
-import { createToken, ensureAdmin } from './user-commands';
+import { createToken, ensureAdmin, resetPassword } from './user-commands';
 
 const USAGE = `Usage:
   admin ensure-admin [--username admin] --token-file <path>
@@ -13,6 +13,8 @@ const USAGE = `Usage:
       writes it there (mode 0600) and prints it once. Safe to run again.
   admin create-token --username <name> [--role user|admin] [--name <label>]
       Creates the user if missing and prints a new API token for it.
+  admin reset-password --username <name>
+      Gives the user a new generated password, prints it once, and signs them out everywhere.
   admin ensure-catalogue --file <images.json>
       Adds or updates the images listed in the file (see apps/manager/catalogue/).
   admin ensure-database-host --name <name> --engine postgresql|mysql --admin-host <host> --admin-port <port>
@@ -22,6 +24,7 @@ const USAGE = `Usage:
 const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions) => Promise<void>> = {
   'ensure-admin': ensureAdmin,
   'create-token': createToken,
+  'reset-password': resetPassword,
   'ensure-catalogue': ensureCatalogue,
   'ensure-database-host': ensureDatabaseHost,
 };

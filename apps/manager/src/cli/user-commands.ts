@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { usernameSchema } from '@dais/shared';
 import { hashPassword } from '../auth/password';
 import { generateApiToken, looksLikeApiToken } from '../auth/api-token';
 import { UserRepository } from '../auth/user.repository';
 import type { PrismaService } from '../database/prisma.service';
 import { UsageError, type CliOptions } from './cli-options';
 
-const USERNAME = /^[a-z][a-z0-9_-]{0,63}$/;
-
 function usernameOf(options: CliOptions, fallback?: string): string {
   const username = options.username ?? fallback;
-  if (!username || !USERNAME.test(username))
-    throw new UsageError('--username must be lowercase letters, digits, _ or -, starting with a letter');
+  if (!username || !usernameSchema.safeParse(username).success)
+    throw new UsageError('--username must be 1-32 lowercase letters, digits, _ or -, starting with a letter');
   return username;
 }
+
+/** A password to show once: 20 characters, 120 random bits. */
+const generatedPassword = () => randomBytes(15).toString('base64url');
 
 /** `ensure-admin`: the admin user, and a live token in the token file (printed only when new). */
 export async function ensureAdmin(prisma: PrismaService, options: CliOptions): Promise<void> {
@@ -24,7 +26,7 @@ export async function ensureAdmin(prisma: PrismaService, options: CliOptions): P
   const admin = await users.ensureUser(username, 'admin');
   const userId = admin.id;
   if (admin.passwordHash === null) {
-    const password = randomBytes(15).toString('base64url');
+    const password = generatedPassword();
     await users.update(userId, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
     console.log(`admin user "${username}" can sign in with the password ${password} (shown only here; change it after signing in)`);
   }
@@ -48,4 +50,19 @@ export async function createToken(prisma: PrismaService, options: CliOptions): P
   const token = generateApiToken();
   await users.addToken(userId, options.name ?? 'cli', token);
   process.stdout.write(`${token}\n`);
+}
+
+/**
+ * `reset-password`: a new generated password for an existing user, printed once; every session of
+ * theirs ends. For an admin who lost theirs (or an account to hand over).
+ */
+export async function resetPassword(prisma: PrismaService, options: CliOptions): Promise<void> {
+  const username = usernameOf(options);
+  const users = new UserRepository(prisma);
+  const user = await users.findByUsername(username);
+  if (!user) throw new UsageError(`there is no user "${username}"`);
+  const password = generatedPassword();
+  await users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
+  await prisma.session.deleteMany({ where: { userId: user.id } });
+  console.log(`user "${username}" can now sign in with the password ${password} (shown only here; change it after signing in)`);
 }

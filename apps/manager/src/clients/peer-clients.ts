@@ -9,6 +9,7 @@ import {
   siteRemovedSchema,
   siteStatusSchema,
   SignedHttpClient,
+  sqlQueryResultSchema,
   type ImageBuildEvent,
   type RoutesApplied,
   type RoutesRemoved,
@@ -21,6 +22,8 @@ import {
   type SiteRemoved,
   type SiteSpec,
   type SiteStatus,
+  type SiteDatabaseQuery,
+  type SqlQueryResult,
 } from '@dais/shared';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 
@@ -84,6 +87,11 @@ export class OrchestratorClient {
   /** Drops the site's database and user. */
   dropDatabase(spec: SiteDatabaseDrop): Promise<SiteDatabaseResult> {
     return this.http.call({ method: 'DELETE', path: `/v1/databases/${spec.siteId}`, body: spec, response: siteDatabaseResultSchema });
+  }
+
+  /** Runs one SQL console statement on the site's database, logged in as the site's own user. */
+  queryDatabase(query: SiteDatabaseQuery): Promise<SqlQueryResult> {
+    return this.http.call({ method: 'POST', path: `/v1/databases/${query.siteId}/query`, body: query, response: sqlQueryResultSchema });
   }
 }
 

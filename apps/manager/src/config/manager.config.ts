@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
 import { z } from 'zod';
@@ -8,6 +9,15 @@ const commaList = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+
+/** `10.0.0.5`, `10.0.0.0/8`, `fd00::/8`. */
+function isAddressOrCidr(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 const schema = z.object({
   DAIS_STATE_DIR: envField.absolutePath().default('/var/lib/dais'),
@@ -40,12 +50,23 @@ const schema = z.object({
   DAIS_ALLOWED_ORIGINS: commaList.pipe(z.array(envField.httpUrl())).default(['http://127.0.0.1:7000', 'http://localhost:7000']),
   DAIS_KEYS_DIR: envField.absolutePath().optional(),
   DAIS_BODY_LIMIT_BYTES: envField.positiveInt().default(1024 * 1024),
+  /** Load balancers whose X-Forwarded-For names the real client (sign-in limits and the audit log use it). */
+  DAIS_TRUSTED_PROXIES: commaList
+    .pipe(z.array(z.string().refine(isAddressOrCidr, 'must be IP addresses or CIDR ranges, comma-separated')))
+    .default([]),
   DAIS_PUBLIC_URL: envField.httpUrl().default('http://127.0.0.1:7000'),
   DAIS_SESSION_TTL_HOURS: envField.positiveInt().default(72),
   DAIS_OPERATION_DEADLINE_MINUTES: envField.positiveInt().default(60),
+  /** Overrides the minutes when set (short deadlines for tests and impatient setups). */
+  DAIS_OPERATION_DEADLINE_SECONDS: envField.positiveInt().optional(),
   DAIS_OIDC_ISSUER: envField.httpUrl().optional(),
   DAIS_OIDC_CLIENT_ID: z.string().min(1).optional(),
   DAIS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Put before every site database and user name, for several Dais installations (or test runs) sharing one database server. */
+  DAIS_DATABASE_NAME_PREFIX: z
+    .string()
+    .regex(/^([a-z][a-z0-9]{0,9}_)?$/, 'must be up to 10 lowercase letters or digits (starting with a letter) and a final _')
+    .default(''),
   DAIS_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
 
@@ -55,7 +76,7 @@ export type ManagerRole = 'all' | 'api' | 'worker';
 /** Everything the manager needs to know at startup, parsed once and frozen. */
 export interface ManagerConfig {
   role: ManagerRole;
-  http: { host: string; port: number; bodyLimitBytes: number; allowedOrigins: readonly string[] };
+  http: { host: string; port: number; bodyLimitBytes: number; allowedOrigins: readonly string[]; trustedProxies: readonly string[] };
   databaseUrl: string;
   redisUrl: string;
   queue: { prefix: string; lockMs: number; attempts: number; backoffMs: number; sweepIntervalMs: number };
@@ -67,6 +88,8 @@ export interface ManagerConfig {
   /** Where browsers reach the manager: cookies are Secure when this is https, OIDC returns here. */
   publicUrl: string;
   sessionTtlMs: number;
+  /** Prefix of site database and user names on shared database servers ('' by default). */
+  databaseNamePrefix: string;
   /** An operation running longer than this is marked failed by the sweeper. */
   operationDeadlineMs: number;
   /** Single sign-on with OpenID Connect, when all three settings are given. */
@@ -84,6 +107,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
       port: env.DAIS_MANAGER_PORT,
       bodyLimitBytes: env.DAIS_BODY_LIMIT_BYTES,
       allowedOrigins: env.DAIS_ALLOWED_ORIGINS,
+      trustedProxies: env.DAIS_TRUSTED_PROXIES,
     },
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
@@ -101,7 +125,11 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
     publicUrl: env.DAIS_PUBLIC_URL,
     sessionTtlMs: env.DAIS_SESSION_TTL_HOURS * 3_600_000,
-    operationDeadlineMs: env.DAIS_OPERATION_DEADLINE_MINUTES * 60_000,
+    databaseNamePrefix: env.DAIS_DATABASE_NAME_PREFIX,
+    operationDeadlineMs:
+      env.DAIS_OPERATION_DEADLINE_SECONDS === undefined
+        ? env.DAIS_OPERATION_DEADLINE_MINUTES * 60_000
+        : env.DAIS_OPERATION_DEADLINE_SECONDS * 1_000,
     oidc:
       env.DAIS_OIDC_ISSUER && env.DAIS_OIDC_CLIENT_ID && env.DAIS_OIDC_CLIENT_SECRET
         ? { issuer: env.DAIS_OIDC_ISSUER, clientId: env.DAIS_OIDC_CLIENT_ID, clientSecret: env.DAIS_OIDC_CLIENT_SECRET }

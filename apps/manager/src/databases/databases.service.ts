@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { databaseUrl, DaisError, type OperationView } from '@dais/shared';
 import type { z } from 'zod';
 import type { createDatabaseRequestSchema, siteDatabaseConnectionViewSchema } from '@dais/shared';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 import { OperationLauncher } from '../operations/operation-launcher';
 import { toOperationView } from '../operations/operation-view';
 import { databaseConnectionOf } from '../sites/site-spec';
+import { changeableSite, visibleSite } from '../sites/site-access';
 import { SiteRepository, type SiteRecord } from '../sites/site.repository';
 import { DatabaseRepository } from './database.repository';
 
@@ -16,9 +18,12 @@ export function generateDatabasePassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Database and user name of a site: `s<id>_<name>`, unique per host and valid on both engines. */
-export function databaseNameFor(site: Pick<SiteRecord, 'id' | 'name'>): string {
-  return `s${site.id}_${site.name.replace(/-/g, '_')}`.slice(0, 32);
+/**
+ * Database and user name of a site: `<prefix>s<id>_<name>`, unique per host and valid on both
+ * engines (at most 32 characters: MariaDB's limit for user names).
+ */
+export function databaseNameFor(site: Pick<SiteRecord, 'id' | 'name'>, prefix = ''): string {
+  return `${prefix}s${site.id}_${site.name.replace(/-/g, '_')}`.slice(0, 32);
 }
 
 /** A site's database: create it, show its members how to connect, rotate its password, drop it. */
@@ -29,11 +34,12 @@ export class DatabasesService {
     private readonly databases: DatabaseRepository,
     private readonly launcher: OperationLauncher,
     private readonly audit: AuditService,
+    @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {}
 
   /** Creates the site's database on a host of the engine (the given one, or the first registered). */
   async create(user: AuthenticatedUser, siteId: number, request: z.output<typeof createDatabaseRequestSchema>): Promise<OperationView> {
-    const site = await this.visible(user, siteId);
+    const site = await changeableSite(this.sites, user, siteId);
     if (site.database)
       throw new DaisError(
         'DATABASE_EXISTS',
@@ -46,7 +52,7 @@ export class DatabasesService {
         `No ${request.engine} database host${request.hostId === undefined ? ' is registered' : ` with id ${request.hostId}`}; an admin adds hosts with POST /api/database-hosts.`,
       );
     }
-    const name = databaseNameFor(site);
+    const name = databaseNameFor(site, this.config.databaseNamePrefix);
     const operation = await this.databases.createWithOperation(
       { siteId, hostId: host.id, name, username: name, password: generateDatabasePassword() },
       user.id,
@@ -59,7 +65,7 @@ export class DatabasesService {
 
   /** Everything a member needs to connect (only members and admins get here). */
   async connection(user: AuthenticatedUser, siteId: number): Promise<z.output<typeof siteDatabaseConnectionViewSchema>> {
-    const site = await this.visible(user, siteId);
+    const site = await visibleSite(this.sites, user, siteId);
     const connection = databaseConnectionOf(site);
     if (!connection) throw new DaisError('DATABASE_NOT_FOUND', `Site ${siteId} has no database.`);
     await this.audit.record({ actor: user, action: 'database.credentials.view', site });
@@ -85,14 +91,8 @@ export class DatabasesService {
   }
 
   private async withDatabase(user: AuthenticatedUser, siteId: number): Promise<SiteRecord> {
-    const site = await this.visible(user, siteId);
+    const site = await changeableSite(this.sites, user, siteId);
     if (!site.database || site.database.deleting) throw new DaisError('DATABASE_NOT_FOUND', `Site ${siteId} has no database.`);
-    return site;
-  }
-
-  private async visible(user: AuthenticatedUser, siteId: number): Promise<SiteRecord> {
-    const site = await this.sites.findVisible(siteId, user);
-    if (!site) throw new DaisError('SITE_NOT_FOUND', `There is no site ${siteId}, or you are not one of its members.`);
     return site;
   }
 }

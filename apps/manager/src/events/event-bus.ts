@@ -1,13 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { operationViewSchema, type OperationView } from '@dais/shared';
+import { operationViewSchema, siteViewSchema, type OperationView, type SiteView } from '@dais/shared';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { OperationEvents } from '../operations/operation-runner';
 import { RedisConnections } from '../redis/redis.connections';
 
-/** Events that travel from worker processes to API processes. */
+/** Events that travel between manager processes (workers and API processes alike publish). */
 const managerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('operation.updated'), siteId: z.number().int(), operation: operationViewSchema }),
+  /** The site as it is after one of its operations ended. */
+  z.object({ type: z.literal('site.updated'), siteId: z.number().int(), site: siteViewSchema }),
+  /** A user is no longer a member: their live updates for the site stop. */
+  z.object({ type: z.literal('member.removed'), siteId: z.number().int(), userId: z.number().int() }),
 ]);
 
 /** One event on the bus. */
@@ -18,7 +21,7 @@ export type ManagerEvent = z.infer<typeof managerEventSchema>;
  * hears it and tells its browsers.
  */
 @Injectable()
-export class EventBus implements OperationEvents {
+export class EventBus {
   private readonly logger = new Logger(EventBus.name);
   private readonly channel: string;
   private subscriber: Redis | undefined;
@@ -27,9 +30,19 @@ export class EventBus implements OperationEvents {
     this.channel = redis.key('events');
   }
 
-  /** Publishes an operation change (the runner's {@link OperationEvents}). */
+  /** Publishes an operation change. */
   async operationChanged(siteId: number, operation: OperationView): Promise<void> {
     await this.publish({ type: 'operation.updated', siteId, operation });
+  }
+
+  /** Publishes a site as it is now. */
+  async siteUpdated(siteId: number, site: SiteView): Promise<void> {
+    await this.publish({ type: 'site.updated', siteId, site });
+  }
+
+  /** Publishes that a user left a site (or was removed from it). */
+  async memberRemoved(siteId: number, userId: number): Promise<void> {
+    await this.publish({ type: 'member.removed', siteId, userId });
   }
 
   /** Sends an event to every API process. */

@@ -9,7 +9,7 @@ import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { OperationRepository } from '../operations/operation.repository';
 import { toOperationView } from '../operations/operation-view';
 import { SitesService } from '../sites/sites.service';
-import { EventBus } from './event-bus';
+import { EventBus, type ManagerEvent } from './event-bus';
 
 /** What a client gets back for each message it sends. */
 type Ack = { ok: true } | { ok: false; error: { code: string; message: string } };
@@ -18,7 +18,8 @@ const roomOf = (siteId: number) => `site:${siteId}`;
 
 /**
  * Live updates for the dashboard: a client authenticates when connecting, subscribes to a site
- * (membership checked on every subscription) and then receives that site's operation changes.
+ * (membership checked on every subscription) and then receives that site's operation changes and,
+ * when an operation ends, the site itself. A member removed from a site stops receiving them.
  */
 @WebSocketGateway()
 export class EventsGateway implements OnGatewayInit, OnModuleInit {
@@ -46,18 +47,47 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.bus.subscribe((event) => {
-      this.server.to(roomOf(event.siteId)).emit(SOCKET_EVENTS.operationUpdated, event.operation);
+      this.relay(event).catch((error: unknown) =>
+        this.logger.error(`could not relay ${event.type}: ${error instanceof Error ? error.message : String(error)}`),
+      );
     });
+  }
+
+  private async relay(event: ManagerEvent): Promise<void> {
+    switch (event.type) {
+      case 'operation.updated':
+        this.server.to(roomOf(event.siteId)).emit(SOCKET_EVENTS.operationUpdated, event.operation);
+        return;
+      case 'site.updated':
+        this.server.to(roomOf(event.siteId)).emit(SOCKET_EVENTS.siteUpdated, event.site);
+        return;
+      case 'member.removed':
+        return this.evict(event.siteId, event.userId);
+    }
+  }
+
+  /** Takes a user's sockets (on this process) out of a site's room unless they may still see it (an admin). */
+  private async evict(siteId: number, userId: number): Promise<void> {
+    const sockets = (await this.server.in(roomOf(siteId)).fetchSockets()).filter(
+      (socket) => (socket.data as { user?: AuthenticatedUser }).user?.id === userId,
+    );
+    for (const socket of sockets) {
+      const user = (socket.data as { user?: AuthenticatedUser }).user;
+      if (user && !(await this.sites.canView(user, siteId))) socket.leave(roomOf(siteId));
+    }
   }
 
   @SubscribeMessage(SOCKET_EVENTS.subscribeSite)
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
     return this.acknowledge(async () => {
       const { siteId } = parseInput(siteSubscriptionSchema, body, 'subscription');
-      if (!(await this.sites.canView(userOf(socket), siteId))) {
-        throw new DaisError('SITE_NOT_FOUND', `There is no site ${siteId}, or you are not one of its members.`);
-      }
+      await this.assertCanView(socket, siteId);
       await socket.join(roomOf(siteId));
+      // Removed from the site between the check and the join? Then the eviction may have run already.
+      await this.assertCanView(socket, siteId).catch(async (error: unknown) => {
+        await socket.leave(roomOf(siteId));
+        throw error;
+      });
       // Send the current state at once, so a client that subscribes late is never stale.
       const latest = await this.operations.latestForSite(siteId);
       if (latest) socket.emit(SOCKET_EVENTS.operationUpdated, toOperationView(latest));
@@ -70,6 +100,12 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
       const { siteId } = parseInput(siteSubscriptionSchema, body, 'subscription');
       await socket.leave(roomOf(siteId));
     });
+  }
+
+  private async assertCanView(socket: Socket, siteId: number): Promise<void> {
+    if (!(await this.sites.canView(userOf(socket), siteId))) {
+      throw new DaisError('SITE_NOT_FOUND', `There is no site ${siteId}, or you are not one of its members.`);
+    }
   }
 
   /** A browser's session cookie, or a script's API token (`auth: { token }` or an Authorization header). */

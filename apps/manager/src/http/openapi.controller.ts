@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Public } from '../auth/auth.guard';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /** Serves the API description so clients and tools can read it from a running manager. */
 @Controller('api/openapi.json')

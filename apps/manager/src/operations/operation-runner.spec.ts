@@ -72,11 +72,18 @@ class ScriptedExecutor implements StepExecutor {
 
 class RecordingEvents implements OperationEvents {
   readonly views: OperationView[] = [];
+  readonly ended: number[] = [];
   fail = false;
 
   operationChanged(_siteId: number, view: OperationView): Promise<void> {
     if (this.fail) return Promise.reject(new Error('redis down'));
     this.views.push(view);
+    return Promise.resolve();
+  }
+
+  operationEnded(_siteId: number, operationId: number): Promise<void> {
+    if (this.fail) return Promise.reject(new Error('redis down'));
+    this.ended.push(operationId);
     return Promise.resolve();
   }
 }
@@ -235,6 +242,56 @@ describe('operation runner', () => {
     const { runner, store } = setup(operationOf(kind), outcome === 'failed' ? failing : new ScriptedExecutor());
     await runner.run(7, { finalAttempt: false }).catch(() => undefined);
     expect(store.endings[0]?.siteEffect).toEqual(effect);
+  });
+
+  it('says once that the operation ended, after its last change, whether it succeeded or failed', async () => {
+    const succeeded = setup(operationOf('create_site'));
+    await succeeded.runner.run(7, { finalAttempt: false });
+    expect(succeeded.events.ended).toEqual([7]);
+    const failed = setup(operationOf('create_site'), new ScriptedExecutor({ 'orchestrator.ensure_site': [unreachable()] }));
+    await failed.runner.run(7, { finalAttempt: true }).catch(() => undefined);
+    expect(failed.events.ended).toEqual([7]);
+    const retrying = setup(operationOf('create_site'), new ScriptedExecutor({ 'orchestrator.ensure_site': [unreachable()] }));
+    await retrying.runner.run(7, { finalAttempt: false }).catch(() => undefined);
+    expect(retrying.events.ended).toEqual([]);
+  });
+
+  it.each([
+    ['update_site', 'succeeded', 'activate'],
+    ['repair_site', 'succeeded', 'activate'],
+    ['update_site', 'failed', 'fail'],
+    ['delete_site', 'succeeded', 'none'],
+    ['restart_site', 'failed', 'none'],
+  ] as const)('ends a %s that %s with the domain effect %s', async (kind, outcome, effect) => {
+    const refusal = new DaisError('HOSTNAME_CONFLICT', 'www.example.org already belongs to site 9.');
+    const failing = new ScriptedExecutor(
+      Object.fromEntries(stepsFor(kind, { type: 'static', hasDatabase: false }).map((step) => [step, [refusal]])),
+    );
+    const operation = operationOf(kind);
+    const { runner, store } = setup(operation, outcome === 'failed' ? failing : new ScriptedExecutor());
+    await runner.run(7, { finalAttempt: false }).catch(() => undefined);
+    const expected =
+      effect === 'none'
+        ? { kind: 'none' }
+        : effect === 'activate'
+          ? { kind: 'activate', siteId: 3, upTo: operation.createdAt }
+          : { kind: 'fail', siteId: 3, upTo: operation.createdAt, message: 'www.example.org already belongs to site 9.' };
+    expect(store.endings[0]?.domainEffect).toEqual(expected);
+  });
+
+  it('stops without writing anything more when the operation was ended while a step ran (the sweeper gave up on it)', async () => {
+    const operation = operationOf('create_site');
+    const store = new FakeStore(operation);
+    const executor: StepExecutor = {
+      execute: () => {
+        store.operation.state = 'failed';
+        return Promise.resolve();
+      },
+    };
+    const runner = new OperationRunner(store, executor, new RecordingEvents());
+    await expect(runner.run(7, { finalAttempt: false })).rejects.toBeInstanceOf(OperationFailedError);
+    expect(store.operation.steps.map((step) => step.state)).toEqual(['running', 'pending']);
+    expect(store.endings).toEqual([]);
   });
 
   it('keeps going when live updates cannot be sent', async () => {

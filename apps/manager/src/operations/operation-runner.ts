@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DaisError, type OperationView } from '@dais/shared';
 import type { OperationKind } from '../generated/prisma/enums';
 import { isStepName, STEP_TITLES, type StepName } from './operation-catalogue';
-import type { OperationEnding, SiteEffect, StepUpdate } from './operation.repository';
+import type { DomainEffect, OperationEnding, SiteEffect, StepUpdate } from './operation.repository';
 import { toOperationView, type OperationWithSteps } from './operation-view';
 
 /** Where the runner reads and records operations (the repository in production, a fake in unit tests). */
@@ -24,6 +24,8 @@ export interface StepExecutor {
 /** Receives every change of an operation, to show it live. */
 export interface OperationEvents {
   operationChanged(siteId: number, view: OperationView): Promise<void>;
+  /** The operation ended (either way): the site itself may look different now. */
+  operationEnded(siteId: number, operationId: number): Promise<void>;
 }
 
 /** Injection tokens for the runner's collaborators. */
@@ -75,8 +77,9 @@ export class OperationRunner {
       error: null,
       now: new Date(),
       siteEffect: effectOf(operation.kind, 'succeeded', operation.siteId),
+      domainEffect: domainEffectOf(operation, 'succeeded'),
     });
-    await this.announce(operation.id);
+    await this.announce(operation.id, { ended: true });
     return 'finished';
   }
 
@@ -89,36 +92,56 @@ export class OperationRunner {
       message: null,
     });
     await this.announce(operation.id);
+    let failure: { error: unknown } | null = null;
     try {
       if (!isStepName(step.name))
         throw new DaisError('OPERATION_NOT_RETRYABLE', `This version of Dais does not know the step "${step.name}".`);
       const report = async (message: string) => {
+        if (!(await this.stillRunning(operation.id))) return;
         await this.store.updateStep(step.id, { state: 'running', message: message.slice(0, 2000) });
         await this.announce(operation.id);
       };
       await this.executor.execute(step.name, operation.siteId, report);
     } catch (error) {
-      const message = this.describe(error, operation.id);
-      if (isRetryable(error) && !finalAttempt) {
-        await this.store.updateStep(step.id, { state: 'retrying', message: `${message} Retrying automatically.` });
-        await this.announce(operation.id);
-        throw new RetryLaterError(message);
-      }
-      const title = isStepName(step.name) ? STEP_TITLES[step.name] : step.name;
-      await this.store.updateStep(step.id, { state: 'failed', message, finishedAt: new Date() });
-      await this.store.finish({
-        id: operation.id,
-        state: 'failed',
-        error: `"${title}" failed: ${message} Fix the cause and retry the operation; it resumes from this step.`,
-        now: new Date(),
-        siteEffect: effectOf(operation.kind, 'failed', operation.siteId),
-      });
-      await this.announce(operation.id);
-      throw new OperationFailedError(message);
+      failure = { error };
     }
+    // The sweeper may have given up on this operation while the step hung: its verdict stands.
+    if (!(await this.stillRunning(operation.id))) throw new OperationFailedError(`operation ${operation.id} was ended meanwhile`);
+    if (failure) return this.stepFailed(operation, step, failure.error, finalAttempt);
     // Progress lines were for while it ran; a finished step speaks through its state.
     await this.store.updateStep(step.id, { state: 'succeeded', finishedAt: new Date(), message: null });
     await this.announce(operation.id);
+  }
+
+  /** Records a failed step: retried later when it may pass, else the operation fails with what to do. */
+  private async stepFailed(
+    operation: OperationWithSteps,
+    step: OperationWithSteps['steps'][number],
+    error: unknown,
+    finalAttempt: boolean,
+  ): Promise<never> {
+    const message = this.describe(error, operation.id);
+    if (isRetryable(error) && !finalAttempt) {
+      await this.store.updateStep(step.id, { state: 'retrying', message: `${message} Retrying automatically.` });
+      await this.announce(operation.id);
+      throw new RetryLaterError(message);
+    }
+    const title = isStepName(step.name) ? STEP_TITLES[step.name] : step.name;
+    await this.store.updateStep(step.id, { state: 'failed', message, finishedAt: new Date() });
+    await this.store.finish({
+      id: operation.id,
+      state: 'failed',
+      error: `"${title}" failed: ${message} Fix the cause and retry the operation; it resumes from this step.`,
+      now: new Date(),
+      siteEffect: effectOf(operation.kind, 'failed', operation.siteId),
+      domainEffect: domainEffectOf(operation, 'failed', message),
+    });
+    await this.announce(operation.id, { ended: true });
+    throw new OperationFailedError(message);
+  }
+
+  private async stillRunning(operationId: number): Promise<boolean> {
+    return (await this.store.find(operationId))?.state === 'running';
   }
 
   /** A message for the site owner: coded errors speak for themselves; anything else gets a reference. */
@@ -133,10 +156,11 @@ export class OperationRunner {
   }
 
   /** Live updates are best-effort: a lost event must never fail the operation itself. */
-  private async announce(operationId: number): Promise<void> {
+  private async announce(operationId: number, { ended = false } = {}): Promise<void> {
     try {
       const operation = await this.store.find(operationId);
       if (operation) await this.events.operationChanged(operation.siteId, toOperationView(operation));
+      if (operation && ended) await this.events.operationEnded(operation.siteId, operation.id);
     } catch (error) {
       this.logger.warn(`could not announce operation ${operationId}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -153,7 +177,7 @@ function isRetryable(error: unknown): boolean {
  * failed update leaves the site as it was (still serving its previous state), and a successful
  * one clears an earlier failure.
  */
-function effectOf(kind: OperationKind, outcome: 'succeeded' | 'failed', siteId: number): SiteEffect {
+export function effectOf(kind: OperationKind, outcome: 'succeeded' | 'failed', siteId: number): SiteEffect {
   const succeeded = outcome === 'succeeded';
   switch (kind) {
     case 'create_site':
@@ -168,6 +192,32 @@ function effectOf(kind: OperationKind, outcome: 'succeeded' | 'failed', siteId: 
     case 'restart_site':
     case 'create_database':
     case 'rotate_database_password':
+      return { kind: 'none' };
+  }
+}
+
+/**
+ * What an operation's end does to the site's custom domains: an operation that routes the site's
+ * hostnames makes them active when it succeeds, and leaves the pending ones in error with the
+ * reason when it fails. Domains added after the operation wait for their own.
+ */
+export function domainEffectOf(
+  operation: Pick<OperationWithSteps, 'kind' | 'siteId' | 'createdAt'>,
+  outcome: 'succeeded' | 'failed',
+  message = '',
+): DomainEffect {
+  switch (operation.kind) {
+    case 'create_site':
+    case 'update_site':
+    case 'repair_site': {
+      const target = { siteId: operation.siteId, upTo: operation.createdAt };
+      return outcome === 'succeeded' ? { kind: 'activate', ...target } : { kind: 'fail', ...target, message };
+    }
+    case 'delete_site':
+    case 'restart_site':
+    case 'create_database':
+    case 'rotate_database_password':
+    case 'delete_database':
       return { kind: 'none' };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import type { Prisma } from '../generated/prisma/client';
 import type { OperationState, SiteState, StepState } from '../generated/prisma/enums';
 import { WITH_STEPS as withSteps } from './operation-rows';
 import type { OperationWithSteps } from './operation-view';
@@ -20,6 +21,14 @@ export type SiteEffect =
   | { kind: 'delete-database'; siteId: number }
   | { kind: 'none' };
 
+/**
+ * What finishing an operation does to the site's custom domains created up to `upTo` (the
+ * operation's own creation: later domains wait for their own operation): `activate` marks them
+ * routed, `fail` puts the pending ones in error with the reason.
+ */
+export type DomainEffect =
+  { kind: 'activate'; siteId: number; upTo: Date } | { kind: 'fail'; siteId: number; upTo: Date; message: string } | { kind: 'none' };
+
 /** How an operation ends. */
 export interface OperationEnding {
   id: number;
@@ -27,6 +36,9 @@ export interface OperationEnding {
   error: string | null;
   now: Date;
   siteEffect: SiteEffect;
+  domainEffect?: DomainEffect;
+  /** Fails the steps still running or retrying with this message (an operation given up on). */
+  unfinishedStepsMessage?: string;
 }
 
 /** Operations and their steps in PostgreSQL. */
@@ -55,6 +67,12 @@ export class OperationRepository {
     return new Map(operations.map((operation) => [operation.siteId, operation]));
   }
 
+  /** How many operations are in each state (for metrics); states with none are absent. */
+  async countByState(): Promise<Partial<Record<OperationState, number>>> {
+    const groups = await this.prisma.operation.groupBy({ by: ['state'], _count: { _all: true } });
+    return Object.fromEntries(groups.map((group) => [group.state, group._count._all]));
+  }
+
   /** Marks an operation as running (keeping the first start time across retries). */
   async markRunning(id: number, now: Date): Promise<void> {
     await this.prisma.operation.updateMany({ where: { id, startedAt: null }, data: { startedAt: now } });
@@ -66,25 +84,28 @@ export class OperationRepository {
     await this.prisma.operationStep.update({ where: { id: stepId }, data: update });
   }
 
-  /** Ends an operation and applies its effect on the site in the same transaction. */
-  async finish(ending: OperationEnding): Promise<void> {
-    const { id, state, error, now, siteEffect } = ending;
-    await this.prisma.$transaction(async (tx) => {
-      await tx.operation.update({ where: { id }, data: { state, error, finishedAt: now } });
-      switch (siteEffect.kind) {
-        case 'set-state':
-          await tx.site.updateMany({ where: { id: siteEffect.siteId }, data: { state: siteEffect.state } });
-          return;
-        case 'delete':
-          await tx.siteDatabase.deleteMany({ where: { siteId: siteEffect.siteId } });
-          await tx.site.deleteMany({ where: { id: siteEffect.siteId } });
-          return;
-        case 'delete-database':
-          await tx.siteDatabase.deleteMany({ where: { siteId: siteEffect.siteId } });
-          return;
-        case 'none':
-          return;
+  /**
+   * Ends an unfinished operation and applies its effects on the site and its domains in the same
+   * transaction. Returns false (and changes nothing) if the operation had already ended, e.g. the
+   * sweeper gave up on it while a late worker was still in a step.
+   */
+  async finish(ending: OperationEnding): Promise<boolean> {
+    const { id, state, error, now } = ending;
+    return this.prisma.$transaction(async (tx) => {
+      const ended = await tx.operation.updateMany({
+        where: { id, state: { in: ['pending', 'running'] } },
+        data: { state, error, finishedAt: now },
+      });
+      if (ended.count === 0) return false;
+      if (ending.unfinishedStepsMessage !== undefined) {
+        await tx.operationStep.updateMany({
+          where: { operationId: id, state: { in: ['running', 'retrying'] } },
+          data: { state: 'failed', message: ending.unfinishedStepsMessage.slice(0, 2000), finishedAt: now },
+        });
       }
+      await applyDomainEffect(tx, ending.domainEffect ?? { kind: 'none' });
+      await applySiteEffect(tx, ending.siteEffect);
+      return true;
     });
   }
 
@@ -108,6 +129,19 @@ export class OperationRepository {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Operations running since before `before` with no step started since: stuck (a hung call, a
+   * worker frozen), to be given up on. A step started again (a retry) counts as progress.
+   */
+  listOverdue(before: Date, limit: number): Promise<OperationWithSteps[]> {
+    return this.prisma.operation.findMany({
+      where: { state: 'running', startedAt: { lt: before }, steps: { none: { startedAt: { gte: before } } } },
+      include: withSteps,
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+  }
+
   /** Puts a failed operation back to pending from its failed step; false if it was not failed. */
   async resetForRetry(id: number): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
@@ -122,5 +156,41 @@ export class OperationRepository {
       });
       return true;
     });
+  }
+}
+
+async function applySiteEffect(tx: Prisma.TransactionClient, effect: SiteEffect): Promise<void> {
+  switch (effect.kind) {
+    case 'set-state':
+      await tx.site.updateMany({ where: { id: effect.siteId }, data: { state: effect.state } });
+      return;
+    case 'delete':
+      await tx.siteDatabase.deleteMany({ where: { siteId: effect.siteId } });
+      await tx.site.deleteMany({ where: { id: effect.siteId } });
+      return;
+    case 'delete-database':
+      await tx.siteDatabase.deleteMany({ where: { siteId: effect.siteId } });
+      return;
+    case 'none':
+      return;
+  }
+}
+
+async function applyDomainEffect(tx: Prisma.TransactionClient, effect: DomainEffect): Promise<void> {
+  switch (effect.kind) {
+    case 'activate':
+      await tx.domain.updateMany({
+        where: { siteId: effect.siteId, createdAt: { lte: effect.upTo }, status: { not: 'active' } },
+        data: { status: 'active', statusMessage: null },
+      });
+      return;
+    case 'fail':
+      await tx.domain.updateMany({
+        where: { siteId: effect.siteId, createdAt: { lte: effect.upTo }, status: 'pending' },
+        data: { status: 'error', statusMessage: effect.message.slice(0, 500) },
+      });
+      return;
+    case 'none':
+      return;
   }
 }

@@ -2,6 +2,9 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 
+/** How long shutdown waits for the worker to finish its current step before closing it by force. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** The one job type: run operation N. */
 interface OperationJobData {
   operationId: number;
@@ -12,6 +15,12 @@ export type OperationJobHandler = (operationId: number, attempt: { finalAttempt:
 
 /** Errors a handler throws to end a job for good (no BullMQ retry). */
 export type PermanentFailureTest = (error: unknown) => boolean;
+
+/** The job states the queue reports counts for. */
+export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/** One of {@link QUEUE_JOB_STATES}. */
+export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
 
 const QUEUE_NAME = 'operations';
 /** How long an operation that must wait for an earlier one on its site sleeps before looking again. */
@@ -57,6 +66,17 @@ export class OperationQueue implements OnModuleDestroy {
     return (await this.queue.getJob(jobIdOf(operationId))) !== undefined;
   }
 
+  /** How many jobs wait, run, wait for a retry and have failed for good (for metrics). */
+  async jobCounts(): Promise<Record<QueueJobState, number>> {
+    const counts = await this.queue.getJobCounts(...QUEUE_JOB_STATES);
+    return Object.fromEntries(QUEUE_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<QueueJobState, number>;
+  }
+
+  /** Removes an operation's job; false if there was none or a worker holds it (a running job cannot be removed). */
+  async removeJob(operationId: number): Promise<boolean> {
+    return (await this.queue.remove(jobIdOf(operationId))) === 1;
+  }
+
   /** Starts consuming jobs. Only worker processes call this. */
   startWorker(handle: OperationJobHandler, isPermanentFailure: PermanentFailureTest): void {
     const { lockMs, attempts } = this.config.queue;
@@ -90,8 +110,20 @@ export class OperationQueue implements OnModuleDestroy {
   }
 
   /** Stops taking new jobs and waits for running ones to finish, then closes connections. */
+  /**
+   * Lets a running step finish, but not forever: a worker still reconnecting to Redis never
+   * resolves close() (BullMQ #4656), so after a while it is closed by force. The job is not lost:
+   * its lock expires and another worker, or the sweeper, takes it up.
+   */
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    const worker = this.worker;
+    if (worker) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS)));
+      const outcome = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') await worker.close(true).catch(() => undefined);
+    }
     await this.queue.close();
   }
 }

@@ -1,5 +1,6 @@
 import { siteHostname, type SiteView } from '@dais/shared';
 import type { ManagerConfig } from '../config/manager.config';
+import { toDomainView } from '../domains/domain-view';
 import { toOperationView, type OperationWithSteps } from '../operations/operation-view';
 import { hostnamesOf } from './site-spec';
 import type { SiteRecord } from './site.repository';
@@ -22,6 +23,7 @@ export function toSiteView(site: SiteRecord, operation: OperationWithSteps | nul
     availability: site.availability,
     url: siteUrl(site.name, sites),
     hostnames: hostnamesOf(site, sites.domain),
+    domains: site.domains.map(toDomainView),
     createdAt: site.createdAt.toISOString(),
     runtime:
       site.type === 'dynamic' && site.image

@@ -5,8 +5,8 @@ import type { OperationKind, SiteType } from '../generated/prisma/enums';
 import { createOperationRow } from '../operations/operation-rows';
 import type { OperationWithSteps } from '../operations/operation-view';
 
-/** What every site read includes: custom domains, catalogue image, database and its host. */
-export const SITE_INCLUDE = { domains: true, image: true, database: { include: { host: true } } } as const;
+/** What every site read includes: custom domains (oldest first), catalogue image, database and its host. */
+export const SITE_INCLUDE = { domains: { orderBy: { id: 'asc' } }, image: true, database: { include: { host: true } } } as const;
 
 /** A site with everything needed to describe its desired state. */
 export type SiteRecord = Prisma.SiteGetPayload<{ include: typeof SITE_INCLUDE }>;
@@ -15,6 +15,13 @@ export type SiteRecord = Prisma.SiteGetPayload<{ include: typeof SITE_INCLUDE }>
 export interface SiteViewer {
   id: number;
   role: 'admin' | 'user';
+}
+
+/** One page of a site list: newest first, after `cursor` (the last id seen), matching `search`. */
+export interface SitePageQuery {
+  search?: string;
+  limit: number;
+  cursor?: number;
 }
 
 /** A new site as the service asks for it. */
@@ -65,22 +72,28 @@ export class SiteRepository {
 
   /**
    * Applies `changes` to the site and writes the operation that carries them out, in one
-   * transaction: the steps are chosen from the site as it is after the change.
+   * transaction: the steps are chosen from the site as it is after the change. Returns null when
+   * the change would give the site a name another site has.
    */
   async changeWithOperation(
     siteId: number,
     kind: OperationKind,
     requestedById: number,
     changes: Prisma.SiteUpdateInput = {},
-  ): Promise<OperationWithSteps> {
-    return this.prisma.$transaction(async (tx) => {
-      const site = await tx.site.update({
-        where: { id: siteId },
-        data: { ...changes, ...(kind === 'delete_site' ? { state: 'deleting' } : {}) },
-        include: { database: true },
+  ): Promise<OperationWithSteps | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const site = await tx.site.update({
+          where: { id: siteId },
+          data: { ...changes, ...(kind === 'delete_site' ? { state: 'deleting' } : {}) },
+          include: { database: true },
+        });
+        return createOperationRow(tx, { ...site, hasDatabase: hasDatabaseFor(kind, site.database) }, kind, requestedById);
       });
-      return createOperationRow(tx, { ...site, hasDatabase: site.database !== null }, kind, requestedById);
-    });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      throw error;
+    }
   }
 
   /** Changes fields that no component needs to hear about (e.g. the description). */
@@ -98,14 +111,33 @@ export class SiteRepository {
     return this.prisma.site.findUnique({ where: { id }, include: SITE_INCLUDE });
   }
 
+  /** A site by name, or null. */
+  findByName(name: string): Promise<SiteRecord | null> {
+    return this.prisma.site.findUnique({ where: { name }, include: SITE_INCLUDE });
+  }
+
   /** A site the viewer may see, or null (not found and not allowed look the same). */
   findVisible(id: number, viewer: SiteViewer): Promise<SiteRecord | null> {
     return this.prisma.site.findFirst({ where: { id, ...visibleTo(viewer) }, include: SITE_INCLUDE });
   }
 
-  /** Sites the viewer may see, newest first. */
-  listVisible(viewer: SiteViewer, limit: number): Promise<SiteRecord[]> {
-    return this.prisma.site.findMany({ where: visibleTo(viewer), include: SITE_INCLUDE, orderBy: { id: 'desc' }, take: limit });
+  /** A page of the sites the viewer may see, newest first (a number: the first `limit` sites). */
+  listVisible(viewer: SiteViewer, query: SitePageQuery | number): Promise<SiteRecord[]> {
+    const page = typeof query === 'number' ? { limit: query } : query;
+    // Prisma passes `contains` to ILIKE as it is: escape its pattern characters so "%" means "%".
+    const search = page.search ? { contains: page.search.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } : undefined;
+    return this.prisma.site.findMany({
+      where: {
+        AND: [
+          visibleTo(viewer),
+          search ? { OR: [{ name: search }, { description: search }] } : {},
+          page.cursor === undefined ? {} : { id: { lt: page.cursor } },
+        ],
+      },
+      include: SITE_INCLUDE,
+      orderBy: { id: 'desc' },
+      take: page.limit,
+    });
   }
 
   /** Ids of the sites a user is a member of. */
@@ -117,6 +149,14 @@ export class SiteRepository {
   async isVisible(id: number, viewer: SiteViewer): Promise<boolean> {
     return (await this.prisma.site.count({ where: { id, ...visibleTo(viewer) } })) > 0;
   }
+}
+
+/**
+ * Whether an operation's steps include the site's database. A database being dropped is left out
+ * (a repair must not create it again), except by a site delete, which must still drop it.
+ */
+function hasDatabaseFor(kind: OperationKind, database: { deleting: boolean } | null): boolean {
+  return database !== null && (kind === 'delete_site' || !database.deleting);
 }
 
 function visibleTo(viewer: SiteViewer): Prisma.SiteWhereInput {

@@ -1,6 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   createSiteRequestSchema,
+  deleteSiteRequestSchema,
+  listSitesQuerySchema,
   parseInput,
   siteIdSchema,
   updateSiteRequestSchema,
@@ -10,12 +12,12 @@ import {
 } from '@dais/shared';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
-import { SitesService } from './sites.service';
+import { SitesService, type SitePage } from './sites.service';
 
 const siteParams = z.strictObject({ id: siteIdSchema });
 const idOf = (params: unknown) => parseInput(siteParams, params, 'path').id;
 
-/** `/api/sites`: create, read, change, run and delete sites. Route, check, validate, delegate. */
+/** `/api/sites`: create, list, read, change, run, repair and delete sites. Route, check, validate, delegate. */
 @Controller('api/sites')
 export class SitesController {
   constructor(private readonly sites: SitesService) {}
@@ -27,8 +29,8 @@ export class SitesController {
   }
 
   @Get()
-  async list(@CurrentUser() user: AuthenticatedUser): Promise<{ sites: SiteView[] }> {
-    return { sites: await this.sites.list(user) };
+  list(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown): Promise<SitePage> {
+    return this.sites.list(user, parseInput(listSitesQuerySchema, query, 'query'));
   }
 
   @Get(':id')
@@ -65,9 +67,16 @@ export class SitesController {
     return this.sites.setStopped(user, idOf(params), false);
   }
 
+  @Post(':id/repair')
+  @HttpCode(202)
+  repair(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
+    return this.sites.repair(user, idOf(params));
+  }
+
   @Delete(':id')
   @HttpCode(202)
-  delete(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {
-    return this.sites.delete(user, idOf(params));
+  delete(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown, @Body() body: unknown): Promise<OperationView> {
+    const id = idOf(params);
+    return this.sites.delete(user, id, parseInput(deleteSiteRequestSchema, body, 'confirmation').confirm);
   }
 }

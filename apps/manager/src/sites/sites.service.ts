@@ -7,7 +7,10 @@ import {
   type SiteStatus,
   type SiteView,
   type UpdateSiteRequest,
+  type listSitesQuerySchema,
+  type siteListViewSchema,
 } from '@dais/shared';
+import type { z } from 'zod';
 import { AuditService } from '../audit/audit.service';
 import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorClient } from '../clients/peer-clients';
@@ -17,11 +20,12 @@ import { ImageRepository } from '../images/image.repository';
 import { OperationRepository } from '../operations/operation.repository';
 import { toOperationView } from '../operations/operation-view';
 import { OperationLauncher } from '../operations/operation-launcher';
+import { assertNotDeleting, changeableSite, visibleSite } from './site-access';
 import { SiteRepository, type SiteRecord } from './site.repository';
 import { toSiteView } from './site-view';
 
-/** Most sites one list answers with (paging arrives with the full API). */
-const LIST_LIMIT = 200;
+/** One page of sites and where the next one starts (null: this was the last). */
+export type SitePage = z.output<typeof siteListViewSchema>;
 
 /**
  * Site lifecycle as users see it. Every change is written to PostgreSQL with its operation in one
@@ -66,39 +70,40 @@ export class SitesService {
 
   /**
    * Changes a site. A change only the manager keeps (the description) is saved at once; anything
-   * a component must apply becomes an update operation. Returns the site with that operation.
+   * a component must apply (a new name included) becomes an update operation. Returns the site
+   * with that operation.
    */
   async update(user: AuthenticatedUser, siteId: number, request: UpdateSiteRequest): Promise<SiteView> {
-    const site = await this.visible(user, siteId);
+    const site = await changeableSite(this.sites, user, siteId);
     const adminField = ADMIN_ONLY_SITE_FIELDS.find((field) => request[field] !== undefined);
     if (adminField) assertAdmin(user, `change a site's ${adminField}`);
-    const type = request.type ?? site.type;
-    if (type === 'static' && (request.image !== undefined || request.packages?.length || request.setupCommands?.length)) {
-      throw new DaisError('VALIDATION_FAILED', 'image, packages and setupCommands are for dynamic sites.', {
-        issues: [{ path: 'type', rule: 'custom', message: 'not dynamic' }],
-      });
+    assertNotDeleting(site);
+    const changes = await this.changesFor(site, request);
+    if (Object.keys(changes).some((key) => key !== 'description')) await this.startOperation(siteId, 'update_site', user, changes);
+    else if (changes.description !== undefined) await this.sites.change(siteId, changes);
+    if (request.name !== undefined && request.name !== site.name) {
+      const renamed = { id: site.id, name: request.name };
+      await this.audit.record({ actor: user, action: 'site.rename', site: renamed, details: { from: site.name, to: request.name } });
     }
-    const changes: Prisma.SiteUpdateInput = {
-      ...pick(request, ['description', 'type', 'packages', 'setupCommands', 'env', 'secrets', 'availability']),
-    };
-    if (type === 'dynamic' && (request.image !== undefined || !site.image || request.packages)) {
-      const image = await this.imageFor(request.image ?? site.image?.name, request.packages ?? site.packages);
-      changes.image = { connect: { id: image.id } };
-    }
-    if (request.limits) Object.assign(changes, request.limits);
-    if (request.nginx)
-      Object.assign(changes, { clientMaxBodyMb: request.nginx.clientMaxBodyMb ?? null, nginxSnippet: request.nginx.snippet ?? null });
-    const onlyDescription = Object.keys(request).every((key) => key === 'description');
-    if (onlyDescription) await this.sites.change(siteId, changes);
-    else await this.startOperation(siteId, 'update_site', user, changes);
     // Field names only: values may be secrets.
-    await this.audit.record({ actor: user, action: 'site.update', site, details: { fields: Object.keys(request) } });
+    const fields = Object.keys(request).filter((field) => field !== 'name');
+    if (fields.length > 0) await this.audit.record({ actor: user, action: 'site.update', site, details: { fields } });
     return this.get(user, siteId);
+  }
+
+  /** Starts re-applying the whole desired state of a site (database, image, files, container, routes). Admins only. */
+  async repair(user: AuthenticatedUser, siteId: number): Promise<OperationView> {
+    assertAdmin(user, 'repair a site');
+    const site = await visibleSite(this.sites, user, siteId);
+    assertNotDeleting(site);
+    await this.audit.record({ actor: user, action: 'site.repair', site });
+    return this.startOperation(siteId, 'repair_site', user);
   }
 
   /** Restarts a dynamic site (also revives one that crashed). */
   async restart(user: AuthenticatedUser, siteId: number): Promise<OperationView> {
-    const site = await this.visible(user, siteId);
+    const site = await changeableSite(this.sites, user, siteId);
+    assertNotDeleting(site);
     if (site.type !== 'dynamic') throw new DaisError('VALIDATION_FAILED', `${site.name} is a static site: there is no process to restart.`);
     await this.audit.record({ actor: user, action: 'site.restart', site });
     return this.startOperation(siteId, 'restart_site', user);
@@ -106,7 +111,8 @@ export class SitesService {
 
   /** Stops (or starts again) a dynamic site's container; visitors see the "not served" page meanwhile. */
   async setStopped(user: AuthenticatedUser, siteId: number, stopped: boolean): Promise<OperationView> {
-    const site = await this.visible(user, siteId);
+    const site = await changeableSite(this.sites, user, siteId);
+    assertNotDeleting(site);
     if (site.type !== 'dynamic')
       throw new DaisError('VALIDATION_FAILED', `${site.name} is a static site: it has no process to ${stopped ? 'stop' : 'start'}.`);
     await this.audit.record({ actor: user, action: stopped ? 'site.stop' : 'site.start', site });
@@ -115,26 +121,39 @@ export class SitesService {
 
   /** What the site is doing right now, asked of the orchestrator. */
   async status(user: AuthenticatedUser, siteId: number): Promise<SiteStatus> {
-    await this.visible(user, siteId);
+    await visibleSite(this.sites, user, siteId);
     return this.orchestrator.siteStatus(siteId);
   }
 
   /** A site the user may see, with its latest operation. */
   async get(user: AuthenticatedUser, siteId: number): Promise<SiteView> {
-    const site = await this.visible(user, siteId);
+    const site = await visibleSite(this.sites, user, siteId);
     return toSiteView(site, await this.operations.latestForSite(site.id), this.config.sites);
   }
 
-  /** Sites the user may see, newest first. */
-  async list(user: AuthenticatedUser): Promise<SiteView[]> {
-    const sites = await this.sites.listVisible(user, LIST_LIMIT);
+  /** A page of the sites the user may see, newest first, optionally only those matching `search`. */
+  async list(user: AuthenticatedUser, query: z.output<typeof listSitesQuerySchema>): Promise<SitePage> {
+    // One more than asked tells whether another page follows.
+    const found = await this.sites.listVisible(user, { ...query, limit: query.limit + 1 });
+    const sites = found.slice(0, query.limit);
     const latest = await this.operations.latestForSites(sites.map((site) => site.id));
-    return sites.map((site) => toSiteView(site, latest.get(site.id) ?? null, this.config.sites));
+    return {
+      sites: sites.map((site) => toSiteView(site, latest.get(site.id) ?? null, this.config.sites)),
+      nextCursor: found.length > query.limit ? (sites.at(-1)?.id ?? null) : null,
+    };
   }
 
-  /** Starts deleting a site. Asking again while a delete is under way returns that same operation. */
-  async delete(user: AuthenticatedUser, siteId: number): Promise<OperationView> {
-    const site = await this.visible(user, siteId);
+  /**
+   * Starts deleting a site once `confirm` repeats its name. Asking again while a delete is under
+   * way returns that same operation.
+   */
+  async delete(user: AuthenticatedUser, siteId: number, confirm: string): Promise<OperationView> {
+    const site = await changeableSite(this.sites, user, siteId);
+    if (confirm !== site.name) {
+      throw new DaisError('VALIDATION_FAILED', `To delete this site, send its name "${site.name}" as confirm.`, {
+        issues: [{ path: 'confirm', rule: 'matches-site-name', message: 'must be the name of the site' }],
+      });
+    }
     const latest = await this.operations.latestForSite(siteId);
     if (latest?.kind === 'delete_site' && (latest.state === 'pending' || latest.state === 'running')) return toOperationView(latest);
     await this.audit.record({ actor: user, action: 'site.delete', site });
@@ -146,10 +165,26 @@ export class SitesService {
     return this.sites.isVisible(siteId, user);
   }
 
-  private async visible(user: AuthenticatedUser, siteId: number): Promise<SiteRecord> {
-    const site = await this.sites.findVisible(siteId, user);
-    if (!site) throw new DaisError('SITE_NOT_FOUND', `There is no site ${siteId}, or you are not one of its members.`);
-    return site;
+  /** The database changes a request makes (fields equal to the current value, like the same name, are left out). */
+  private async changesFor(site: SiteRecord, request: UpdateSiteRequest): Promise<Prisma.SiteUpdateInput> {
+    const type = request.type ?? site.type;
+    if (type === 'static' && (request.image !== undefined || request.packages?.length || request.setupCommands?.length)) {
+      throw new DaisError('VALIDATION_FAILED', 'image, packages and setupCommands are for dynamic sites.', {
+        issues: [{ path: 'type', rule: 'custom', message: 'not dynamic' }],
+      });
+    }
+    const changes: Prisma.SiteUpdateInput = {
+      ...pick(request, ['description', 'type', 'packages', 'setupCommands', 'env', 'secrets', 'availability']),
+      ...(request.name !== undefined && request.name !== site.name ? { name: request.name } : {}),
+    };
+    if (type === 'dynamic' && (request.image !== undefined || !site.image || request.packages)) {
+      const image = await this.imageFor(request.image ?? site.image?.name, request.packages ?? site.packages);
+      changes.image = { connect: { id: image.id } };
+    }
+    if (request.limits) Object.assign(changes, request.limits);
+    if (request.nginx)
+      Object.assign(changes, { clientMaxBodyMb: request.nginx.clientMaxBodyMb ?? null, nginxSnippet: request.nginx.snippet ?? null });
+    return changes;
   }
 
   /** A catalogue image for a dynamic site, checked against the packages it must install. */
@@ -174,11 +209,20 @@ export class SitesService {
 
   private async startOperation(
     siteId: number,
-    kind: 'update_site' | 'restart_site' | 'delete_site',
+    kind: 'update_site' | 'repair_site' | 'restart_site' | 'delete_site',
     user: AuthenticatedUser,
     changes: Prisma.SiteUpdateInput = {},
   ): Promise<OperationView> {
     const operation = await this.sites.changeWithOperation(siteId, kind, user.id, changes);
+    // Only the name is unique among a site's fields.
+    if (!operation)
+      throw new DaisError(
+        'SITE_NAME_TAKEN',
+        `A site named "${typeof changes.name === 'string' ? changes.name : '?'}" already exists; choose another name.`,
+        {
+          rule: 'unique',
+        },
+      );
     await this.launcher.launch(operation.id);
     return toOperationView(operation);
   }

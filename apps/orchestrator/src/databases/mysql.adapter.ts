@@ -31,7 +31,7 @@ interface MysqlState {
 
 /**
  * MySQL and MariaDB hosts: one database per site and one user `'name'@'%'` with every privilege
- * on it and nothing else. The only importer of `mysql2` in the orchestrator.
+ * on it and nothing else. With `query-mysql.adapter.ts` (the SQL console), the only importer of `mysql2` in the orchestrator.
  */
 export class MysqlAdapter implements DatabaseEngineAdapter {
   readonly engine = 'mysql' as const;

@@ -18,7 +18,7 @@ interface PostgresState {
 
 /**
  * PostgreSQL hosts: one login role and one database per site, the role owning the database and
- * nobody else allowed to connect to it. The only importer of `pg` in the orchestrator.
+ * nobody else allowed to connect to it. With `query-postgres.adapter.ts` (the SQL console), the only importer of `pg` in the orchestrator.
  */
 export class PostgresAdapter implements DatabaseEngineAdapter {
   readonly engine = 'postgresql' as const;

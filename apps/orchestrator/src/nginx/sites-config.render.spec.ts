@@ -45,7 +45,7 @@ const golden = (name: string, actual: string | undefined) => expectGolden(join(_
 
 const everyKind = [
   site(),
-  site({ id: 2, name: 'shop', hostnames: ['shop.dais.localhost', 'shop.example.org'] }),
+  site({ id: 2, name: 'shop', hostnames: ['shop.dais.localhost', 'shop.example.org', '*.shop.example.org'] }),
   site({ id: 3, name: 'paused', availability: 'not_served', hostnames: ['paused.dais.localhost'] }),
   site({ id: 4, name: 'app', type: 'dynamic', hostnames: ['app.dais.localhost'], runtime: runtime() }),
   site({ id: 5, name: 'swarmy', type: 'dynamic', hostnames: ['swarmy.dais.localhost'], runtime: runtime({ replicas: 2 }) }),

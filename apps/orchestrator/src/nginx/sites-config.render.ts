@@ -56,16 +56,19 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
     }
   }
   const http = `    map $host $dais_site_kind {
+        hostnames;
         default "";
         include site-kinds.map;
     }
 
     map $host $dais_site_root {
+        hostnames;
         default "";
         include site-roots.map;
     }
 
     map $host $dais_site_upstream {
+        hostnames;
         default "";
         include site-upstreams.map;
     }

@@ -12,7 +12,7 @@ const input = (overrides: Partial<EdgeConfigInput> = {}): EdgeConfigInput => ({
   orchestrators: ['10.0.0.11:7101', '10.0.0.12:7101'],
   routes: [
     { siteId: 1, hostnames: ['blog.dais.localhost'] },
-    { siteId: 2, hostnames: ['shop.dais.localhost', 'shop.example.org'] },
+    { siteId: 2, hostnames: ['shop.dais.localhost', 'shop.example.org', '*.shop.example.org'] },
   ],
   ...overrides,
 });

@@ -25,6 +25,7 @@ export function renderEdgeConfig(input: EdgeConfigInput): ConfigFiles {
     .map((address) => `        server ${nginxValue.address(address)} max_fails=1 fail_timeout=10s;`)
     .join('\n');
   const http = `    map $host $dais_site_id {
+        hostnames;
         default "";
         include routes.map;
     }

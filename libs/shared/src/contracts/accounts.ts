@@ -17,7 +17,10 @@ export const loginRequestSchema = z.strictObject({
 /** `POST /api/auth/password`: change one's own password (other sessions are signed out). */
 export const changePasswordRequestSchema = z
   .strictObject({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema })
-  .refine((change) => change.currentPassword !== change.newPassword, { message: 'must differ from the current password', path: ['newPassword'] });
+  .refine((change) => change.currentPassword !== change.newPassword, {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
+  });
 
 /** Roles: admins may see and change everything. */
 export const roleSchema = z.enum(['admin', 'user']);
@@ -32,7 +35,12 @@ export const createUserRequestSchema = z.strictObject({
 
 /** `PATCH /api/users/:id` (admins). */
 export const updateUserRequestSchema = z
-  .strictObject({ displayName: z.string().max(100).optional(), role: roleSchema.optional(), disabled: z.boolean().optional(), password: passwordSchema.optional() })
+  .strictObject({
+    displayName: z.string().max(100).optional(),
+    role: roleSchema.optional(),
+    disabled: z.boolean().optional(),
+    password: passwordSchema.optional(),
+  })
   .refine((update) => Object.keys(update).length > 0, 'send at least one field to change');
 
 /** A user as the API shows it. */
@@ -98,3 +106,15 @@ export const auditEventViewSchema = z.object({
   ip: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
 });
+
+/** `GET /api/audit`: newest first; pass `nextCursor` back as `cursor` for the next page. */
+export const auditListViewSchema = z.object({ events: z.array(auditEventViewSchema), nextCursor: z.number().int().nullable() });
+
+/** `GET /api/users` (admins), paged like the audit log. */
+export const userListViewSchema = z.object({ users: z.array(userViewSchema), nextCursor: z.number().int().nullable() });
+
+/** `GET /api/tokens`: the caller's live tokens (never the secrets). */
+export const tokenListViewSchema = z.object({ tokens: z.array(tokenViewSchema) });
+
+/** `POST /api/tokens`: the new token, the only time it is ever shown. */
+export const createdTokenViewSchema = z.object({ id: z.number().int(), name: z.string(), token: z.string(), createdAt: z.string() });

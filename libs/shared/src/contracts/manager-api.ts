@@ -3,6 +3,7 @@ import { siteNameSchema } from '../naming/site-name';
 import { argvSchema, imageCatalogEntrySchema, imageNameSchema, packageNameSchema } from './images';
 import { availabilitySchema, siteNginxOptionsSchema, siteTypeSchema } from './orchestrator';
 import { databaseEngineSchema, resourceLimitsSchema, siteEnvSchema } from './runtime';
+import { domainViewSchema } from './site-management';
 
 const description = z.string().max(500, 'must be at most 500 characters');
 const packages = z.array(packageNameSchema).max(100, 'at most 100 packages');
@@ -34,9 +35,11 @@ export type CreateSiteRequest = z.output<typeof createSiteRequestSchema>;
 /**
  * `PATCH /api/sites/:id`: change some of a site. Members may change the first group; only
  * admins may send `limits`, `availability` and `nginx` (others get 403 naming the field).
+ * A new `name` moves the site to `<name>.<sites domain>` (the old hostname stops answering).
  */
 export const updateSiteRequestSchema = z
   .strictObject({
+    name: siteNameSchema.optional(),
     description: description.optional(),
     type: siteTypeSchema.optional(),
     image: imageNameSchema.optional(),
@@ -81,6 +84,9 @@ export const createDatabaseHostRequestSchema = z.strictObject({
   siteHost: z.string().min(1).max(253),
   sitePort: z.number().int().min(1).max(65_535),
 });
+
+/** A registered database server as admins see it (its admin password is never shown). */
+export const databaseHostViewSchema = createDatabaseHostRequestSchema.omit({ adminPassword: true }).extend({ id: z.number().int() });
 
 /** States of an operation as a whole. */
 export const operationStateSchema = z.enum(['pending', 'running', 'succeeded', 'failed']);
@@ -162,6 +168,8 @@ export const siteViewSchema = z.object({
   availability: availabilitySchema,
   url: z.string(),
   hostnames: z.array(z.string()),
+  /** Custom domains with their routing status (the site's own hostname is not listed here). */
+  domains: z.array(domainViewSchema),
   createdAt: z.string(),
   runtime: siteRuntimeViewSchema.nullable(),
   database: siteDatabaseSummarySchema.nullable(),
@@ -171,6 +179,12 @@ export const siteViewSchema = z.object({
 
 /** Parsed form of {@link siteViewSchema}. */
 export type SiteView = z.output<typeof siteViewSchema>;
+
+/** `GET /api/sites`: a page of sites, newest first; pass `nextCursor` back as `cursor`. */
+export const siteListViewSchema = z.object({ sites: z.array(siteViewSchema), nextCursor: z.number().int().nullable() });
+
+/** `POST /api/sites/:id/domains` answer: the domain (pending) and the operation that routes it. */
+export const domainAddedViewSchema = z.object({ domain: domainViewSchema, operation: operationViewSchema });
 
 /** `GET /api/sites/:id/database`: everything a site's code needs to connect (members only). */
 export const siteDatabaseConnectionViewSchema = z.object({
@@ -194,6 +208,8 @@ export const SOCKET_EVENTS = {
   unsubscribeSite: 'site:unsubscribe',
   /** server → client: an {@link OperationView} whenever an operation or one of its steps changes. */
   operationUpdated: 'operation:updated',
+  /** server → client: a {@link SiteView} whenever an operation of the site ends. */
+  siteUpdated: 'site:updated',
 } as const;
 
 /** Payload of the subscribe/unsubscribe messages. */

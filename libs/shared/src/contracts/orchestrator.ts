@@ -47,7 +47,10 @@ export const siteSpecSchema = z
     name: siteNameSchema,
     type: siteTypeSchema,
     availability: availabilitySchema,
-    hostnames: z.array(hostnameSchema()).min(1).max(MAX_SITE_HOSTNAMES),
+    hostnames: z
+      .array(hostnameSchema({ allowWildcard: true }))
+      .min(1)
+      .max(MAX_SITE_HOSTNAMES),
     /** Required for dynamic sites, null for static ones. */
     runtime: siteRuntimeSchema.nullable().default(null),
     nginx: siteNginxOptionsSchema.default({}),

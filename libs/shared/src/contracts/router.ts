@@ -6,7 +6,10 @@ import { siteIdSchema } from './site-id';
 /** `PUT /v1/routes/:siteId` on the router: every hostname that must reach this site. */
 export const routeSpecSchema = z.strictObject({
   siteId: siteIdSchema,
-  hostnames: z.array(hostnameSchema()).min(1).max(MAX_SITE_HOSTNAMES),
+  hostnames: z
+    .array(hostnameSchema({ allowWildcard: true }))
+    .min(1)
+    .max(MAX_SITE_HOSTNAMES),
 });
 
 /** Desired routes of one site at the edge. */

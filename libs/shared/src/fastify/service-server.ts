@@ -34,6 +34,7 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     // Control calls are logged by what they change, not one line per request.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    frameworkErrors: sendFrameworkError,
   });
   app.decorateRequest('rawBody', null);
   app.decorateRequest('caller', '');
@@ -71,6 +72,14 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
   return app;
 }
 
+/**
+ * Fastify's own refusals before routing (a malformed URL, a path parameter past its length limit)
+ * in the shared error format; pass as the `frameworkErrors` option.
+ */
+export function sendFrameworkError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(error, request, reply);
+}
+
 function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, unexpected } = toErrorResponse(fromFastifyError(error));
   if (unexpected) request.log.error({ err: unexpected.error, correlationId: unexpected.correlationId }, 'unexpected error');
@@ -90,6 +99,10 @@ export function fromFastifyError(error: unknown): unknown {
       return new DaisError('PAYLOAD_TOO_LARGE', 'The request body is larger than this endpoint accepts.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new DaisError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    case 'FST_ERR_BAD_URL':
+      return new DaisError('VALIDATION_FAILED', 'The URL is not valid (bad percent-encoding?).');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new DaisError('URI_TOO_LONG', 'A part of the URL is longer than any valid value.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -5,3 +5,4 @@ export * from './verify';
 export * from './nonce-cache';
 export * from './route-allowlist';
 export * from './key-files';
+export * from './shell-token';

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isDaisError } from '../errors/dais-error';
 import { signRequest } from './sign';
 import { RequestVerifier, type IncomingSignedRequest } from './verify';
+import { codeOf } from '../../../../test/support/error-code';
 
 const manager = generateKeyPairSync('ed25519');
 const shell = generateKeyPairSync('ed25519');
@@ -38,16 +38,6 @@ function signed(
     { audience: overrides.audience ?? 'orchestrator', method, path, body, ...(overrides.now ? { now: overrides.now } : {}) },
   );
   return { method, path, body, headers };
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (isDaisError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('request signing', () => {

@@ -1,0 +1,158 @@
+import {
+  addDomainRequestSchema,
+  addMemberRequestSchema,
+  createSiteRequestSchema,
+  deleteSiteRequestSchema,
+  domainAddedViewSchema,
+  domainViewSchema,
+  listSitesQuerySchema,
+  operationViewSchema,
+  siteListViewSchema,
+  siteMemberViewSchema,
+  siteStatusSchema,
+  siteViewSchema,
+  updateSiteRequestSchema,
+} from '@dais/shared';
+import { z } from 'zod';
+import {
+  adminOnly,
+  body,
+  changing,
+  common,
+  error,
+  ids,
+  noContent,
+  ok,
+  operation,
+  queryParameters,
+  siteNotFound,
+  type PathItems,
+} from './fragments';
+
+const site = ids(['id', 'site']);
+
+/** Sites, their members and domains, and the operations that change them. */
+export const sitePaths: PathItems = {
+  '/api/sites': {
+    post: {
+      summary: 'Create a site (static, or dynamic on a catalogue image)',
+      requestBody: body(createSiteRequestSchema),
+      responses: {
+        '202': ok('Site recorded; its create operation is queued.', siteViewSchema),
+        '409': error('The name is taken (SITE_NAME_TAKEN).'),
+        '413': error('The body is too large (PAYLOAD_TOO_LARGE).'),
+        ...changing,
+      },
+    },
+    get: {
+      summary: 'List the sites you can see (admins see all), with search and paging',
+      parameters: queryParameters(listSitesQuerySchema),
+      responses: { '200': ok('A page, newest first.', siteListViewSchema), ...common },
+    },
+  },
+  '/api/sites/{id}': {
+    parameters: site,
+    get: {
+      summary: 'Read a site, its domains and its latest operation',
+      responses: { '200': ok('The site.', siteViewSchema), ...siteNotFound, ...common },
+    },
+    patch: {
+      summary: 'Rename a site, change its description, type or image (limits, availability and nginx options: admins only)',
+      requestBody: body(updateSiteRequestSchema),
+      responses: {
+        '202': ok('The site, with the update operation if one was needed.', siteViewSchema),
+        '409': error('The new name is taken (SITE_NAME_TAKEN) or the site is busy (SITE_BUSY).'),
+        ...siteNotFound,
+        ...changing,
+      },
+    },
+    delete: {
+      ...operation('Delete a site (its containers, route, files, database and record): type its name in confirm'),
+      requestBody: body(deleteSiteRequestSchema),
+    },
+  },
+  '/api/sites/{id}/status': {
+    parameters: site,
+    get: {
+      summary: 'What the site is doing now (running, starting, crashed with its exit code and output, …)',
+      responses: { '200': ok('Live status.', siteStatusSchema), ...siteNotFound, ...common },
+    },
+  },
+  '/api/sites/{id}/restart': { parameters: site, post: operation('Restart a dynamic site (also after a crash)') },
+  '/api/sites/{id}/stop': { parameters: site, post: operation("Stop a dynamic site's container") },
+  '/api/sites/{id}/start': { parameters: site, post: operation("Start a stopped dynamic site's container") },
+  '/api/sites/{id}/repair': {
+    parameters: site,
+    post: operation('Re-apply the whole desired state of a site: files, container, routes, database (admins)', adminOnly),
+  },
+  '/api/sites/{id}/members': {
+    parameters: site,
+    get: {
+      summary: "The site's members",
+      responses: { '200': ok('Members.', z.object({ members: z.array(siteMemberViewSchema) })), ...siteNotFound, ...common },
+    },
+    post: {
+      summary: 'Add a member (any member may)',
+      requestBody: body(addMemberRequestSchema),
+      responses: {
+        '201': ok('Added.', siteMemberViewSchema),
+        '404': error('No such site (SITE_NOT_FOUND) or user (USER_NOT_FOUND).'),
+        '409': error('Already a member (MEMBER_EXISTS).'),
+        ...changing,
+      },
+    },
+  },
+  '/api/sites/{id}/members/{userId}': {
+    parameters: [...site, ...ids(['userId', 'member'])],
+    delete: {
+      summary: 'Remove a member (yourself included), never the last one; their live updates stop at once',
+      responses: {
+        ...noContent('Removed.'),
+        '404': error('No such site (SITE_NOT_FOUND) or member (MEMBER_NOT_FOUND).'),
+        '409': error('The last member cannot be removed (LAST_MEMBER).'),
+        ...changing,
+      },
+    },
+  },
+  '/api/sites/{id}/domains': {
+    parameters: site,
+    get: {
+      summary: "The site's custom domains and their status",
+      responses: { '200': ok('Domains.', z.object({ domains: z.array(domainViewSchema) })), ...siteNotFound, ...common },
+    },
+    post: {
+      summary: 'Add a custom domain (IDN becomes punycode; wildcards are for admins)',
+      requestBody: body(addDomainRequestSchema),
+      responses: {
+        '202': ok('The domain (pending) and the operation that routes it.', domainAddedViewSchema),
+        '403': error('Wildcards are for admins (FORBIDDEN, rule wildcard-admin-only), or no CSRF token.'),
+        '409': error('Another site has this hostname (HOSTNAME_CONFLICT) or the site is busy (SITE_BUSY).'),
+        ...siteNotFound,
+        ...common,
+      },
+    },
+  },
+  '/api/sites/{id}/domains/{domainId}': {
+    parameters: [...site, ...ids(['domainId', 'domain'])],
+    delete: operation('Remove a custom domain', { '404': error('No such site (SITE_NOT_FOUND) or domain (DOMAIN_NOT_FOUND).') }),
+  },
+  '/api/operations/{id}': {
+    parameters: ids(['id', 'operation']),
+    get: {
+      summary: 'Follow an operation: its steps, their states and messages',
+      responses: { '200': ok('The operation.', operationViewSchema), '404': error('No such operation, or not yours.'), ...common },
+    },
+  },
+  '/api/operations/{id}/retry': {
+    parameters: ids(['id', 'operation']),
+    post: {
+      summary: 'Retry a failed operation from its failed step',
+      responses: {
+        '202': ok('Queued again.', operationViewSchema),
+        '404': error('No such operation, or not yours.'),
+        '409': error('Only failed operations can be retried (OPERATION_NOT_RETRYABLE), or the site is busy (SITE_BUSY).'),
+        ...changing,
+      },
+    },
+  },
+};

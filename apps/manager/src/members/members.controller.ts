@@ -1,0 +1,33 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { addMemberRequestSchema, parseInput, siteIdSchema, type SiteMemberView } from '@dais/shared';
+import { z } from 'zod';
+import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { MembersService } from './members.service';
+
+const siteParams = z.strictObject({ id: siteIdSchema });
+const memberParams = z.strictObject({ id: siteIdSchema, userId: siteIdSchema });
+
+/** `/api/sites/:id/members`: who may see and change a site (members and admins). */
+@Controller('api/sites/:id/members')
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  @Get()
+  async list(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<{ members: SiteMemberView[] }> {
+    return { members: await this.members.list(user, parseInput(siteParams, params, 'path').id) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  add(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown, @Body() body: unknown): Promise<SiteMemberView> {
+    const { id } = parseInput(siteParams, params, 'path');
+    return this.members.add(user, id, parseInput(addMemberRequestSchema, body, 'member').username);
+  }
+
+  @Delete(':userId')
+  @HttpCode(204)
+  async remove(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<void> {
+    const { id, userId } = parseInput(memberParams, params, 'path');
+    await this.members.remove(user, id, userId);
+  }
+}

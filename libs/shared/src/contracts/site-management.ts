@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { hostnameSchema } from '../naming/hostname';
+import { pageQuerySchema, usernameSchema } from './accounts';
+
+/** `GET /api/sites?search=&limit=&cursor=`: search matches name or description, case-insensitive. */
+export const listSitesQuerySchema = pageQuerySchema.extend({
+  search: z.string().trim().max(100, 'search must be at most 100 characters').optional(),
+});
+
+/** `DELETE /api/sites/:id`: the site's name typed again, so a site is never deleted by a slip. */
+export const deleteSiteRequestSchema = z.strictObject({
+  confirm: z.string({ error: 'type the site name to confirm' }).max(100, 'must be at most 100 characters'),
+});
+
+/** `POST /api/sites/:id/members`: add an existing user to a site. */
+export const addMemberRequestSchema = z.strictObject({ username: usernameSchema });
+
+/** A member of a site, as the API shows it. */
+export const siteMemberViewSchema = z.object({
+  userId: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  addedAt: z.string(),
+});
+
+/** Parsed form of {@link siteMemberViewSchema}. */
+export type SiteMemberView = z.output<typeof siteMemberViewSchema>;
+
+/**
+ * `POST /api/sites/:id/domains`: a custom hostname for the site. Stored lowercase in ASCII (IDN →
+ * punycode); a leading `*.` is for admins only, and the platform's sites domain is reserved.
+ */
+export const addDomainRequestSchema = z.strictObject({ hostname: hostnameSchema({ allowWildcard: true }) });
+
+/** Where a custom domain stands: `pending` until the site's routes include it, `error` when that failed. */
+export const domainStatusSchema = z.enum(['pending', 'active', 'error']);
+
+/** A custom domain of a site, as the API shows it. */
+export const domainViewSchema = z.object({
+  id: z.number().int(),
+  hostname: z.string(),
+  status: domainStatusSchema,
+  /** Why the domain is in `error` (the failed step's message); null otherwise. */
+  statusMessage: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+/** Parsed form of {@link domainViewSchema}. */
+export type DomainView = z.output<typeof domainViewSchema>;
