@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { UserView } from '@dais/shared';
-import { io } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession } from './support/browser-session';
 import { REPO_ROOT } from './support/dev-env';
@@ -231,24 +231,38 @@ describe('accounts: sign-in, sessions, CSRF, passwords, tokens, users, audit', (
     });
   });
 
-  it('a browser session authenticates Socket.IO by its cookie; a signed-out cookie does not', async () => {
+  it('a browser session authenticates Socket.IO by its cookie, and signing out ends its live connection', async () => {
     const alice = await signedIn('alice');
     const cookie = alice.cookieHeader;
-    const connect = (headers: Record<string, string>) =>
-      new Promise<string>((resolve) => {
+    const open = (headers: Record<string, string>) =>
+      new Promise<{ socket: Socket; outcome: string }>((resolve) => {
         const socket = io(baseUrl, { transports: ['websocket'], extraHeaders: headers, reconnection: false });
-        socket.once('connect', () => {
-          socket.close();
-          resolve('connected');
-        });
-        socket.once('connect_error', (error) => {
-          socket.close();
-          resolve(error.message);
-        });
+        socket.once('connect', () => resolve({ socket, outcome: 'connected' }));
+        socket.once('connect_error', (error) => resolve({ socket, outcome: error.message }));
       });
-    expect(await connect({ cookie, origin: baseUrl })).toBe('connected');
+    const live = await open({ cookie, origin: baseUrl });
+    expect(live.outcome).toBe('connected');
+    const ended = new Promise<unknown>((resolve) => live.socket.once('session:ended', resolve));
+    const disconnected = new Promise<string>((resolve) => live.socket.once('disconnect', resolve));
     await alice.request('POST', '/api/auth/logout');
-    expect(await connect({ cookie, origin: baseUrl })).toContain('Sign in');
+    expect(await ended).toMatchObject({ reason: expect.stringContaining('sign in again') });
+    expect(await disconnected).toBe('io server disconnect');
+    const again = await open({ cookie, origin: baseUrl });
+    expect(again.outcome).toContain('Sign in');
+    again.socket.close();
+
+    // A script's socket ends when its token is revoked; another of the user's sockets stays.
+    const bob = await signedIn('bob');
+    const created = await bob.request<{ id: number; token: string }>('POST', '/api/tokens', { name: 'live' });
+    const byToken = io(baseUrl, { transports: ['websocket'], auth: { token: created.json.token }, reconnection: false });
+    await new Promise((resolve) => byToken.once('connect', resolve));
+    const byCookie = (await open({ cookie: bob.cookieHeader, origin: baseUrl })).socket;
+    const tokenGone = new Promise<string>((resolve) => byToken.once('disconnect', resolve));
+    await bob.request('DELETE', `/api/tokens/${created.json.id}`);
+    expect(await tokenGone).toBe('io server disconnect');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(byCookie.connected).toBe(true);
+    byCookie.close();
   });
 
   it('the audit log records sign-ins, failures and account changes; only admins see account events', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DaisError, type UserView } from '@dais/shared';
 import { AuditService } from '../audit/audit.service';
+import { EventBus } from '../events/event-bus';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 import type { User } from '../generated/prisma/client';
 import { toUserView } from '../users/user-view';
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly sessions: SessionRepository,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
+    private readonly events: EventBus,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {}
 
@@ -82,6 +84,7 @@ export class AuthService {
   async logout(actor: AuthenticatedUser, token: string | undefined): Promise<void> {
     if (token) await this.sessions.delete(token);
     await this.audit.record({ actor, action: 'auth.logout' });
+    await this.events.userChanged(actor.id);
   }
 
   /** The signed-in user's account. */
@@ -112,6 +115,7 @@ export class AuthService {
     await this.users.update(user.id, { passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() });
     await this.sessions.deleteForUser(user.id, actor.session?.id);
     await this.audit.record({ actor, action: 'auth.password.change' });
+    await this.events.userChanged(user.id);
   }
 
   /** A new personal API token, returned once. */
@@ -126,5 +130,6 @@ export class AuthService {
   async revokeToken(actor: AuthenticatedUser, tokenId: number): Promise<void> {
     if (!(await this.users.revokeToken(actor.id, tokenId))) throw new DaisError('NOT_FOUND', `You have no live token ${tokenId}.`);
     await this.audit.record({ actor, action: 'token.revoke', details: { tokenId } });
+    await this.events.userChanged(actor.id);
   }
 }

@@ -11,6 +11,8 @@ const managerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('site.updated'), siteId: z.number().int(), site: siteViewSchema }),
   /** A user is no longer a member: their live updates for the site stop. */
   z.object({ type: z.literal('member.removed'), siteId: z.number().int(), userId: z.number().int() }),
+  /** A user's account or credentials changed (sign-out, password, role, disabled, revoked token). */
+  z.object({ type: z.literal('user.changed'), userId: z.number().int() }),
 ]);
 
 /** One event on the bus. */
@@ -43,6 +45,11 @@ export class EventBus {
   /** Publishes that a user left a site (or was removed from it). */
   async memberRemoved(siteId: number, userId: number): Promise<void> {
     await this.publish({ type: 'member.removed', siteId, userId });
+  }
+
+  /** Publishes that a user's account or credentials changed: their sockets are checked again. */
+  async userChanged(userId: number): Promise<void> {
+    await this.publish({ type: 'user.changed', userId });
   }
 
   /** Sends an event to every API process. */

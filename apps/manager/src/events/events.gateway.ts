@@ -11,10 +11,23 @@ import { toOperationView } from '../operations/operation-view';
 import { SitesService } from '../sites/sites.service';
 import { EventBus, type ManagerEvent } from './event-bus';
 
+/** How a socket signed in: kept to check again when the user's sessions or tokens change. */
+interface Credential {
+  token?: string;
+  session?: string;
+}
+
+/** What each socket carries once authenticated. */
+interface SocketData {
+  user?: AuthenticatedUser;
+  credential: Credential;
+}
+
 /** What a client gets back for each message it sends. */
 type Ack = { ok: true } | { ok: false; error: { code: string; message: string } };
 
 const roomOf = (siteId: number) => `site:${siteId}`;
+const siteIdOfRoom = (room: string): number | null => (/^site:(\d+)$/.test(room) ? Number(room.slice(5)) : null);
 
 /**
  * Live updates for the dashboard: a client authenticates when connecting, subscribes to a site
@@ -36,8 +49,8 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
   afterInit(server: Server): void {
     server.use((socket, next) => {
       this.authenticate(socket).then(
-        (user) => {
-          (socket.data as { user?: AuthenticatedUser }).user = user;
+        ({ user, credential }) => {
+          Object.assign(socket.data as SocketData, { user, credential });
           next();
         },
         (error: unknown) => next(new Error(isDaisError(error) ? error.message : 'Authentication failed.')),
@@ -63,6 +76,30 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
         return;
       case 'member.removed':
         return this.evict(event.siteId, event.userId);
+      case 'user.changed':
+        return this.recheckUser(event.userId);
+    }
+  }
+
+  /**
+   * A user's account changed: sockets whose session or token no longer signs in are told and
+   * disconnected; the others take the user's current role and leave sites they may no longer see.
+   */
+  private async recheckUser(userId: number): Promise<void> {
+    for (const socket of await this.server.fetchSockets()) {
+      const data = socket.data as SocketData;
+      if (data.user?.id !== userId) continue;
+      const user = await this.userFor(data.credential, data.user.ip);
+      if (!user) {
+        socket.emit(SOCKET_EVENTS.sessionEnded, { reason: 'Your session ended; sign in again.' });
+        socket.disconnect(true);
+        continue;
+      }
+      data.user = user;
+      for (const room of socket.rooms) {
+        const siteId = siteIdOfRoom(room);
+        if (siteId !== null && !(await this.sites.canView(user, siteId))) socket.leave(room);
+      }
     }
   }
 
@@ -109,14 +146,20 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
   }
 
   /** A browser's session cookie, or a script's API token (`auth: { token }` or an Authorization header). */
-  private async authenticate(socket: Socket): Promise<AuthenticatedUser> {
-    const ip = socket.handshake.address || null;
+  private async authenticate(socket: Socket): Promise<SocketData> {
     const auth = socket.handshake.auth as { token?: unknown };
     const token = typeof auth.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
     const session = sessionTokenFromHeader(socket.handshake.headers.cookie);
-    const user = token ? await this.auth.userFromToken(token, ip) : session ? await this.auth.userFromSession(session, ip) : null;
+    const credential: Credential = token ? { token } : session ? { session } : {};
+    const user = await this.userFor(credential, socket.handshake.address || null);
     if (!user) throw new DaisError('UNAUTHENTICATED', 'Sign in, or connect with a valid API token (auth: { token }).');
-    return user;
+    return { user, credential };
+  }
+
+  private userFor(credential: Credential, ip: string | null): Promise<AuthenticatedUser | null> {
+    if (credential.token) return this.auth.userFromToken(credential.token, ip);
+    if (credential.session) return this.auth.userFromSession(credential.session, ip);
+    return Promise.resolve(null);
   }
 
   private async acknowledge(action: () => Promise<void>): Promise<Ack> {

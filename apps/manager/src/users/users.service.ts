@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DaisError, type createUserRequestSchema, type updateUserRequestSchema, type UserView } from '@dais/shared';
 import type { z } from 'zod';
 import { AuditService } from '../audit/audit.service';
+import { EventBus } from '../events/event-bus';
 import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { hashPassword } from '../auth/password';
 import { SessionRepository } from '../auth/session.repository';
@@ -15,6 +16,7 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly audit: AuditService,
+    private readonly events: EventBus,
   ) {}
 
   async list(actor: AuthenticatedUser, limit: number, cursor?: number): Promise<{ users: UserView[]; nextCursor: number | null }> {
@@ -50,6 +52,8 @@ export class UsersService {
     });
     if (password || request.disabled) await this.sessions.deleteForUser(id);
     await this.audit.record({ actor, action: 'user.update', details: { userId: id, fields: Object.keys(request) } });
+    // Live connections follow at once: signed out, or seeing only what the new role allows.
+    await this.events.userChanged(id);
     return toUserView(user);
   }
 }

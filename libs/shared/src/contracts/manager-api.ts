@@ -210,6 +210,8 @@ export const SOCKET_EVENTS = {
   operationUpdated: 'operation:updated',
   /** server → client: a {@link SiteView} whenever an operation of the site ends. */
   siteUpdated: 'site:updated',
+  /** server → client: `{ reason }` just before the server disconnects a socket whose session or token ended. */
+  sessionEnded: 'session:ended',
 } as const;
 
 /** Payload of the subscribe/unsubscribe messages. */
