@@ -255,7 +255,7 @@ describe('accounts: sign-in, sessions, CSRF, passwords, tokens, users, audit', (
     const bob = await signedIn('bob');
     const created = await bob.request<{ id: number; token: string }>('POST', '/api/tokens', { name: 'live' });
     const byToken = io(baseUrl, { transports: ['websocket'], auth: { token: created.json.token }, reconnection: false });
-    await new Promise((resolve) => byToken.once('connect', resolve));
+    await new Promise<void>((resolve) => byToken.once('connect', () => resolve()));
     const byCookie = (await open({ cookie: bob.cookieHeader, origin: baseUrl })).socket;
     const tokenGone = new Promise<string>((resolve) => byToken.once('disconnect', resolve));
     await bob.request('DELETE', `/api/tokens/${created.json.id}`);
