@@ -77,7 +77,9 @@ export class NginxInstance {
   async test(confFile: string): Promise<void> {
     await this.prepare();
     try {
-      await run(this.binary, ['-t', '-q', ...this.baseArgs(confFile)], { timeout: 60_000 });
+      // `-e stderr`: a refused test must not write [emerg] into the error log that a concurrent
+      // reload is being watched through, or that reload would be taken for a failure.
+      await run(this.binary, ['-t', '-q', '-p', this.options.prefix, '-e', 'stderr', '-c', confFile], { timeout: 60_000 });
     } catch (error) {
       const { stderr, message } = error as { stderr?: string; message: string };
       throw new NginxTestFailure((stderr ?? '').trim() || message);

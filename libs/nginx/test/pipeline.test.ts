@@ -106,6 +106,18 @@ describe('nginx config pipeline (real nginx)', () => {
     expect(generations).toHaveLength(1);
   });
 
+  it('keeps a refused trial config out of the error log a reload is watched through', async () => {
+    await h.pipeline.apply(h.render(new Map([['a.example', 'one']])));
+    const offset = await h.instance.errorLogSize();
+    const error = await h.pipeline
+      .test(() => h.render(new Map(), '    server { listen 127.0.0.1:1; bogus_directive on; }\n')(0), 'The trial config')
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^The trial config was refused by nginx: .*unknown directive "bogus_directive"/);
+    // A reload running at the same time reads [emerg] lines from here as its own failure.
+    expect(await h.instance.emergencySince(offset)).toBeNull();
+    expect(await h.pipeline.apply(h.render(new Map([['a.example', 'two']])))).toBeGreaterThan(0);
+  });
+
   it('restores the last good config when nginx cannot load a config that passed nginx -t', async () => {
     const good = await h.pipeline.apply(h.render(new Map([['a.example', 'one']])));
     // `nginx -t` does not bind sockets: a port already taken only fails at reload.
