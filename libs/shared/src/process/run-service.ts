@@ -34,7 +34,10 @@ export function runService(name: string, create: () => RunnableService): void {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  service.start().catch((error: unknown) => failStartup(name, error));
+  service.start().catch((error: unknown) => {
+    // Stopped while starting (Ctrl-C early): the half-started service's complaints are noise.
+    if (!stopping) failStartup(name, error);
+  });
 }
 
 function failStartup(name: string, error: unknown): void {

@@ -1,4 +1,5 @@
 import { accountPaths } from './account.paths';
+import type { PathItems } from './fragments';
 import { platformPaths } from './platform.paths';
 import { shellPaths } from './shell.paths';
 import { sitePaths } from './site.paths';
@@ -46,6 +47,27 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
     },
     security: [{ token: [] }, { session: [] }],
-    paths: { ...accountPaths, ...sitePaths, ...platformPaths, ...shellPaths },
+    tags: TAGS.map(([name, , description]) => ({ name, description })),
+    paths: Object.assign({}, ...TAGS.map(([name, paths]) => tagged(paths, name))) as PathItems,
   };
+}
+
+/** Sections of the interactive docs, in order. */
+const TAGS: [name: string, paths: PathItems, description: string][] = [
+  ['accounts', accountPaths, 'Signing in, tokens, SSH keys, users and the audit log'],
+  ['sites', sitePaths, 'Sites, their members, domains and operations'],
+  ['platform', platformPaths, 'Databases, images, health and metrics'],
+  ['shell-server', shellPaths, 'For the SSH server only (signed requests)'],
+];
+
+/** Files every operation of `paths` under one tag. */
+function tagged(paths: PathItems, tag: string): PathItems {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item).map(([key, value]) => [key, key === 'parameters' ? value : { tags: [tag], ...(value as object) }]),
+      ),
+    ]),
+  );
 }

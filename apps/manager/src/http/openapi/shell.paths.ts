@@ -1,10 +1,7 @@
 import { shellAuthResultSchema, shellPasswordAuthSchema, shellPublicKeyAuthSchema, shellSessionEventSchema } from '@dais/shared';
 import { body, error, ok, type PathItems } from './fragments';
 
-const shellOnly = {
-  security: [{ shellSignature: [] }],
-  tags: ['shell-server'],
-};
+const shellOnly = { security: [{ shellSignature: [] }] };
 const refusals = {
   '400': error('The body breaks the contract.'),
   '403': error('Not signed by the shell (FORBIDDEN): every other caller, browsers and admins included, is refused.'),
