@@ -24,14 +24,22 @@ const components = [
   { name: 'router', color: 35, entry: 'apps/router/dist/main.js' },
   { name: 'manager', color: 33, entry: 'apps/manager/dist/main.js' },
 ];
-for (const component of components) {
-  if (!existsSync(join(root, component.entry))) fail(`${component.entry} is missing: run \`npm run build\` (or \`npm run setup\`).`);
+const runtimeModule = 'libs/shared/dist/process/service-runtime.js';
+for (const entry of [...components.map((component) => component.entry), runtimeModule]) {
+  if (!existsSync(join(root, entry))) fail(`${entry} is missing: run \`npm run build\` (or \`npm run setup\`).`);
 }
+/** Node flags and allocator settings each service runs with (see libs/shared/src/process/service-runtime.ts). */
+const { serviceRuntime } = await import(join(root, runtimeModule));
 
 const children = new Map();
 let stopping = false;
 for (const component of components) {
-  const child = spawn(process.execPath, [component.entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const runtime = serviceRuntime(component.name);
+  const child = spawn(process.execPath, [...runtime.nodeArgs, component.entry], {
+    cwd: root,
+    env: { ...runtime.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `\x1b[${component.color}m${component.name.padEnd(12)}\x1b[0m│ `;
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
-import { loadOwnPrivateKey, type SiteView } from '@dais/shared';
+import { loadOwnPrivateKey, serviceRuntime, type SiteView } from '@dais/shared';
 import { createTestDatabase, type TestDatabase } from './database';
 import { dropDatabasesWithPrefix } from './database-hosts';
 import { devEnv, REPO_ROOT } from './dev-env';
@@ -174,9 +174,11 @@ export class TestStack {
   startProcess(name: StackProcess): void {
     const role = name === 'manager-api' ? 'api' : name === 'manager-worker' ? 'worker' : 'all';
     const log = createWriteStream(join(this.stateDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [join(REPO_ROOT, ENTRY[name])], {
+    // The same runtime settings as npm start, so tests and benchmarks see what users run.
+    const runtime = serviceRuntime(name.startsWith('manager') ? 'manager' : (name as 'orchestrator' | 'router'));
+    const child = spawn(process.execPath, [...runtime.nodeArgs, join(REPO_ROOT, ENTRY[name])], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...this.env, DAIS_MANAGER_ROLE: role },
+      env: { ...process.env, ...runtime.env, ...this.env, DAIS_MANAGER_ROLE: role },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);
@@ -198,6 +200,11 @@ export class TestStack {
     child.kill(signal);
     await exited;
     this.processes.delete(name);
+  }
+
+  /** The operating-system pid of a running process (benchmarks read its memory and CPU time in /proc). */
+  pidOf(name: StackProcess): number | undefined {
+    return this.processes.get(name)?.pid;
   }
 
   /** What a process has logged so far (for failure messages). */

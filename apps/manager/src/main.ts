@@ -1,13 +1,9 @@
 import 'reflect-metadata';
 import { type LogLevel } from '@nestjs/common';
-import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@dais/shared';
-import { sendFrameworkError } from '@dais/shared/fastify';
 import { AppModule } from './app.module';
 import { loadManagerConfig, type ManagerConfig } from './config/manager.config';
-import { DaisSocketIoAdapter } from './events/socket-io.adapter';
 
 const LOG_LEVELS: Record<ManagerConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -19,26 +15,15 @@ const LOG_LEVELS: Record<ManagerConfig['logLevel'], LogLevel[]> = {
 async function bootstrap(): Promise<void> {
   const config = loadManagerConfig();
   const logger = LOG_LEVELS[config.logLevel];
+  const root = await AppModule.forRole(config);
   if (config.role === 'worker') {
-    const worker = await NestFactory.createApplicationContext(AppModule.forRole(config), { logger });
+    const worker = await NestFactory.createApplicationContext(root, { logger });
     worker.enableShutdownHooks();
     return;
   }
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRole(config),
-    new FastifyAdapter({
-      bodyLimit: config.http.bodyLimitBytes,
-      frameworkErrors: sendFrameworkError,
-      // Behind a load balancer, request.ip is the client only if we trust the balancer's X-Forwarded-For.
-      ...(config.http.trustedProxies.length > 0 ? { trustProxy: [...config.http.trustedProxies] } : {}),
-    }),
-    // rawBody: /shell-server/ checks the shell's signature over the exact bytes it sent.
-    { logger, rawBody: true },
-  );
-  await app.register(fastifyCookie);
-  app.useWebSocketAdapter(new DaisSocketIoAdapter(app, config.http.allowedOrigins));
-  app.enableShutdownHooks();
-  await app.listen(config.http.port, config.http.host);
+  // Loaded only here: a worker process never needs the HTTP server (see AppModule.forRole).
+  const { serveApi } = await import('./http/serve-api.js');
+  await serveApi(root, config, logger);
 }
 
 bootstrap().catch((error: unknown) => {

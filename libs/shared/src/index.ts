@@ -7,3 +7,4 @@ export * from './http/parse';
 export * from './http/signed-client';
 export * from './util/keyed-lock';
 export * from './process/run-service';
+export * from './process/service-runtime';
