@@ -331,6 +331,10 @@ describe('site management: search, rename, members, delete confirmation, domains
       expect(repair.json.steps.map((step) => step.name)).toEqual(['orchestrator.ensure_site', 'router.ensure_routes']);
       expect((await finished(repair.json.id)).state).toBe('succeeded');
       expect((await stack.visit(host('mended'))).status).toBe(200);
+      // The list and the site show the newest of its operations, not its first.
+      const listed = await stack.api<{ sites: SiteView[] }>('GET', '/api/sites?search=mended');
+      expect(listed.json.sites.map((listedSite) => [listedSite.id, listedSite.operation?.id])).toEqual([[site.id, repair.json.id]]);
+      expect((await stack.api<SiteView>('GET', `/api/sites/${site.id}`)).json.operation?.id).toBe(repair.json.id);
     });
 
     it('is for admins only, and never creates again a database being dropped', async () => {

@@ -56,14 +56,16 @@ export class OperationRepository {
     return this.prisma.operation.findFirst({ where: { siteId }, orderBy: { id: 'desc' }, include: withSteps });
   }
 
-  /** The newest operation of each of these sites, by site id (one query, not one per site). */
+  /**
+   * The newest operation of each of these sites, by site id. Prisma's `distinct` would read every
+   * operation of every site and drop all but one in JavaScript; DISTINCT ON reads one per site from
+   * the (siteId, id) index, however long a site's history grows.
+   */
   async latestForSites(siteIds: readonly number[]): Promise<Map<number, OperationWithSteps>> {
-    const operations = await this.prisma.operation.findMany({
-      where: { siteId: { in: [...siteIds] } },
-      distinct: ['siteId'],
-      orderBy: [{ siteId: 'asc' }, { id: 'desc' }],
-      include: withSteps,
-    });
+    if (siteIds.length === 0) return new Map();
+    const latest = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT DISTINCT ON ("siteId") id FROM "Operation" WHERE "siteId" = ANY(${[...siteIds]}::int[]) ORDER BY "siteId", id DESC`;
+    const operations = await this.prisma.operation.findMany({ where: { id: { in: latest.map((row) => row.id) } }, include: withSteps });
     return new Map(operations.map((operation) => [operation.siteId, operation]));
   }
 
