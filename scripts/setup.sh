@@ -6,7 +6,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client)
+# chromium: the browser tests (API docs, later the dashboard) drive it with playwright-core.
+APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }

@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { sendFrameworkError } from '@dais/shared/fastify';
+import { lingerOnRefusedBody, sendFrameworkError } from '@dais/shared/fastify';
 import type { ManagerConfig } from '../config/manager.config';
 import { DaisSocketIoAdapter } from '../events/socket-io.adapter';
 
@@ -20,6 +20,8 @@ export async function serveApi(root: DynamicModule, config: ManagerConfig, logge
     { logger, rawBody: true },
   );
   await app.register(fastifyCookie);
+  // A 413 reaches the client as a 413, not as a connection reset mid-upload.
+  lingerOnRefusedBody(app.getHttpAdapter().getInstance());
   app.useWebSocketAdapter(new DaisSocketIoAdapter(app, config.http.allowedOrigins));
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);

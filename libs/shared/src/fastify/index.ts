@@ -1,1 +1,2 @@
 export * from './service-server';
+export * from './linger-on-refusal';

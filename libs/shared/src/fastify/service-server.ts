@@ -4,6 +4,7 @@ import { toErrorResponse } from '../errors/error-body';
 import { loadTrustedCallers } from '../signing/key-files';
 import type { RouteRule } from '../signing/route-allowlist';
 import { RequestVerifier } from '../signing/verify';
+import { lingerOnRefusedBody } from './linger-on-refusal';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,6 +37,7 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     return503OnClosing: true,
     frameworkErrors: sendFrameworkError,
   });
+  lingerOnRefusedBody(app);
   app.decorateRequest('rawBody', null);
   app.decorateRequest('caller', '');
   app.removeAllContentTypeParsers();
