@@ -1,6 +1,6 @@
 // With 1,000 Socket.IO clients watching one site, how long after a step of an operation changes
 // does every client hear of it? Target: p99 ≤ 50 ms.
-// Usage: npm run bench:socket -- [clients] [operations] [separate]
+// Usage: npm run bench:socket -- [clients] [operations] [separate] [light]
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -9,12 +9,19 @@ import { SOCKET_EVENTS, type OperationView } from '@dais/shared';
 import { TestStack } from '../test/support/stack';
 import { describeConditions } from './conditions';
 import { FanoutRecorder, wallClock, type FanoutSummary } from './support/fanout-recorder';
+import { LightSocketClient } from './support/light-socket-client';
 import { cpuMs, openFilesLimit, requirePid, rssMb } from './support/process-stats';
 
 const CLIENTS = Number(process.argv[2] ?? 1000);
 const OPERATIONS = Number(process.argv[3] ?? 10);
 /** `separate`: the worker runs in its own process (DAIS_MANAGER_ROLE=worker), as a larger install would. */
-const SEPARATE_WORKER = process.argv[4] === 'separate';
+const SEPARATE_WORKER = process.argv.slice(4).includes('separate');
+/**
+ * `light`: clients that stamp each message's arrival and decode identical messages once (see
+ * LightSocketClient), instead of socket.io-client decoding every copy — so that the measurement is
+ * not slowed by the measuring clients themselves, which share this machine's two cores.
+ */
+const LIGHT_CLIENTS = process.argv.slice(4).includes('light');
 /** Clients connecting at once: a browser fleet reconnecting after a deploy, not one at a time. */
 const CONNECT_BATCH = 50;
 
@@ -46,6 +53,38 @@ async function connectClient(url: string, token: string, siteId: number, recorde
   const ack = (await socket.timeout(30_000).emitWithAck(SOCKET_EVENTS.subscribeSite, { siteId })) as { ok: boolean };
   if (!ack.ok) throw new Error(`site:subscribe answered ${JSON.stringify(ack)}`);
   return socket;
+}
+
+/**
+ * Connects one light client. Receipts are stamped on arrival and queued; the queue is decoded
+ * every 20 ms, each distinct message text once.
+ */
+async function connectLightClient(url: string, token: string, siteId: number, inbox: LightInbox): Promise<LightSocketClient> {
+  const client = await LightSocketClient.connect(url, { token }, (raw, at) => inbox.pending.push({ raw, at }));
+  const ack = (await client.emitWithAck(SOCKET_EVENTS.subscribeSite, { siteId })) as { ok: boolean };
+  if (!ack.ok) throw new Error(`site:subscribe answered ${JSON.stringify(ack)}`);
+  return client;
+}
+
+/** Light clients' receipts waiting to be decoded and recorded. */
+class LightInbox {
+  readonly pending: { raw: string; at: number }[] = [];
+  private readonly decoded = new Map<string, [string, OperationView]>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(recorder: FanoutRecorder) {
+    this.timer = setInterval(() => {
+      for (const { raw, at } of this.pending.splice(0)) {
+        let event = this.decoded.get(raw);
+        if (!event) this.decoded.set(raw, (event = JSON.parse(raw) as [string, OperationView]));
+        if (event[0] === SOCKET_EVENTS.operationUpdated) recorder.received(event[1], at);
+      }
+    }, 20);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }
 
 /** Listens on the manager's event channel, as the manager's own API process does. */
@@ -95,8 +134,9 @@ function report(summary: FanoutSummary, facts: Record<string, string>): void {
 
 async function main(): Promise<void> {
   const stack = await TestStack.start('bench-socket', { separateWorker: SEPARATE_WORKER, env: { DAIS_LOG_LEVEL: 'error' } });
-  const sockets: Socket[] = [];
+  const sockets: { disconnect(): void }[] = [];
   const recorder = new FanoutRecorder();
+  const inbox = new LightInbox(recorder);
   let bus: Redis | undefined;
   try {
     const site = await stack.createSite('fanout');
@@ -107,9 +147,11 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${stack.ports.manager}`;
     const connectStarted = wallClock();
     for (let i = 0; i < CLIENTS; i += CONNECT_BATCH) {
-      const batch = Array.from({ length: Math.min(CONNECT_BATCH, CLIENTS - i) }, () =>
-        connectClient(url, stack.adminToken, site.id, recorder),
-      );
+      const batch = Array.from({ length: Math.min(CONNECT_BATCH, CLIENTS - i) }, async () => {
+        if (!LIGHT_CLIENTS) return connectClient(url, stack.adminToken, site.id, recorder);
+        const client = await connectLightClient(url, stack.adminToken, site.id, inbox);
+        return { disconnect: () => client.close() };
+      });
       sockets.push(...(await Promise.all(batch)));
     }
     const connectMs = wallClock() - connectStarted;
@@ -123,7 +165,7 @@ async function main(): Promise<void> {
     const summary = recorder.summarize(CLIENTS);
     const perEvent = (ms: number) => `${(ms / summary.events).toFixed(1)} ms`;
     report(summary, {
-      clients: `${CLIENTS} socket.io-client 4.8 (websocket transport, admin token) in this process, ${CONNECT_BATCH} connecting at once; open-files limit ${openFilesLimit()}`,
+      clients: `${CLIENTS} ${LIGHT_CLIENTS ? 'light clients (raw Socket.IO protocol over ws, receipts stamped on arrival, decoded later)' : 'socket.io-client 4.8'} (websocket transport, admin token) in this process, ${CONNECT_BATCH} connecting at once; open-files limit ${openFilesLimit()}`,
       connect: `${(connectMs / 1000).toFixed(2)} s for all ${CLIENTS} to connect, authenticate and subscribe (${(connectMs / CLIENTS).toFixed(1)} ms each)`,
       load: `${OPERATIONS} × POST /api/sites/:id/repair (static site), one after another; repair → every client saw it end: ${distribution(durations)}`,
       manager: `${SEPARATE_WORKER ? 'API process (worker in its own)' : 'one process (API + worker)'}; RSS ${rssIdle.toFixed(0)} MB idle, ${rssConnected.toFixed(0)} MB with ${CLIENTS} clients, ${rssMb(manager).toFixed(0)} MB after the operations`,
@@ -132,6 +174,7 @@ async function main(): Promise<void> {
       loop: `event-loop delay of the clients' process during the operations: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
     });
   } finally {
+    inbox.stop();
     for (const socket of sockets) socket.disconnect();
     await bus?.quit();
     await stack.stop();
