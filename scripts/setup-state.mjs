@@ -43,6 +43,14 @@ const defaults = {
   DAIS_ROUTER_HTTP_PORT: '8080',
   DAIS_SITES_PUBLIC_PORT: '8080',
   DAIS_ROUTER_ORCHESTRATORS: '127.0.0.1:7101',
+  DAIS_SHELL_PORT: '2222',
+  DAIS_SHELL_MANAGER_URL: 'http://127.0.0.1:7000',
+  DAIS_SHELL_ORCHESTRATOR_URL: 'http://127.0.0.1:7100',
+  // The shell's identity at the load balancers: files made by scripts/setup-internal-ca.mjs, used
+  // on https:// manager and orchestrator URLs (docs/load-balancers.md).
+  DAIS_SHELL_CLIENT_CERT: join(state, 'tls/shell.crt'),
+  DAIS_SHELL_CLIENT_KEY: join(state, 'tls/shell.key'),
+  DAIS_SHELL_CA_CERT: join(state, 'tls/ca.crt'),
 };
 const envFile = join(state, 'dais.env');
 const existing = existsSync(envFile) ? readFileSync(envFile, 'utf8') : null;

@@ -106,6 +106,8 @@ build() {
 prepare_state() {
   step "Local state in $STATE"
   (cd "$ROOT" && DAIS_STATE_DIR="$STATE" node scripts/setup-state.mjs)
+  (cd "$ROOT" && node scripts/setup-internal-ca.mjs --state "$STATE") # TLS for the load balancers: docs/load-balancers.md
+  (cd "$ROOT" && DAIS_STATE_DIR="$STATE" node scripts/setup-shell.mjs)
 }
 
 migrate() {

@@ -1,4 +1,4 @@
-// npm start: runs orchestrator, router and manager (API + worker) on this machine with the
+// npm start: runs orchestrator, router, manager (API + worker) and the SSH shell on this machine with the
 // configuration `npm run setup` wrote, prints where everything is, and stops it all on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const components = [
   { name: 'orchestrator', color: 36, entry: 'apps/orchestrator/dist/main.js' },
   { name: 'router', color: 35, entry: 'apps/router/dist/main.js' },
   { name: 'manager', color: 33, entry: 'apps/manager/dist/main.js' },
+  { name: 'shell', color: 32, entry: 'apps/shell/dist/main.js' },
 ];
 const runtimeModule = 'libs/shared/dist/process/service-runtime.js';
 for (const entry of [...components.map((component) => component.entry), runtimeModule]) {
@@ -76,6 +77,7 @@ process.on('SIGTERM', () => stop(0));
 const managerUrl = `http://127.0.0.1:${setting('DAIS_MANAGER_PORT', '7000')}`;
 const sitesPort = setting('DAIS_ROUTER_HTTP_PORT', '8080');
 const domain = setting('DAIS_SITES_DOMAIN', 'dais.localhost');
+const sshPort = setting('DAIS_SHELL_PORT', '2222');
 waitForManager().then(() => {
   const tokenFile = join(state, 'admin-token');
   console.log(`
@@ -84,6 +86,7 @@ waitForManager().then(() => {
     API            ${managerUrl}/api   (token: ${tokenFile})
     Live events    Socket.IO at ${managerUrl}
     Sites          http://<site>.${domain}:${sitesPort}/
+    SSH / SFTP     ssh -p ${sshPort} <user>@127.0.0.1   (or <user>+<site>@…; see docs/shell.md)
 
   Try it:
     TOKEN=$(cat ${tokenFile})

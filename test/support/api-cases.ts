@@ -231,6 +231,69 @@ export const API_CASES: readonly ApiCase[] = [
     request: (context) => ({ path: site(context, '/database/query'), body: { sql: 'select 1 as one' } }),
     expect: siteScoped(200),
   },
+  // The site file API: each run writes, reads and moves a file, then removes the folder it made.
+  {
+    route: 'POST /api/sites/{id}/files/write',
+    request: (context) => ({ path: site(context, '/files/write'), body: { path: 'public/matrix.txt', content: 'matrix' } }),
+    expect: siteScoped(200),
+  },
+  {
+    route: 'GET /api/sites/{id}/files',
+    request: (context) => ({ path: site(context, '/files?path=/public') }),
+    expect: siteScoped(200),
+    query: true,
+  },
+  {
+    route: 'GET /api/sites/{id}/files/stat',
+    request: (context) => ({ path: site(context, '/files/stat?path=/public/matrix.txt') }),
+    expect: siteScoped(200),
+    query: true,
+  },
+  {
+    route: 'GET /api/sites/{id}/files/content',
+    request: (context) => ({ path: site(context, '/files/content?path=/public/matrix.txt') }),
+    expect: siteScoped(200),
+    query: true,
+  },
+  {
+    route: 'GET /api/sites/{id}/files/archive',
+    request: (context) => ({ path: site(context, '/files/archive?path=/public') }),
+    expect: siteScoped(200),
+    query: true,
+  },
+  // A JSON body is not an upload (415): the raw upload itself is exercised in test/site-files.test.ts.
+  {
+    route: 'PUT /api/sites/{id}/files/content',
+    request: (context) => ({ path: site(context, '/files/content?path=/public/upload.txt'), body: { not: 'a file' } }),
+    expect: siteScoped(415),
+    query: true,
+  },
+  {
+    route: 'POST /api/sites/{id}/files/mkdir',
+    request: (context) => ({ path: site(context, '/files/mkdir'), body: { path: 'public/matrix-dir' } }),
+    expect: siteScoped(200),
+  },
+  {
+    route: 'POST /api/sites/{id}/files/rename',
+    request: (context) => ({
+      path: site(context, '/files/rename'),
+      body: { from: 'public/matrix.txt', to: 'public/matrix-dir/moved.txt' },
+    }),
+    expect: siteScoped(200),
+  },
+  {
+    route: 'POST /api/sites/{id}/files/chmod',
+    request: (context) => ({ path: site(context, '/files/chmod'), body: { path: 'public/matrix-dir/moved.txt', mode: '640' } }),
+    expect: siteScoped(200),
+  },
+  {
+    route: 'POST /api/sites/{id}/files/delete',
+    request: (context) => ({
+      path: site(context, '/files/delete'),
+      body: { path: 'public/matrix-dir', recursive: true, confirm: 'public/matrix-dir' },
+    }),
+    expect: siteScoped(200),
+  },
   { route: 'DELETE /api/sites/{id}/database', request: (context) => ({ path: site(context, '/database') }), expect: siteScoped(202) },
   {
     route: 'POST /shell-server/auth/password',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -18,7 +19,7 @@ import { tempDir } from './temp-dir';
 const run = promisify(execFile);
 
 /** The processes a stack can run; the manager may run as one process or as API + worker. */
-export type StackProcess = 'orchestrator' | 'router' | 'manager' | 'manager-api' | 'manager-worker';
+export type StackProcess = 'orchestrator' | 'router' | 'manager' | 'manager-api' | 'manager-worker' | 'shell';
 
 const ENTRY: Record<StackProcess, string> = {
   orchestrator: 'apps/orchestrator/dist/main.js',
@@ -26,6 +27,7 @@ const ENTRY: Record<StackProcess, string> = {
   manager: 'apps/manager/dist/main.js',
   'manager-api': 'apps/manager/dist/main.js',
   'manager-worker': 'apps/manager/dist/main.js',
+  shell: 'apps/shell/dist/main.js',
 };
 
 /** How to shape a stack. */
@@ -34,6 +36,8 @@ export interface StackOptions {
   separateWorker?: boolean;
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** Also run the SSH shell (with host keys made the way setup makes them), on `ports.shell`. */
+  shell?: boolean;
 }
 
 /** An API answer as a test sees it. */
@@ -110,7 +114,7 @@ export class TestStack {
     readonly env: Record<string, string>,
     readonly database: TestDatabase,
     readonly stateDir: string,
-    readonly ports: { manager: number; orchestrator: number; sites: number; router: number; edge: number },
+    readonly ports: { manager: number; orchestrator: number; sites: number; router: number; edge: number; shell: number },
     readonly adminToken: string,
     private readonly cleanupDir: () => Promise<void>,
   ) {}
@@ -120,7 +124,7 @@ export class TestStack {
     const dir = await tempDir(`stack-${label}`);
     const database = await createTestDatabase(label);
     await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'router', 'shell']);
-    const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus] = await freePorts(7);
+    const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus, shell] = await freePorts(8);
     const stackId = `t${randomBytes(4).toString('hex')}`;
     const env: Record<string, string> = {
       DAIS_STATE_DIR: dir.path,
@@ -150,6 +154,9 @@ export class TestStack {
       // Site databases live on the shared local servers: a prefix keeps parallel stacks apart.
       DAIS_DATABASE_NAME_PREFIX: `${stackId}_`,
       DAIS_RECONCILE_INTERVAL_MS: '2000',
+      DAIS_SHELL_PORT: String(shell),
+      DAIS_SHELL_MANAGER_URL: `http://127.0.0.1:${manager}`,
+      DAIS_SHELL_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestrator}`,
       ...options.env,
     };
     const admin = (...args: string[]) =>
@@ -160,12 +167,17 @@ export class TestStack {
       env,
       database,
       dir.path,
-      { manager: manager!, orchestrator: orchestrator!, sites: sites!, router: router!, edge: edge! },
+      { manager: manager!, orchestrator: orchestrator!, sites: sites!, router: router!, edge: edge!, shell: shell! },
       token.stdout.trim(),
       () => dir.remove(),
     );
     const managers: StackProcess[] = options.separateWorker ? ['manager-api', 'manager-worker'] : ['manager'];
-    for (const name of ['orchestrator', 'router', ...managers] as StackProcess[]) stack.startProcess(name);
+    if (options.shell) {
+      // The host keys setup makes (scripts/setup-shell.mjs), so the shell starts as it does for users.
+      await run(process.execPath, [join(REPO_ROOT, 'scripts/setup-shell.mjs')], { env: { ...process.env, DAIS_STATE_DIR: dir.path } });
+    }
+    const shellProcess: StackProcess[] = options.shell ? ['shell'] : [];
+    for (const name of ['orchestrator', 'router', ...managers, ...shellProcess] as StackProcess[]) stack.startProcess(name);
     await stack.waitUntilReady();
     return stack;
   }
@@ -175,7 +187,7 @@ export class TestStack {
     const role = name === 'manager-api' ? 'api' : name === 'manager-worker' ? 'worker' : 'all';
     const log = createWriteStream(join(this.stateDir, `${name}.log`), { flags: 'a' });
     // The same runtime settings as npm start, so tests and benchmarks see what users run.
-    const runtime = serviceRuntime(name.startsWith('manager') ? 'manager' : (name as 'orchestrator' | 'router'));
+    const runtime = serviceRuntime(name.startsWith('manager') ? 'manager' : (name as 'orchestrator' | 'router' | 'shell'));
     const child = spawn(process.execPath, [...runtime.nodeArgs, join(REPO_ROOT, ENTRY[name])], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...runtime.env, ...this.env, DAIS_MANAGER_ROLE: role },
@@ -285,7 +297,7 @@ export class TestStack {
   }
 
   private allLogs(): string {
-    return (['orchestrator', 'router', 'manager', 'manager-api', 'manager-worker'] as StackProcess[])
+    return (['orchestrator', 'router', 'manager', 'manager-api', 'manager-worker', 'shell'] as StackProcess[])
       .map((name) => `--- ${name} ---\n${this.logOf(name).slice(-3000)}`)
       .join('\n');
   }
@@ -309,10 +321,26 @@ export class TestStack {
           (r) => r.status === 401,
           () => false,
         ),
+        // The shell greets with its SSH version line once it listens.
+        this.processes.has('shell') ? sshGreets(this.ports.shell) : true,
       ]);
       if (ready.every(Boolean)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`the stack did not become ready:\n${this.allLogs()}`);
   }
+}
+
+/** True once something on the port speaks SSH (sends its `SSH-2.0-…` version line). */
+function sshGreets(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('data', (data: Buffer) => done(data.toString('latin1').startsWith('SSH-2.0-')));
+    socket.once('error', () => done(false));
+  });
 }

@@ -18,7 +18,9 @@ import { DomainRepository } from './domains/domain.repository';
 import { DomainsController } from './domains/domains.controller';
 import { DomainsService } from './domains/domains.service';
 import { EventsGateway } from './events/events.gateway';
+import { FilesModule } from './files/files.module';
 import { ImagesController } from './images/images.controller';
+import { LIVE_PROVIDERS } from './live/live.providers';
 import { MemberRepository } from './members/member.repository';
 import { MembersController } from './members/members.controller';
 import { MembersService } from './members/members.service';
@@ -45,6 +47,7 @@ import { UsersService } from './users/users.service';
 
 /** The HTTP API and live events (the `api` role). */
 @Module({
+  imports: [FilesModule],
   controllers: [
     AuthController,
     TokensController,
@@ -90,6 +93,7 @@ import { UsersService } from './users/users.service';
     MetricsService,
     OperationsService,
     EventsGateway,
+    ...LIVE_PROVIDERS,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: DaisExceptionFilter },
   ],

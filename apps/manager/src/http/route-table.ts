@@ -20,7 +20,9 @@ const join = (...parts: string[]) =>
  */
 export function routesOf(module: Type): ApiRoute[] {
   const controllers = (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, module) ?? []) as Type[];
-  const routes: ApiRoute[] = [];
+  // Feature modules the module imports (e.g. FilesModule) serve routes too.
+  const imported = (Reflect.getMetadata(MODULE_METADATA.IMPORTS, module) ?? []) as unknown[];
+  const routes: ApiRoute[] = imported.filter((entry): entry is Type => typeof entry === 'function').flatMap((entry) => routesOf(entry));
   for (const controller of controllers) {
     const prefixes = asList(Reflect.getMetadata(PATH_METADATA, controller));
     const prototype = controller.prototype as Record<string, unknown>;

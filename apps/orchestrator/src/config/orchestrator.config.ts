@@ -24,6 +24,15 @@ const schema = z.object({
     .default('dais-sites'),
   DAIS_SITE_UID_BASE: envField.positiveInt().default(200_000),
   DAIS_RECONCILE_INTERVAL_MS: envField.positiveInt().default(30_000),
+  DAIS_TERMINAL_IDLE_TIMEOUT_MS: envField.positiveInt().default(15 * 60_000),
+  DAIS_TERMINAL_MAX_LIFETIME_MS: envField.positiveInt().default(8 * 60 * 60_000),
+  DAIS_WS_HEARTBEAT_MS: envField.positiveInt().default(30_000),
+  DAIS_LOGS_MAX_TAIL: envField.positiveInt().default(5_000),
+  DAIS_STATUS_POLL_MS: envField.positiveInt().default(5_000),
+  DAIS_TERMINAL_MAX_PER_SITE: envField.positiveInt().default(10),
+  DAIS_FILES_UPLOAD_MAX_BYTES: envField.positiveInt().default(256 * 1024 * 1024),
+  DAIS_FILES_ARCHIVE_MAX_BYTES: envField.positiveInt().default(1024 * 1024 * 1024),
+  DAIS_FILES_ARCHIVE_MAX_ENTRIES: envField.positiveInt().default(20_000),
 });
 
 /** Everything the orchestrator needs to know at startup, parsed once and frozen. */
@@ -43,8 +52,25 @@ export interface OrchestratorConfig {
     uidBase: number;
     reconcileIntervalMs: number;
   };
+  /** Websocket sessions (terminals, logs, status, file events, the shell's sessions). */
+  live: {
+    /** A terminal with no input from its client for this long is closed. */
+    idleTimeoutMs: number;
+    /** No terminal lives longer than this, busy or not. */
+    maxLifetimeMs: number;
+    /** Every websocket is pinged this often; one that missed the previous pong is dropped. */
+    heartbeatMs: number;
+    /** Most log lines a logs stream starts with. */
+    maxLogTail: number;
+    /** A status stream also re-reads the status this often (some changes raise no Docker event). */
+    statusPollMs: number;
+    /** Most process sessions (terminals, SSH shells, commands, SFTP) one site may have at once. */
+    maxSessionsPerSite: number;
+  };
   keys: { dir: string };
   logLevel: string;
+  /** Limits of the site file API: one upload, and one folder downloaded as a zip. */
+  files: { uploadMaxBytes: number; archiveMaxBytes: number; archiveMaxEntries: number };
 }
 
 /** Reads the orchestrator's configuration; throws a ConfigError listing every bad key. */
@@ -73,7 +99,20 @@ export function loadOrchestratorConfig(source: EnvSource = process.env): Orchest
       uidBase: env.DAIS_SITE_UID_BASE,
       reconcileIntervalMs: env.DAIS_RECONCILE_INTERVAL_MS,
     },
+    live: {
+      idleTimeoutMs: env.DAIS_TERMINAL_IDLE_TIMEOUT_MS,
+      maxLifetimeMs: env.DAIS_TERMINAL_MAX_LIFETIME_MS,
+      heartbeatMs: env.DAIS_WS_HEARTBEAT_MS,
+      maxLogTail: env.DAIS_LOGS_MAX_TAIL,
+      statusPollMs: env.DAIS_STATUS_POLL_MS,
+      maxSessionsPerSite: env.DAIS_TERMINAL_MAX_PER_SITE,
+    },
     keys: common.keys,
     logLevel: common.logLevel,
+    files: {
+      uploadMaxBytes: env.DAIS_FILES_UPLOAD_MAX_BYTES,
+      archiveMaxBytes: env.DAIS_FILES_ARCHIVE_MAX_BYTES,
+      archiveMaxEntries: env.DAIS_FILES_ARCHIVE_MAX_ENTRIES,
+    },
   });
 }

@@ -14,3 +14,6 @@ export * from './site-management';
 export * from './shell-server';
 export * from './sql-console';
 export * from './observability';
+export * from './terminal-channel';
+export * from './live-streams';
+export * from './site-files';

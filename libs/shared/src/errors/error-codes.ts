@@ -66,6 +66,16 @@ export const ERROR_CATALOGUE = {
   SSO_PROVIDER_UNAVAILABLE: { status: 503, transient: true },
   DATABASE_QUERY_FAILED: { status: 400, transient: false },
   DATABASE_QUERY_TIMEOUT: { status: 422, transient: false },
+  FILE_NOT_FOUND: { status: 404, transient: false },
+  PATH_FORBIDDEN: { status: 403, transient: false },
+  PATH_INVALID: { status: 400, transient: false },
+  FILE_EXISTS: { status: 409, transient: false },
+  DIRECTORY_NOT_EMPTY: { status: 409, transient: false },
+  FILE_TOO_LARGE: { status: 413, transient: false },
+  NOT_A_DIRECTORY: { status: 409, transient: false },
+  IS_A_DIRECTORY: { status: 409, transient: false },
+  SITE_NOT_RUNNING: { status: 409, transient: true },
+  SESSION_TIMED_OUT: { status: 408, transient: false },
 } as const satisfies Record<string, { status: number; transient: boolean }>;
 
 /** Every error code a Dais component may answer with. */

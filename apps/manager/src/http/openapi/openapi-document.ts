@@ -1,4 +1,5 @@
 import { accountPaths } from './account.paths';
+import { filePaths } from './files.paths';
 import type { PathItems } from './fragments';
 import { platformPaths } from './platform.paths';
 import { shellPaths } from './shell.paths';
@@ -56,6 +57,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
 const TAGS: [name: string, paths: PathItems, description: string][] = [
   ['accounts', accountPaths, 'Signing in, tokens, SSH keys, users and the audit log'],
   ['sites', sitePaths, 'Sites, their members, domains and operations'],
+  ['files', filePaths, "A site's files: list, read, write, upload, zip, move, delete, chmod"],
   ['platform', platformPaths, 'Databases, images, health and metrics'],
   ['shell-server', shellPaths, 'For the SSH server only (signed requests)'],
 ];

@@ -1,0 +1,164 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DaisError,
+  errorBodySchema,
+  fileLimitsSchema,
+  fileListSchema,
+  fileResultSchema,
+  isErrorCode,
+  loadOwnPrivateKey,
+  signRequest,
+  SignedHttpClient,
+  type FileLimits,
+  type FileList,
+  type FileResult,
+  type SignerIdentity,
+} from '@dais/shared';
+import type { z } from 'zod';
+import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
+
+/** A file or zip streaming from the orchestrator. */
+export interface FileStream {
+  body: Readable;
+  contentType: string;
+  /** Bytes announced by the orchestrator (absent for a zip, which is streamed as it is made). */
+  length: number | null;
+}
+
+/** An upload to send: a replayable source of exactly `size` bytes whose SHA-256 is `sha256`. */
+export interface SignedUpload {
+  path: string;
+  overwrite: boolean;
+  size: number;
+  sha256: string;
+  open: () => Readable;
+}
+
+/** Longest a file or zip may take to stream between orchestrator and manager. */
+const TRANSFER_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * Calls to the orchestrator's site file API. JSON calls go through the shared signed client;
+ * downloads and uploads are streams, signed here: a download's request has no body, an upload is
+ * signed with an empty body digest and carries its SHA-256 and size in the signed query string.
+ */
+@Injectable()
+export class FilesClient {
+  private readonly http: SignedHttpClient;
+  private readonly identity: SignerIdentity;
+  private readonly baseUrl: string;
+  private readonly audience: string;
+
+  constructor(@Inject(MANAGER_CONFIG) config: ManagerConfig) {
+    this.identity = { callerId: 'manager', privateKey: loadOwnPrivateKey(config.keys.dir, 'manager') };
+    this.baseUrl = config.orchestrator.url;
+    this.audience = config.orchestrator.id;
+    this.http = new SignedHttpClient({ ...this.identity, baseUrl: this.baseUrl, audience: this.audience, timeoutMs: config.peerTimeoutMs });
+  }
+
+  /** The orchestrator's upload and zip limits. */
+  limits(siteId: number): Promise<FileLimits> {
+    return this.http.call({ method: 'GET', path: `${base(siteId)}/limits`, response: fileLimitsSchema });
+  }
+
+  list(siteId: number, path: string): Promise<FileList> {
+    return this.http.call({ method: 'GET', path: `${base(siteId)}?${query({ path })}`, response: fileListSchema });
+  }
+
+  stat(siteId: number, path: string): Promise<FileResult> {
+    return this.http.call({ method: 'GET', path: `${base(siteId)}/stat?${query({ path })}`, response: fileResultSchema });
+  }
+
+  /** One of the JSON changes: `write`, `mkdir`, `rename`, `delete`, `chmod`. */
+  change(siteId: number, action: 'write' | 'mkdir' | 'rename' | 'delete' | 'chmod', body: unknown): Promise<FileResult> {
+    return this.http.call({ method: 'POST', path: `${base(siteId)}/${action}`, body, response: fileResultSchema });
+  }
+
+  /** Streams a file (`content`) or a folder as zip (`archive`). */
+  async download(siteId: number, kind: 'content' | 'archive', path: string): Promise<FileStream> {
+    const response = await this.send('GET', `${base(siteId)}/${kind}?${query({ path })}`);
+    const length = response.headers['content-length'];
+    return {
+      body: response,
+      contentType: response.headers['content-type'] ?? 'application/octet-stream',
+      length: length === undefined ? null : Number(length),
+    };
+  }
+
+  /** Sends an upload the manager has already spooled and hashed. */
+  async upload(siteId: number, upload: SignedUpload): Promise<FileResult> {
+    const search = query({ path: upload.path, overwrite: String(upload.overwrite), sha256: upload.sha256, size: String(upload.size) });
+    const response = await this.send('PUT', `${base(siteId)}/content?${search}`, upload);
+    return parseAnswer(fileResultSchema, safeJson(await readAll(response)));
+  }
+
+  /**
+   * One signed exchange over node:http, bodies as Node streams end to end: no web-stream
+   * conversion, no buffering, the least work per byte relayed.
+   */
+  private async send(method: 'GET' | 'PUT', path: string, upload?: SignedUpload): Promise<IncomingMessage> {
+    const headers: Record<string, string> = signRequest(this.identity, { audience: this.audience, method, path, body: '' });
+    if (upload) Object.assign(headers, { 'content-type': 'application/octet-stream', 'content-length': String(upload.size) });
+    const url = new URL(path, this.baseUrl);
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        url,
+        { method, headers, timeout: TRANSFER_TIMEOUT_MS },
+        resolve,
+      );
+      request.on('timeout', () => request.destroy(new Error('timed out')));
+      request.on('error', reject);
+      if (upload) pipeline(upload.open(), request).catch(reject);
+      else request.end();
+    }).catch((error: unknown) => {
+      const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'unknown error';
+      throw new DaisError('PEER_UNAVAILABLE', `Could not reach the orchestrator (${this.baseUrl}): ${reason}.`, undefined, {
+        cause: error,
+      });
+    });
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw peerError(status, safeJson(await readAll(response)));
+    return response;
+  }
+}
+
+function base(siteId: number): string {
+  return `/v1/sites/${siteId}/files`;
+}
+
+function query(values: Record<string, string>): string {
+  return new URLSearchParams(values).toString();
+}
+
+/** Reads a (small) answer body whole: errors and upload results only, never file content. */
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAnswer<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new DaisError('PEER_ERROR', 'The orchestrator sent an answer that does not match the file contract.');
+  return parsed.data;
+}
+
+function peerError(status: number, json: unknown): DaisError {
+  const parsed = errorBodySchema.safeParse(json);
+  if (parsed.success && isErrorCode(parsed.data.error.code) && parsed.data.error.code !== 'INTERNAL') {
+    return new DaisError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
+  }
+  return new DaisError('PEER_ERROR', `The orchestrator answered HTTP ${status} without a Dais error body.`);
+}

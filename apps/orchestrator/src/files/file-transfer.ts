@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { DaisError, type FileEntry } from '@dais/shared';
+import { atPath, lstatAt, withParent } from './confined-walk';
+import { entryOf } from './file-entry';
+import { fileSystemError } from './file-errors';
+import type { SiteFolder } from './site-folder';
+import { formatSitePath, parseSitePath } from './site-path';
+
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** Large reads: fewer, bigger chunks cost less per byte on the way out. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** Uploads land under this prefix beside their target, then replace it in one rename. */
+export const UPLOAD_TEMP_PREFIX = '.dais-upload-';
+
+/** A regular file opened for download: its description and its content, exactly `entry.size` bytes. */
+export interface FileDownload {
+  entry: FileEntry;
+  stream: Readable;
+}
+
+/** Opens a confined regular file for streaming out (the stream closes the file when done). */
+export async function openReadStream(folder: SiteFolder, path: string): Promise<FileDownload> {
+  const handle = await folder.openFile(path, { write: false });
+  const stats = await handle.stat();
+  const entry = entryOf(parseSitePath(path).at(-1) ?? '/', stats);
+  if (stats.size === 0) {
+    await handle.close();
+    return { entry, stream: Readable.from([]) };
+  }
+  // Bounded to the size announced now, so a file growing meanwhile never overruns Content-Length.
+  return { entry, stream: handle.createReadStream({ start: 0, end: stats.size - 1, highWaterMark: READ_CHUNK_BYTES }) };
+}
+
+/** How {@link writeFromStream} stores an upload. */
+export interface UploadOptions {
+  /** The upload is refused (FILE_TOO_LARGE) as soon as it passes this many bytes. */
+  maxBytes: number;
+  /** Replace an existing file (never a folder); otherwise FILE_EXISTS. */
+  overwrite: boolean;
+  /** Hex SHA-256 the content must have (the manager signs it); a mismatch stores nothing. */
+  sha256?: string;
+}
+
+/**
+ * Stores an upload atomically: streamed into a new temporary file beside the target (created
+ * with O_EXCL | O_NOFOLLOW, owned by the site's user), checked for size and digest, then renamed
+ * over the target. A failed or refused upload leaves nothing behind and the old file untouched.
+ */
+export async function writeFromStream(
+  folder: SiteFolder,
+  path: string,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: UploadOptions,
+): Promise<FileEntry> {
+  const names = parseSitePath(path);
+  const shown = formatSitePath(names);
+  return withParent(folder.root, names, shown, async (parent, name) => {
+    const before = await lstatAt(parent, name, shown).catch(() => null);
+    if (before?.isDirectory()) throw new DaisError('IS_A_DIRECTORY', `${JSON.stringify(shown)} is a folder.`);
+    if (before && !options.overwrite) throw new DaisError('FILE_EXISTS', `${JSON.stringify(shown)} already exists.`);
+    const temp = `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`;
+    const handle = await open(atPath(parent, temp), CREATE_NEW, 0o644).catch((error: unknown) => {
+      throw fileSystemError(error, shown, 'upload');
+    });
+    try {
+      if (folder.owner) await handle.chown(folder.owner.uid, folder.owner.gid);
+      // An overwritten file keeps its permission bits (never setuid/setgid/sticky).
+      if (before?.isFile()) await handle.chmod(before.mode & 0o777);
+      await copyChecked(source, handle, options, shown);
+      await handle.close();
+      await rename(atPath(parent, temp), atPath(parent, name));
+      return entryOf(name, await lstatAt(parent, name, shown));
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(atPath(parent, temp)).catch(() => undefined);
+      throw fileSystemError(error, shown, 'upload');
+    }
+  });
+}
+
+async function copyChecked(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  handle: FileHandle,
+  options: UploadOptions,
+  shown: string,
+): Promise<void> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of source) {
+    size += chunk.length;
+    if (size > options.maxBytes) {
+      throw new DaisError('FILE_TOO_LARGE', `${JSON.stringify(shown)}: uploads are limited to ${options.maxBytes} bytes.`, {
+        limitBytes: options.maxBytes,
+      });
+    }
+    hash.update(chunk);
+    let written = 0;
+    while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+  }
+  if (options.sha256 !== undefined && hash.digest('hex') !== options.sha256.toLowerCase()) {
+    throw new DaisError('SIGNATURE_INVALID', 'The uploaded content does not match the signed SHA-256; nothing was stored.');
+  }
+}

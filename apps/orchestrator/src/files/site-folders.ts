@@ -1,0 +1,23 @@
+import type { SiteFiles } from '../sites/site-files';
+import { SiteFolder } from './site-folder';
+
+/** Settings of {@link SiteFolders}. */
+export interface SiteFoldersOptions {
+  files: SiteFiles;
+  /** Site N's files belong to uid/gid `uidBase + N` (as its processes). */
+  uidBase: number;
+}
+
+/** Hands out the confined {@link SiteFolder} of any site on this host. */
+export class SiteFolders {
+  /** chown needs root; without it (a developer's unprivileged run) files keep their creator. */
+  private readonly canChown = process.getuid?.() === 0;
+
+  constructor(private readonly options: SiteFoldersOptions) {}
+
+  /** The folder of site `siteId` (it may not exist yet: operations then answer FILE_NOT_FOUND). */
+  of(siteId: number): SiteFolder {
+    const id = this.options.uidBase + siteId;
+    return new SiteFolder({ root: this.options.files.siteDir(siteId), owner: this.canChown ? { uid: id, gid: id } : null });
+  }
+}

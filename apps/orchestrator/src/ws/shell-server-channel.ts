@@ -1,0 +1,36 @@
+import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { DaisError, NonceCache, SHELL_TOKEN_HEADER, verifyShellToken, type ShellTokenClaims, type TerminalOpen } from '@dais/shared';
+import type { SiteProcess } from './site-process';
+
+/**
+ * Checks the second credential of `/ws/shell-server/:siteId`: besides the shell's own signature,
+ * the manager's single-use token for this user and site. One nonce cache per process makes each
+ * token usable once.
+ */
+export class ShellTokenCheck {
+  private readonly nonces = new NonceCache();
+
+  constructor(private readonly managerKey: KeyObject) {}
+
+  /** The token's claims (who the session belongs to), or a coded 401. */
+  verify(request: IncomingMessage, siteId: number): ShellTokenClaims {
+    const token = request.headers[SHELL_TOKEN_HEADER];
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new DaisError('SHELL_TOKEN_INVALID', `A shell session needs the manager's token in ${SHELL_TOKEN_HEADER}.`);
+    }
+    return verifyShellToken(this.managerKey, token, { siteId, nonces: this.nonces });
+  }
+}
+
+/** The process an SSH session asked for (`shell` or `exec`); SFTP is served separately. */
+export function shellProcessOf(open: TerminalOpen): SiteProcess {
+  const term = open.term ?? 'xterm-256color';
+  const size = { cols: open.cols ?? 80, rows: open.rows ?? 24 };
+  if (open.mode === 'exec') {
+    const command = Buffer.from(open.command ?? '', 'base64url').toString('utf8');
+    if (!command.trim() || command.includes('\0')) throw new DaisError('VALIDATION_FAILED', 'exec needs a command (base64url, no NUL).');
+    return { kind: 'command', command, tty: open.tty === '1', term, size };
+  }
+  return { kind: 'shell', term, size };
+}

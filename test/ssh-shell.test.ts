@@ -1,0 +1,272 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserSession } from './support/browser-session';
+import { eventually } from './support/http';
+import { SshClient, TmuxTerminal, type SshCredential } from './support/ssh-client';
+import { TestStack } from './support/stack';
+import { tempDir } from './support/temp-dir';
+
+const run = promisify(execFile);
+
+const password = (username: string): SshCredential => ({ password: `${username} long password 1` });
+const WRONG = 'Wrong username or password.';
+
+describe('the SSH shell, driven by the real OpenSSH client', () => {
+  let stack: TestStack;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let client: SshClient;
+  let aliceKey: SshCredential;
+  const sites: Record<string, number> = {};
+  const terminals: TmuxTerminal[] = [];
+
+  const terminal = async (login: string, credential: SshCredential, size?: { cols: number; rows: number }) => {
+    const started = await TmuxTerminal.start(client.interactiveArgs(login, credential), client.env(credential), size);
+    terminals.push(started);
+    return started;
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir('ssh-shell');
+    // Failed sign-ins from one address slow every later one from it (all of these come from 127.0.0.1): keep the ceiling low.
+    stack = await TestStack.start('ssh-shell', {
+      shell: true,
+      env: { DAIS_SHELL_FAILURE_DELAY_MS: '200', DAIS_SHELL_MAX_FAILURE_DELAY_MS: '1600' },
+    });
+    client = await SshClient.create(stack.ports.shell, join(stack.stateDir, 'shell', 'host-keys'), dir.path);
+    for (const username of ['alice', 'bob', 'carol', 'dave']) {
+      const created = await stack.api('POST', '/api/users', { username, password: `${username} long password 1` });
+      expect(created.status).toBe(201);
+    }
+    for (const name of ['alpha', 'beta', 'gamma']) {
+      const site = await stack.createSite(name);
+      sites[name] = site.id;
+      await stack.waitForOperation(site.operation?.id ?? 0);
+    }
+    // alice: alpha and beta; bob: gamma; carol: nothing; dave: alpha only.
+    for (const [site, member] of [
+      ['alpha', 'alice'],
+      ['beta', 'alice'],
+      ['gamma', 'bob'],
+      ['alpha', 'dave'],
+    ] as const) {
+      expect((await stack.api('POST', `/api/sites/${sites[site]}/members`, { username: member })).status).toBe(201);
+    }
+    const keyFile = join(dir.path, 'alice-key');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice@laptop', '-f', keyFile]);
+    const browser = new BrowserSession(`http://127.0.0.1:${stack.ports.manager}`);
+    expect((await browser.login('alice', 'alice long password 1')).status).toBe(200);
+    const added = await browser.request('POST', '/api/ssh-keys', { name: 'laptop', publicKey: await readFile(`${keyFile}.pub`, 'utf8') });
+    expect(added.status).toBe(201);
+    aliceKey = { keyFile };
+  });
+
+  afterAll(async () => {
+    for (const open of terminals) await open.stop();
+    await stack.stop();
+    await dir.remove();
+  });
+
+  describe('sign-in', () => {
+    it('slows repeated failures down (per address and per name)', async () => {
+      const timings: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const started = Date.now();
+        const answer = await client.ssh('dave', { password: `guess ${attempt}` }, ['true']);
+        expect(answer.code).toBe(255);
+        timings.push(Date.now() - started);
+      }
+      // The first guess is held 0.2 s; the third waits 0.4 s before and 0.8 s after (doubling per failure).
+      expect(timings[2]! - timings[0]!).toBeGreaterThan(700);
+    });
+
+    it('keeps the host keys setup made: running setup again changes nothing, and the client checks them', async () => {
+      const keysDir = join(stack.stateDir, 'shell', 'host-keys');
+      const before = await readFile(join(keysDir, 'ssh_host_ed25519_key'));
+      const again = await run(process.execPath, ['scripts/setup-shell.mjs'], { env: { ...process.env, DAIS_STATE_DIR: stack.stateDir } });
+      expect(again.stdout).toContain('✓ shell ed25519 host key');
+      expect(await readFile(join(keysDir, 'ssh_host_ed25519_key'))).toEqual(before);
+      // A client that expects another host key refuses to talk.
+      const wrongHosts = join(dir.path, 'wrong_known_hosts');
+      await writeFile(wrongHosts, `[127.0.0.1]:${stack.ports.shell} ${(await readFile(`${dir.path}/alice-key.pub`, 'utf8')).trim()}\n`);
+      const impostor = await run(
+        'ssh',
+        ['-F', '/dev/null', '-o', `UserKnownHostsFile=${wrongHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'].concat([
+          '-p',
+          String(stack.ports.shell),
+          'alice@127.0.0.1',
+          'true',
+        ]),
+      ).catch((error: unknown) => error);
+      expect((impostor as { stderr: string }).stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+    });
+
+    it('a wrong password and an unknown user get the same one-line refusal', async () => {
+      const wrong = await client.ssh('alice+alpha', { password: 'not the password' }, ['true']);
+      const unknown = await client.ssh('nobody+alpha', { password: 'not the password' }, ['true']);
+      expect(wrong.code).toBe(255);
+      expect(unknown.code).toBe(255);
+      expect(wrong.stderr).toContain(WRONG);
+      expect(unknown.stderr).toContain(WRONG);
+    });
+
+    it('refuses user names with control characters, or too long, with one line, before asking for a password', async () => {
+      const control = await client.ssh('al\u0001ice', password('alice'), ['true']);
+      expect(control.code).toBe(255);
+      expect(control.stderr).toContain('The user name contains control characters.');
+      const long = await client.ssh(`alice+${'a'.repeat(200)}`, password('alice'), ['true']);
+      expect(long.stderr).toContain('longer than 80 characters');
+      const odd = await client.ssh('Alice', password('alice'), ['true']);
+      expect(odd.stderr).toContain('Sign in as user, user+site or user/site');
+      for (const answer of [control, long, odd]) expect(answer.stderr).not.toContain(WRONG);
+    });
+
+    it('a user who is not a member of the site is told so after signing in, and nothing runs', async () => {
+      const answer = await client.ssh('alice+gamma', password('alice'), ['echo', 'should-not-run']);
+      expect(answer.code).toBe(1);
+      expect(answer.stderr.trim()).toBe('You have no site named gamma.');
+      expect(answer.stdout).not.toContain('should-not-run');
+    });
+
+    it('a user without sites is told so', async () => {
+      const answer = await client.ssh('carol', password('carol'), [], { tty: true });
+      expect(answer.code).toBe(1);
+      expect(answer.stdout + answer.stderr).toContain('You have no sites yet');
+    });
+
+    it('a command without a site, for someone with several sites, asks to name one', async () => {
+      const answer = await client.ssh('alice', password('alice'), ['hostname']);
+      expect(answer.code).toBe(1);
+      expect(answer.stderr).toContain('name one, as in ssh you+site@host');
+    });
+
+    it('shows the menu of the user’s sites and leaves on q', async () => {
+      const screen = await terminal('alice', password('alice'));
+      const menu = await screen.waitFor(/Site number \(1-2\)/);
+      expect(menu).toMatch(/[12]\) alpha/);
+      expect(menu).toMatch(/[12]\) beta/);
+      expect(menu).not.toContain('gamma');
+      await screen.send('7');
+      await screen.send('Enter', false);
+      await screen.waitFor(/There is no site "7" in the list/);
+      await screen.send('q');
+      await screen.send('Enter', false);
+      await eventually(
+        () => screen.exitStatus(),
+        (status) => status !== undefined,
+      );
+      expect(await screen.exitStatus()).toBe(0);
+    });
+  });
+
+  describe('sessions in the site container', () => {
+    it('key login runs a command inside the container and returns its exit code', async () => {
+      const answer = await client.ssh('alice+alpha', aliceKey, ['hostname; id -u; ls /site; exit 3']);
+      expect(answer.stderr).toBe('');
+      expect(answer.code).toBe(3);
+      const [hostname, uid, ...listing] = answer.stdout.trim().split('\n');
+      expect(hostname).toMatch(/^[0-9a-z.-]+$/);
+      expect(Number(uid)).not.toBe(0);
+      expect(listing).toContain('public');
+    });
+
+    it('user/site works like user+site, with a password, and piped input reaches the command', async () => {
+      const answer = await client.ssh('alice/beta', password('alice'), ['wc', '-l'], { input: 'one\ntwo\nthree\n' });
+      expect(answer.code).toBe(0);
+      expect(answer.stdout.trim()).toBe('3');
+    });
+
+    it('menu choice opens an interactive shell with resize, TERM, Ctrl-C and EOF', async () => {
+      const screen = await terminal('alice', password('alice'), { cols: 100, rows: 30 });
+      await screen.waitFor(/Site number/);
+      await screen.send('1');
+      await screen.send('Enter', false);
+      await screen.waitFor(/[$#]\s*$/m);
+      await screen.send('stty size; echo "term=$TERM"');
+      await screen.send('Enter', false);
+      await screen.waitFor(/^30 100$/m);
+      expect(await screen.screen()).toMatch(/term=(screen|tmux)/);
+      await screen.resize(120, 40);
+      await screen.send('clear; stty size');
+      await screen.send('Enter', false);
+      await screen.waitFor(/^40 120$/m);
+      await screen.send('sleep 30');
+      await screen.send('Enter', false);
+      await screen.send('C-c', false);
+      await screen.send('echo after-$((40+2))');
+      await screen.send('Enter', false);
+      await screen.waitFor(/^after-42$/m, 5_000);
+      await screen.send('C-d', false);
+      await eventually(
+        () => screen.exitStatus(),
+        (status) => status !== undefined,
+      );
+      expect(await screen.exitStatus()).toBe(0);
+    });
+
+    it('SFTP uploads public/index.html and the router serves it', async () => {
+      const local = join(dir.path, 'index.html');
+      await writeFile(local, '<h1>uploaded over sftp</h1>\n');
+      const answer = await client.sftp('alice+alpha', aliceKey, [`put ${local} public/index.html`, 'ls -l public']);
+      expect(answer.code, answer.stderr).toBe(0);
+      expect(answer.stdout).toContain('index.html');
+      const page = await eventually(
+        () => stack.visit('alpha.dais.localhost'),
+        (response) => response.body.includes('uploaded over sftp'),
+      );
+      expect(page.status).toBe(200);
+    });
+
+    it('SFTP outside the site folder is denied and touches nothing, through .. or a link made in the container', async () => {
+      const local = join(dir.path, 'escape.txt');
+      await writeFile(local, 'escape\n');
+      const target = `dais-escape-${Date.now()}`;
+      // A link the site user may make inside the container: to the container's / (the host's / on the host side).
+      const link = await client.ssh('alice+alpha', aliceKey, ['ln -s / /site/public/root-link && ls -l /site/public']);
+      expect(link.stdout).toContain('root-link');
+      const answer = await client.sftp('alice+alpha', aliceKey, [
+        `-put ${local} /../../../../../tmp/${target}`,
+        `-put ${local} ../../../../../tmp/${target}`,
+        `-put ${local} public/root-link/tmp/${target}`,
+        `-get /../../../../../etc/hostname ${join(dir.path, 'hostname-1')}`,
+        `-get public/root-link/etc/hostname ${join(dir.path, 'hostname-2')}`,
+        '-ls public/root-link/',
+        '-rename public/index.html ../../index.html',
+        '-rm public/root-link/etc/hostname',
+      ]);
+      // put ×3, rename and rm are refused as such; sftp reports a refused get as "not found".
+      const refusals = answer.stderr.split('\n').filter((line) => /Permission denied/.test(line));
+      expect(refusals.length, answer.stderr).toBe(5);
+      expect(answer.stderr.match(/etc\/hostname" not found/g)?.length, answer.stderr).toBe(2);
+      expect(answer.stdout).not.toMatch(/\bproc\b|\bsbin\b/);
+      expect(existsSync(`/tmp/${target}`)).toBe(false);
+      expect(existsSync(join(dir.path, 'hostname-1'))).toBe(false);
+      expect(existsSync(join(dir.path, 'hostname-2'))).toBe(false);
+      expect(existsSync('/etc/hostname')).toBe(true);
+      // The page uploaded before is still there and still served.
+      expect((await stack.visit('alpha.dais.localhost')).body).toContain('uploaded over sftp');
+    });
+
+    it('records every session in the audit log', async () => {
+      const audit = await stack.api<{ events: { action: string; actor: string; siteName: string | null }[] }>(
+        'GET',
+        '/api/audit?limit=200',
+      );
+      const actions = audit.json.events.filter((event) => event.actor === 'alice').map((event) => event.action);
+      expect(actions).toEqual(expect.arrayContaining(['shell.exec.start', 'shell.exec.end', 'shell.shell.start', 'shell.sftp.start']));
+    });
+
+    it('a token that expired at the menu is refused by the orchestrator with a clear message', { timeout: 120_000 }, async () => {
+      const screen = await terminal('alice', password('alice'));
+      await screen.waitFor(/Site number/);
+      // The manager's site tokens live 60 s: wait them out at the menu.
+      await new Promise((resolve) => setTimeout(resolve, 62_000));
+      await screen.send('1');
+      await screen.send('Enter', false);
+      await screen.waitFor(/expired before the session opened/);
+    });
+  });
+});
