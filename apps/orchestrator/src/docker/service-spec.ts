@@ -4,6 +4,9 @@ import type { RuntimeSite } from '../sites/site-runtime';
 import { LOG_OPTIONS, MAX_RESTARTS, siteLabels, STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
 import { siteResourceName } from './docker-client';
 
+/** How long Swarm waits before replacing a task that failed (it is still restarting meanwhile). */
+export const SWARM_RESTART_DELAY_MS = 1_000;
+
 /** The Swarm service spec, as the engine API (1.41) takes it. */
 export interface ServiceSpec {
   Name: string;
@@ -44,7 +47,7 @@ export function serviceSpec(site: RuntimeSite, placement: RuntimePlacement): Ser
       Resources: {
         Limits: { NanoCPUs: Math.round(site.limits.cpus * 1e9), MemoryBytes: site.limits.memoryMb * 1024 * 1024, Pids: site.limits.pids },
       },
-      RestartPolicy: { Condition: 'on-failure', MaxAttempts: MAX_RESTARTS, Delay: 1e9 },
+      RestartPolicy: { Condition: 'on-failure', MaxAttempts: MAX_RESTARTS, Delay: SWARM_RESTART_DELAY_MS * 1e6 },
       LogDriver: { Name: 'json-file', Options: { ...LOG_OPTIONS } },
       ForceUpdate: 0,
     },

@@ -2,10 +2,10 @@ import type Docker from 'dockerode';
 import { DaisError, SITE_CONTAINER_PORT } from '@dais/shared';
 import { runtimeSpecHash } from '../sites/runtime-site';
 import type { RuntimeApplyOptions, RuntimeObservation, RuntimeSite, SiteRuntimeDriver } from '../sites/site-runtime';
-import { STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
+import { MAX_RESTARTS, STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
 import { SITE_LABELS, siteResourceName } from './docker-client';
 import { assertHasCommand, dockerFailure, isNotFound, logTail, tcpAnswers, watchEvents } from './docker-util';
-import { serviceSpec, type ServiceSpec } from './service-spec';
+import { serviceSpec, SWARM_RESTART_DELAY_MS, type ServiceSpec } from './service-spec';
 
 /** The local image a service's tag pointed at when it was created (Swarm itself only keeps the tag). */
 const IMAGE_ID_LABEL = 'dais.image-id';
@@ -119,7 +119,7 @@ export class SwarmRuntime implements SiteRuntimeDriver {
       return { ...base, state: answering ? 'running' : 'starting', exitCode: null, endpoints, logTail: null };
     }
     const latest = tasks[0];
-    if (!latest || STARTING_STATES.has(latest.Status?.State ?? ''))
+    if (!latest || STARTING_STATES.has(latest.Status?.State ?? '') || swarmWillRetry(latest, base.restarts))
       return { ...base, state: 'starting', exitCode: null, endpoints: [], logTail: null };
     const containerId = latest.Status?.ContainerStatus?.ContainerID;
     return {
@@ -205,4 +205,15 @@ export class SwarmRuntime implements SiteRuntimeDriver {
       throw dockerFailure(`inspect image ${reference}`, error);
     }
   }
+}
+
+/**
+ * Between a task failing and Swarm creating its replacement (the restart delay) the service has
+ * no live task; while restarts are left and the failure is that recent, the site is restarting,
+ * not crashed — otherwise a crash would be reported, then taken back, up to MAX_RESTARTS times.
+ */
+function swarmWillRetry(latest: TaskInfo, restarts: number): boolean {
+  if (latest.Status?.State !== 'failed' || restarts >= MAX_RESTARTS) return false;
+  const failedAt = Date.parse(latest.Status.Timestamp ?? '');
+  return Number.isFinite(failedAt) && Date.now() - failedAt < SWARM_RESTART_DELAY_MS + 5_000;
 }
