@@ -188,7 +188,8 @@ describe('the SSH shell, driven by the real OpenSSH client', () => {
       await screen.send('stty size; echo "term=$TERM"');
       await screen.send('Enter', false);
       await screen.waitFor(/^30 100$/m);
-      expect(await screen.screen()).toMatch(/term=(screen|tmux)/);
+      // The echo's line may reach the pane a moment after stty's.
+      await screen.waitFor(/^term=(screen|tmux)/m);
       await screen.resize(120, 40);
       await screen.send('clear; stty size');
       await screen.send('Enter', false);
