@@ -10,6 +10,7 @@ import { OperationRepository } from '../operations/operation.repository';
 import { toOperationView } from '../operations/operation-view';
 import { SitesService } from '../sites/sites.service';
 import { EventBus, type ManagerEvent } from './event-bus';
+import { refusalOf, userOf } from './socket-replies';
 
 /** How a socket signed in: kept to check again when the user's sessions or tokens change. */
 interface Credential {
@@ -167,15 +168,7 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
       await action();
       return { ok: true };
     } catch (error) {
-      if (isDaisError(error)) return { ok: false, error: { code: error.code, message: error.message } };
-      this.logger.error('socket message failed', error instanceof Error ? error.stack : String(error));
-      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } };
+      return refusalOf(error, this.logger, 'socket message');
     }
   }
-}
-
-function userOf(socket: Socket): AuthenticatedUser {
-  const user = (socket.data as { user?: AuthenticatedUser }).user;
-  if (!user) throw new DaisError('UNAUTHENTICATED', 'Not authenticated.');
-  return user;
 }

@@ -1,8 +1,6 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayDisconnect } from '@nestjs/websockets';
 import {
-  DaisError,
-  isDaisError,
   LIVE_EVENTS,
   liveCloseSchema,
   liveInputSchema,
@@ -12,9 +10,9 @@ import {
   type LiveOpenAck,
 } from '@dais/shared';
 import type { Socket } from 'socket.io';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { UserRepository } from '../auth/user.repository';
 import { EventBus, type ManagerEvent } from '../events/event-bus';
+import { refusalOf, userOf } from '../events/socket-replies';
 import { LiveStreamsService, type LiveSink } from './live-streams.service';
 
 type Ack = { ok: true } | { ok: false; error: { code: string; message: string } };
@@ -56,7 +54,7 @@ export class LiveGateway implements OnModuleInit, OnGatewayDisconnect {
       if (!socket.connected) this.streams.closeConnection(socket.id);
       return { ok: true, streamId };
     } catch (error) {
-      return this.refusal(error);
+      return refusalOf(error, this.logger, 'live stream message');
     }
   }
 
@@ -68,7 +66,7 @@ export class LiveGateway implements OnModuleInit, OnGatewayDisconnect {
       // Keystrokes are not acknowledged one by one: a client that asks for an ack gets one.
       return undefined;
     } catch (error) {
-      return this.refusal(error);
+      return refusalOf(error, this.logger, 'live stream message');
     }
   }
 
@@ -79,7 +77,7 @@ export class LiveGateway implements OnModuleInit, OnGatewayDisconnect {
       this.streams.resize(this.sinkOf(socket), streamId, cols, rows);
       return { ok: true };
     } catch (error) {
-      return this.refusal(error);
+      return refusalOf(error, this.logger, 'live stream message');
     }
   }
 
@@ -89,7 +87,7 @@ export class LiveGateway implements OnModuleInit, OnGatewayDisconnect {
       this.streams.close(this.sinkOf(socket), parseInput(liveCloseSchema, body, 'close').streamId);
       return { ok: true };
     } catch (error) {
-      return this.refusal(error);
+      return refusalOf(error, this.logger, 'live stream message');
     }
   }
 
@@ -114,16 +112,4 @@ export class LiveGateway implements OnModuleInit, OnGatewayDisconnect {
     }
     return sink;
   }
-
-  private refusal(error: unknown): { ok: false; error: { code: string; message: string } } {
-    if (isDaisError(error)) return { ok: false, error: { code: error.code, message: error.message } };
-    this.logger.error('live stream message failed', error instanceof Error ? error.stack : String(error));
-    return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } };
-  }
-}
-
-function userOf(socket: Socket): AuthenticatedUser {
-  const user = (socket.data as { user?: AuthenticatedUser }).user;
-  if (!user) throw new DaisError('UNAUTHENTICATED', 'Not authenticated.');
-  return user;
 }
