@@ -153,6 +153,8 @@ describe('orchestrator websockets (terminal, logs, status, files, the shell sess
     it("opens a shell in a dynamic site's own container as the site's uid, in /site, HOME in .home", async () => {
       const terminal = await openAccepted(baseUrl, asManager(), `/ws/sites/${dynamicSite.id}/terminal?cols=120&rows=40`);
       await terminal.message('ready');
+      // Its own container: no stand-in notice.
+      expect(terminal.messages.find((message) => message.type === 'ready')).toEqual({ type: 'ready' });
       terminal.type('id -u; pwd; echo "home=$HOME"; ls /site; hostname\n');
       await terminal.untilOutput(new RegExp(`${uidOf(dynamicSite.id)}[\\s\\S]*/site[\\s\\S]*home=/site/.home[\\s\\S]*public`));
       const own = await docker.getContainer(`${stack.env.DAIS_SITE_NAME_PREFIX ?? ''}${dynamicSite.id}`).inspect();
@@ -298,6 +300,7 @@ describe('orchestrator websockets (terminal, logs, status, files, the shell sess
       expect((await done(stopped.json)).state).toBe('succeeded');
       const terminal = await openAccepted(baseUrl, asManager(), `/ws/sites/${dynamicSite.id}/terminal`);
       await terminal.message('ready');
+      expect(terminal.messages.find((message) => message.type === 'ready')).toEqual({ type: 'ready', siteRunning: false });
       expect(await terminalContainers(dynamicSite.id)).toHaveLength(1);
       terminal.type('id -u; ls /site\n');
       await terminal.untilOutput(new RegExp(`${uidOf(dynamicSite.id)}[\\s\\S]*run\\.sh`));

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession } from './support/browser-session';
 import { eventually } from './support/http';
@@ -34,7 +35,8 @@ describe('the SSH shell, driven by the real OpenSSH client', () => {
     // Failed sign-ins from one address slow every later one from it (all of these come from 127.0.0.1): keep the ceiling low.
     stack = await TestStack.start('ssh-shell', {
       shell: true,
-      env: { DAIS_SHELL_FAILURE_DELAY_MS: '200', DAIS_SHELL_MAX_FAILURE_DELAY_MS: '1600' },
+      // Site tokens live 10 s instead of 60 s, so the expired-token test need not wait a minute.
+      env: { DAIS_SHELL_FAILURE_DELAY_MS: '200', DAIS_SHELL_MAX_FAILURE_DELAY_MS: '1600', DAIS_SHELL_TOKEN_TTL_SECONDS: '10' },
     });
     client = await SshClient.create(stack.ports.shell, join(stack.stateDir, 'shell', 'host-keys'), dir.path);
     for (const username of ['alice', 'bob', 'carol', 'dave']) {
@@ -46,12 +48,20 @@ describe('the SSH shell, driven by the real OpenSSH client', () => {
       sites[name] = site.id;
       await stack.waitForOperation(site.operation?.id ?? 0);
     }
-    // alice: alpha and beta; bob: gamma; carol: nothing; dave: alpha only.
+    // A dynamic site, stopped: sessions in it open beside it, in a stand-in container.
+    const dynamic = await stack.api<SiteView>('POST', '/api/sites', { name: 'delta', type: 'dynamic', image: 'busybox' });
+    expect(dynamic.status, JSON.stringify(dynamic.json)).toBe(202);
+    sites.delta = dynamic.json.id;
+    expect((await stack.waitForOperation<OperationView>(dynamic.json.operation?.id ?? 0)).state).toBe('succeeded');
+    const stopped = await stack.api<OperationView>('POST', `/api/sites/${dynamic.json.id}/stop`);
+    expect((await stack.waitForOperation<OperationView>(stopped.json.id)).state).toBe('succeeded');
+    // alice: alpha and beta; bob: gamma; carol: nothing; dave: alpha and delta.
     for (const [site, member] of [
       ['alpha', 'alice'],
       ['beta', 'alice'],
       ['gamma', 'bob'],
       ['alpha', 'dave'],
+      ['delta', 'dave'],
     ] as const) {
       expect((await stack.api('POST', `/api/sites/${sites[site]}/members`, { username: member })).status).toBe(201);
     }
@@ -179,6 +189,25 @@ describe('the SSH shell, driven by the real OpenSSH client', () => {
       expect(answer.stdout.trim()).toBe('3');
     });
 
+    it('ssh -t with a command gets a terminal for it, and its exit code', async () => {
+      const answer = await client.ssh('alice+alpha', aliceKey, ['tty; test -t 0 && echo stdin-is-a-tty; exit 4'], { tty: true });
+      expect(answer.code).toBe(4);
+      expect(answer.stdout).toMatch(/^\/dev\/pts\/\d+\r?$/m);
+      expect(answer.stdout).toContain('stdin-is-a-tty');
+    });
+
+    it('a stopped site says so in one line, and the session still opens beside it with its files', async () => {
+      const answer = await client.ssh('dave+delta', password('dave'), ['ls /site; id -u']);
+      expect(answer.code, answer.stderr).toBe(0);
+      expect(answer.stderr.trim()).toBe(
+        "delta is not running: this session is in a stand-in container with the site's files. Start the site in the dashboard to reach its processes.",
+      );
+      expect(answer.stdout).toContain('public');
+      // A running site opens without the notice.
+      const running = await client.ssh('dave+alpha', password('dave'), ['true']);
+      expect(running).toMatchObject({ code: 0, stderr: '' });
+    });
+
     it('menu choice opens an interactive shell with resize, TERM, Ctrl-C and EOF', async () => {
       const screen = await terminal('alice', password('alice'), { cols: 100, rows: 30 });
       await screen.waitFor(/Site number/);
@@ -260,11 +289,11 @@ describe('the SSH shell, driven by the real OpenSSH client', () => {
       expect(actions).toEqual(expect.arrayContaining(['shell.exec.start', 'shell.exec.end', 'shell.shell.start', 'shell.sftp.start']));
     });
 
-    it('a token that expired at the menu is refused by the orchestrator with a clear message', { timeout: 120_000 }, async () => {
+    it('a token that expired at the menu is refused by the orchestrator with a clear message', async () => {
       const screen = await terminal('alice', password('alice'));
       await screen.waitFor(/Site number/);
-      // The manager's site tokens live 60 s: wait them out at the menu.
-      await new Promise((resolve) => setTimeout(resolve, 62_000));
+      // This stack's site tokens live 10 s (DAIS_SHELL_TOKEN_TTL_SECONDS): wait them out at the menu.
+      await new Promise((resolve) => setTimeout(resolve, 11_500));
       await screen.send('1');
       await screen.send('Enter', false);
       await screen.waitFor(/expired before the session opened/);

@@ -56,11 +56,11 @@ export async function issueExpiredShellCertificate(ca: InternalCa, dir: string):
   return { cert: readFileSync(cert), key: readFileSync(key) };
 }
 
-/** A private nginx running a rendered balancer description; `stop` also removes its folder. */
+/** A private nginx running a rendered balancer description (logs under `prefix`); `stop` also removes its folder. */
 export async function startBalancer(
   label: string,
   description: Record<string, unknown>,
-): Promise<{ stop(): Promise<void>; config: string }> {
+): Promise<{ stop(): Promise<void>; config: string; prefix: string }> {
   const dir = await tempDir(`lb-${label}`);
   const config = renderBalancerConfig(parseBalancerConfig({ ...description, prefix: dir.path }));
   const confFile = join(dir.path, 'nginx.conf');
@@ -70,6 +70,7 @@ export async function startBalancer(
   await nginx.start();
   return {
     config,
+    prefix: dir.path,
     async stop() {
       await nginx.stop();
       await dir.remove();

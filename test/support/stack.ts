@@ -38,6 +38,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Also run the SSH shell (with host keys made the way setup makes them), on `ports.shell`. */
   shell?: boolean;
+  /**
+   * Runs once the state folder and ports exist, before any process starts (to set up certificates
+   * or start load balancers in front of the ports); what it returns is added to the environment.
+   */
+  prepare?: (context: { stateDir: string; ports: TestStack['ports'] }) => Promise<Record<string, string>>;
 }
 
 /** An API answer as a test sees it. */
@@ -176,6 +181,7 @@ export class TestStack {
       // The host keys setup makes (scripts/setup-shell.mjs), so the shell starts as it does for users.
       await run(process.execPath, [join(REPO_ROOT, 'scripts/setup-shell.mjs')], { env: { ...process.env, DAIS_STATE_DIR: dir.path } });
     }
+    if (options.prepare) Object.assign(stack.env, await options.prepare({ stateDir: dir.path, ports: stack.ports }));
     const shellProcess: StackProcess[] = options.shell ? ['shell'] : [];
     for (const name of ['orchestrator', 'router', ...managers, ...shellProcess] as StackProcess[]) stack.startProcess(name);
     await stack.waitUntilReady();
@@ -302,7 +308,7 @@ export class TestStack {
       .join('\n');
   }
 
-  private async waitUntilReady(): Promise<void> {
+  async waitUntilReady(): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const exited = [...this.processes].find(([, child]) => child.exitCode !== null);

@@ -26,7 +26,7 @@ export function createShell(config: ShellConfig): RunnableService {
   );
   const server = new SshServer(
     { hostKeys: loadHostKeys(config.hostKeysDir), host: config.listen.host, port: config.listen.port, loginGraceMs: LOGIN_GRACE_MS },
-    new Authenticator(manager, throttle),
+    new Authenticator(manager, throttle, log),
     { launcher, log, menuTimeoutMs: config.menuTimeoutMs },
   );
   return {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
+import { envField, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource } from '@dais/shared';
 import { z } from 'zod';
 
 const commaList = z.string().transform((value) =>
@@ -67,6 +67,13 @@ const schema = z.object({
     .string()
     .regex(/^([a-z][a-z0-9]{0,9}_)?$/, 'must be up to 10 lowercase letters or digits (starting with a letter) and a final _')
     .default(''),
+  /** How long a site token from a shell sign-in stays good (the person picks a site from the menu within it). */
+  DAIS_SHELL_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(SHELL_TOKEN_MAX_TTL_MS / 1000)
+    .default(60),
   DAIS_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
 
@@ -94,6 +101,8 @@ export interface ManagerConfig {
   operationDeadlineMs: number;
   /** Single sign-on with OpenID Connect, when all three settings are given. */
   oidc: { issuer: string; clientId: string; clientSecret: string } | null;
+  /** Lifetime of the single-use site tokens shell sign-ins hand out. */
+  shellTokenTtlMs: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
 }
 
@@ -134,6 +143,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
       env.DAIS_OIDC_ISSUER && env.DAIS_OIDC_CLIENT_ID && env.DAIS_OIDC_CLIENT_SECRET
         ? { issuer: env.DAIS_OIDC_ISSUER, clientId: env.DAIS_OIDC_CLIENT_ID, clientSecret: env.DAIS_OIDC_CLIENT_SECRET }
         : null,
+    shellTokenTtlMs: env.DAIS_SHELL_TOKEN_TTL_SECONDS * 1_000,
     logLevel: env.DAIS_LOG_LEVEL,
   });
 }

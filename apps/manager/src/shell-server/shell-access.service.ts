@@ -12,8 +12,6 @@ import { SiteRepository } from '../sites/site.repository';
 import { SshKeyRepository } from '../ssh-keys/ssh-key.repository';
 import { parseSshPublicKey } from '../ssh-keys/ssh-public-key';
 
-/** How long a site token lets the shell open its session. */
-const TOKEN_TTL_MS = 60_000;
 /** The shell menu lists at most this many sites. */
 const MENU_LIMIT = 200;
 
@@ -38,7 +36,7 @@ export class ShellAccessService {
     private readonly sites: SiteRepository,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
-    @Inject(MANAGER_CONFIG) config: ManagerConfig,
+    @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {
     this.privateKey = loadOwnPrivateKey(config.keys.dir, 'manager');
   }
@@ -99,7 +97,7 @@ export class ShellAccessService {
         id: site.id,
         name: site.name,
         type: site.type,
-        token: issueShellToken(this.privateKey, { siteId: site.id, userId: user.id, username: user.username }, TOKEN_TTL_MS),
+        token: issueShellToken(this.privateKey, { siteId: site.id, userId: user.id, username: user.username }, this.config.shellTokenTtlMs),
       })),
     };
   }

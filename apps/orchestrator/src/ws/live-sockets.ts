@@ -120,7 +120,9 @@ async function serve(ws: WebSocket, accepted: AcceptedUpgrade, deps: ChannelDeps
   const { spec } = accepted;
   switch (accepted.kind) {
     case 'terminal':
-      return runProcessChannel(ws, deps.limits, (output) => deps.launcher.launch(spec, accepted.process, output));
+      return runProcessChannel(ws, deps.limits, (output, announceStandIn) =>
+        deps.launcher.launch(spec, accepted.process, output, announceStandIn),
+      );
     case 'logs':
       return runLogsChannel(ws, deps.containers, spec, accepted.tail);
     case 'status':
@@ -141,7 +143,9 @@ async function serve(ws: WebSocket, accepted: AcceptedUpgrade, deps: ChannelDeps
         runSftpChannel(ws, deps.folders.of(spec.id), deps.limits);
         return;
       }
-      return runProcessChannel(ws, deps.limits, (output) => deps.launcher.launch(spec, accepted.process, output));
+      return runProcessChannel(ws, deps.limits, (output, announceStandIn) =>
+        deps.launcher.launch(spec, accepted.process, output, announceStandIn),
+      );
     }
   }
 }

@@ -28,7 +28,7 @@ const DRAIN_CHECK_MS = 50;
 export async function runProcessChannel(
   ws: WebSocket,
   limits: SessionLimits,
-  start: (output: ExecOutput) => Promise<LaunchedProcess>,
+  start: (output: ExecOutput, announceStandIn: () => void) => Promise<LaunchedProcess>,
 ): Promise<void> {
   let session: ExecSession | undefined;
   let release = () => Promise.resolve();
@@ -81,31 +81,34 @@ export async function runProcessChannel(
   });
   // `ready` precedes everything else the process sends, even output that beats start() returning.
   let readySent = false;
-  const ready = () => {
+  const ready = (siteRunning?: false) => {
     if (readySent) return;
     readySent = true;
-    sendMessage(ws, { type: 'ready' });
+    sendMessage(ws, { type: 'ready', ...(siteRunning === false ? { siteRunning } : {}) });
   };
   const over = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   ws.once('close', () => finish(() => undefined));
 
   try {
-    const launched = await start({
-      onData: (data, stderr) => {
-        ready();
-        sendBytes(ws, data, stderr);
-        if (ws.bufferedAmount > PAUSE_ABOVE_BYTES) pauseUntilDrained(ws, () => session);
-      },
-      onExit: (code) =>
-        finish(() => {
+    const launched = await start(
+      {
+        onData: (data, stderr) => {
           ready();
-          if (code === null) closeWithError(ws, 'RUNTIME_FAILED', 'The process ended, but its exit code could not be read.');
-          else {
-            sendMessage(ws, { type: 'exit', code });
-            ws.close(1000);
-          }
-        }),
-    });
+          sendBytes(ws, data, stderr);
+          if (ws.bufferedAmount > PAUSE_ABOVE_BYTES) pauseUntilDrained(ws, () => session);
+        },
+        onExit: (code) =>
+          finish(() => {
+            ready();
+            if (code === null) closeWithError(ws, 'RUNTIME_FAILED', 'The process ended, but its exit code could not be read.');
+            else {
+              sendMessage(ws, { type: 'exit', code });
+              ws.close(1000);
+            }
+          }),
+      },
+      () => ready(false),
+    );
     session = launched.session;
     release = () => launched.release();
     if (early.size) void session.resize(early.size.cols, early.size.rows);

@@ -38,8 +38,17 @@ export interface LaunchedProcess {
 export class SiteProcessLauncher {
   constructor(private readonly deps: SiteProcessDeps) {}
 
-  /** Finds or makes the container, then starts the process in it. */
-  async launch(spec: SiteSpec, what: SiteProcess, output: ExecOutput): Promise<LaunchedProcess> {
+  /**
+   * Finds or makes the container, then starts the process in it. `announceStandIn` is called
+   * before the process starts when a dynamic site's own container is not running, so the person
+   * learns their shell is not beside the site's processes.
+   */
+  async launch(
+    spec: SiteSpec,
+    what: SiteProcess,
+    output: ExecOutput,
+    announceStandIn: () => void = () => undefined,
+  ): Promise<LaunchedProcess> {
     const { config, containers } = this.deps;
     let containerId = spec.runtime ? await containers.siteContainer(spec.id) : null;
     let release = () => Promise.resolve();
@@ -49,6 +58,7 @@ export class SiteProcessLauncher {
       const container = await containers.startTerminalContainer(this.terminalSite(spec), network, config.live.maxLifetimeMs);
       containerId = container.id;
       release = () => container.remove();
+      if (spec.runtime) announceStandIn();
     }
     const command = what.kind === 'shell' ? INTERACTIVE_SHELL : ['/bin/sh', '-c', what.command];
     const tty = what.kind === 'shell' || what.tty;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDaisError, type ShellAuthResult } from '@dais/shared';
 import type { LoginAttempt, ManagerClient } from '../clients/manager.client';
+import type { Logger } from '../log';
 import type { FailureThrottle } from './failure-throttle';
 
 /** A site the person may enter, with the manager's single-use token for it. */
@@ -28,6 +29,7 @@ export class Authenticator {
   constructor(
     private readonly manager: ManagerClient,
     private readonly throttle: FailureThrottle,
+    private readonly log: Logger,
   ) {}
 
   /** Password (or keyboard-interactive) sign-in. */
@@ -56,6 +58,8 @@ export class Authenticator {
       }
       if (error.code === 'INVALID_CREDENTIALS') return this.fail(login, WRONG_CREDENTIALS);
       if (error.code === 'RATE_LIMITED') return this.fail(login, error.message);
+      // The person sees a generic line; the admin needs the reason (manager down, a balancer refusing the shell…).
+      this.log.error({ code: error.code, err: error.message }, 'could not check a sign-in with the manager');
       return { ok: false, message: 'Dais cannot check sign-ins right now; try again in a minute.' };
     }
   }

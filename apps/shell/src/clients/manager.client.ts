@@ -82,7 +82,9 @@ export class ManagerClient {
     if (parsed.success && isErrorCode(parsed.data.error.code) && parsed.data.error.code !== 'INTERNAL') {
       throw new DaisError(parsed.data.error.code, parsed.data.error.message);
     }
-    throw new DaisError('PEER_ERROR', `The manager answered HTTP ${response.status} to ${path}.`);
+    // A load balancer's refusal (or any other non-Dais answer) is named, so an admin can tell which layer said no.
+    const said = parsed.success ? `: ${parsed.data.error.code} ${parsed.data.error.message.slice(0, 200).replace(/\.$/, '')}` : '';
+    throw new DaisError('PEER_ERROR', `The manager answered HTTP ${response.status} to ${path}${said}.`);
   }
 
   private send(path: string, headers: Record<string, string>, payload: string): Promise<{ status: number; text: string }> {

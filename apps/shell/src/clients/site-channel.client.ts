@@ -39,6 +39,8 @@ export interface SiteChannelEvents {
   exit(code: number): void;
   /** The orchestrator reported a failure after the session started, or the link broke. */
   failure(error: DaisError): void;
+  /** The site is not running: the session opened in a stand-in container (told before any output). */
+  standIn?(): void;
 }
 
 const PING_INTERVAL_MS = 25_000;
@@ -92,6 +94,7 @@ export class SiteChannel {
           return;
         }
         if (message?.type !== 'ready') return; // Nothing else is meaningful before the process starts.
+        if (message.siteRunning === false) events.standIn?.();
         socket.off('message', onFirst);
         socket.removeAllListeners('close');
         socket.removeAllListeners('error');

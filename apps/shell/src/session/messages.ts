@@ -8,11 +8,16 @@ export const MESSAGES = {
   menuTimeout: 'No site chosen in time; goodbye.',
 } as const;
 
+/** Told before a session that runs beside a stopped site instead of inside it. */
+export function standInNotice(site: string): string {
+  return `${site} is not running: this session is in a stand-in container with the site's files. Start the site in the dashboard to reach its processes.`;
+}
+
 /** Says why a session in `site` could not open or ended early, in one line. */
 export function sessionFailureMessage(error: DaisError, site: string): string {
   const reason = firstLine(error.message);
   if (error.code === 'SHELL_TOKEN_EXPIRED')
-    return `Your sign-in for ${site} expired before the session opened (it lasts a minute); connect again.`;
+    return `Your sign-in for ${site} expired before the session opened; connect again and choose sooner.`;
   if (error.code === 'SHELL_TOKEN_INVALID') return `The host of ${site} refused this sign-in (${reason}); connect again.`;
   if (error.code === 'SITE_NOT_RUNNING') return `${site} is not running: start it in the dashboard, then connect again. (${reason})`;
   if (error.code === 'PEER_UNAVAILABLE') return `${site}: ${reason} Try again in a minute.`;

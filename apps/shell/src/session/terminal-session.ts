@@ -4,7 +4,7 @@ import type { SiteGrant } from '../auth/authenticator';
 import type { ManagerClient } from '../clients/manager.client';
 import { SiteChannel, type SessionRequest, type SiteChannelEvents, type SiteChannelTarget } from '../clients/site-channel.client';
 import type { Logger } from '../log';
-import { sessionFailureMessage } from './messages';
+import { sessionFailureMessage, standInNotice } from './messages';
 
 /** An SSH session channel as the session code needs it (ssh2's ServerChannel has this shape). */
 export type SessionChannel = Duplex & { stderr: Writable; exit(status: number): void };
@@ -66,6 +66,7 @@ export class SessionLauncher {
         output: (stream, data) => (stream === 'stderr' ? channel.stderr.write(data) : channel.write(data)),
         exit: (code) => finish(code),
         failure: (error) => finish(255, sessionFailureMessage(error, site.name)),
+        standIn: () => channel.stderr.write(standInNotice(site.name) + newline),
       });
     } catch (error) {
       const coded = isDaisError(error) ? error : new DaisError('PEER_ERROR', 'The session could not start.');

@@ -130,8 +130,12 @@ export type FileEntry = z.output<typeof fileEntrySchema>;
 
 /** Control messages the orchestrator sends (text frames). */
 export const terminalServerMessageSchema = z.discriminatedUnion('type', [
-  /** The session is open (the container process started). */
-  z.object({ type: z.literal('ready') }),
+  /**
+   * The session is open (the container process started). `siteRunning: false`: the site is dynamic
+   * but its container is not running, so the process runs in a stand-in container with the site's
+   * files and limits (an owner fixing a crashing run.sh still gets a shell).
+   */
+  z.object({ type: z.literal('ready'), siteRunning: z.boolean().optional() }),
   /** The process ended; `code` is its exit status (128 + n after signal n). The socket closes next. */
   z.object({ type: z.literal('exit'), code: z.number().int() }),
   /** The session could not start or broke; `code` is a Dais error code. The socket closes next. */
