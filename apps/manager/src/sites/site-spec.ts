@@ -44,7 +44,15 @@ export function toSiteSpec(site: SiteRecord, sitesDomain: string): SiteSpec {
   };
 }
 
-/** The full desired state the router gets for a site. */
+/**
+ * The full desired state the router gets for a site: its hostnames, the custom domains that get a
+ * certificate (wildcards cannot be proven over HTTP-01), and its request-body limit.
+ */
 export function toRouteSpec(site: SiteRecord, sitesDomain: string): RouteSpec {
-  return { siteId: site.id, hostnames: hostnamesOf(site, sitesDomain) };
+  return {
+    siteId: site.id,
+    hostnames: hostnamesOf(site, sitesDomain),
+    certificateHostnames: site.domains.map((domain) => domain.hostname).filter((hostname) => !hostname.startsWith('*.')),
+    ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
+  };
 }

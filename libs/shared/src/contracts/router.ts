@@ -1,16 +1,27 @@
 import { z } from 'zod';
 import { hostnameSchema } from '../naming/hostname';
-import { MAX_SITE_HOSTNAMES } from './orchestrator';
+import { MAX_CLIENT_BODY_MB, MAX_SITE_HOSTNAMES } from './orchestrator';
 import { siteIdSchema } from './site-id';
 
-/** `PUT /v1/routes/:siteId` on the router: every hostname that must reach this site. */
-export const routeSpecSchema = z.strictObject({
-  siteId: siteIdSchema,
-  hostnames: z
-    .array(hostnameSchema({ allowWildcard: true }))
-    .min(1)
-    .max(MAX_SITE_HOSTNAMES),
-});
+/**
+ * `PUT /v1/routes/:siteId` on the router: every hostname that must reach this site, which of them
+ * get an ACME certificate (custom domains; never wildcards, HTTP-01 cannot prove them), and the
+ * site's request-body limit at the edge.
+ */
+export const routeSpecSchema = z
+  .strictObject({
+    siteId: siteIdSchema,
+    hostnames: z
+      .array(hostnameSchema({ allowWildcard: true }))
+      .min(1)
+      .max(MAX_SITE_HOSTNAMES),
+    certificateHostnames: z.array(hostnameSchema()).max(MAX_SITE_HOSTNAMES).default([]),
+    clientMaxBodyMb: z.number().int().min(1).max(MAX_CLIENT_BODY_MB).optional(),
+  })
+  .refine((spec) => spec.certificateHostnames.every((hostname) => spec.hostnames.includes(hostname)), {
+    message: 'every certificate hostname must be one of the routed hostnames',
+    path: ['certificateHostnames'],
+  });
 
 /** Desired routes of one site at the edge. */
 export type RouteSpec = z.output<typeof routeSpecSchema>;
@@ -34,3 +45,38 @@ export const routesRemovedSchema = z.strictObject({
 
 /** Parsed form of {@link routesRemovedSchema}. */
 export type RoutesRemoved = z.output<typeof routesRemovedSchema>;
+
+/**
+ * Where one hostname's certificate stands at the router. `pending`: not issued yet (ordering,
+ * waiting for a retry, or deferred by the rate budget: `message` says which and `retryAt` when);
+ * `active`: served over HTTPS until `expiresAt` (a failed renewal keeps it `active` with the
+ * failure in `message`); `error`: cannot be issued until something changes (`message` says what).
+ */
+export const certificateStateSchema = z.enum(['pending', 'active', 'error']);
+
+/** Parsed form of {@link certificateStateSchema}. */
+export type CertificateState = z.output<typeof certificateStateSchema>;
+
+/** One hostname's certificate, as `GET /v1/certificates` on the router reports it. */
+export const certificateStatusSchema = z.strictObject({
+  siteId: siteIdSchema,
+  hostname: z.string().max(253),
+  state: certificateStateSchema,
+  /** ISO time the served certificate expires; null before the first issuance. */
+  expiresAt: z.iso.datetime().nullable(),
+  /** Why it is pending or in error, or why the last renewal failed; null when all is well. */
+  message: z.string().max(500).nullable(),
+  /** ISO time of the next attempt, when one is scheduled. */
+  retryAt: z.iso.datetime().nullable(),
+  /** ISO time this status last changed. */
+  updatedAt: z.iso.datetime(),
+});
+
+/** Parsed form of {@link certificateStatusSchema}. */
+export type CertificateStatus = z.output<typeof certificateStatusSchema>;
+
+/** Answer to `GET /v1/certificates`: every hostname the router holds or wants a certificate for. */
+export const certificateListSchema = z.strictObject({ certificates: z.array(certificateStatusSchema) });
+
+/** Parsed form of {@link certificateListSchema}. */
+export type CertificateList = z.output<typeof certificateListSchema>;

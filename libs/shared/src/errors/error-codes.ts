@@ -76,6 +76,10 @@ export const ERROR_CATALOGUE = {
   IS_A_DIRECTORY: { status: 409, transient: false },
   SITE_NOT_RUNNING: { status: 409, transient: true },
   SESSION_TIMED_OUT: { status: 408, transient: false },
+  /** A custom domain's DNS does not lead to this router (checked before ordering a certificate). */
+  DOMAIN_UNREACHABLE: { status: 422, transient: true },
+  /** The ACME server refused or failed an order (validation, rate limit, bad answer). */
+  ACME_FAILED: { status: 502, transient: true },
 } as const satisfies Record<string, { status: number; transient: boolean }>;
 
 /** Every error code a Dais component may answer with. */
