@@ -102,3 +102,32 @@ export function assertPlainFile(stats: Stats, shownPath: string): void {
     );
   }
 }
+
+/**
+ * Runs `use` on a descriptor of the entry `name` in `dir`, for changes made through it (mode,
+ * times): a folder or a plain file, never a link (refused, its target is changed on the target
+ * itself). Opened with O_NOFOLLOW and checked to be the very entry lstat saw, so an entry swapped
+ * between the check and the open is refused rather than changed.
+ */
+export async function withEntryHandle<T>(
+  dir: FileHandle,
+  name: string,
+  shownPath: string,
+  use: (handle: FileHandle) => Promise<T>,
+): Promise<T> {
+  const stats = await lstatAt(dir, name, shownPath);
+  if (stats.isSymbolicLink()) {
+    throw new DaisError('PATH_FORBIDDEN', `${JSON.stringify(shownPath)} is a symbolic link; change the file it points to instead.`);
+  }
+  if (!stats.isDirectory()) assertPlainFile(stats, shownPath);
+  const handle = await open(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  try {
+    const opened = await handle.stat();
+    if (opened.ino !== stats.ino || opened.dev !== stats.dev)
+      throw new DaisError('PATH_FORBIDDEN', `${JSON.stringify(shownPath)} changed meanwhile; try again.`);
+    if (!opened.isDirectory()) assertPlainFile(opened, shownPath);
+    return await use(handle);
+  } finally {
+    await handle.close();
+  }
+}

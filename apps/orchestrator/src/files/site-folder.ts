@@ -1,10 +1,11 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, rename, rmdir, unlink, lchown, type FileHandle } from 'node:fs/promises';
 import { DaisError, type FileEntry } from '@dais/shared';
-import { assertPlainFile, atPath, lstatAt, openDirectory, withDirectory, withParent } from './confined-walk';
+import { assertPlainFile, atPath, lstatAt, openDirectory, withDirectory, withEntryHandle, withParent } from './confined-walk';
 import { entryOf } from './file-entry';
 import { fileSystemError } from './file-errors';
 import { removeTree } from './remove-tree';
+import { makeLink, readLinkText, resolveLinks } from './site-links';
 import { formatSitePath, parseSitePath } from './site-path';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
@@ -44,7 +45,8 @@ export interface WatchableDir {
  * descriptor with O_NOFOLLOW (no symbolic link is ever followed, a swap between check and use
  * meets ELOOP), files with more than one hard link are neither read nor written, and chmod keeps
  * setuid/setgid/sticky bits out. Symbolic links inside the folder are listed (type `symlink`),
- * removed and renamed as names, never read, written or chmodded through.
+ * read (their text), made (relative targets inside only), removed and renamed as names, never
+ * read, written, chmodded or truncated through; only {@link resolve} follows links, for SFTP.
  */
 export class SiteFolder {
   readonly root: string;
@@ -63,10 +65,18 @@ export class SiteFolder {
   }
 
   /**
-   * What one entry is. A symbolic link is described as a link, even with `followLinks`: the file
-   * API never resolves one (`followLinks` exists for SFTP's stat, which then answers for the link).
+   * The path with the symbolic links on its way resolved inside the folder (the last name's too
+   * with `followFinal`), for SFTP, whose clients expect links to work as in a chroot. Only links
+   * with a relative target that stays inside are followed; any other makes it PATH_FORBIDDEN. The
+   * file API never calls this: it uses links as names only.
    */
-  async stat(path: string, _options: { followLinks?: boolean } = {}): Promise<FileEntry> {
+  async resolve(path: string, options: { followFinal: boolean }): Promise<string> {
+    const names = parseSitePath(path);
+    return formatSitePath(await resolveLinks(this.root, names, formatSitePath(names), options.followFinal));
+  }
+
+  /** What one entry is; a symbolic link is described as a link (see {@link resolve} to follow one). */
+  async stat(path: string): Promise<FileEntry> {
     const names = parseSitePath(path);
     const shown = formatSitePath(names);
     if (names.length === 0) return withDirectory(this.root, names, shown, async (dir) => entryOf('/', await dir.stat()));
@@ -225,27 +235,52 @@ export class SiteFolder {
     const name = names.at(-1);
     // The site folder itself belongs to Dais: a 700 there would stop nginx serving the site.
     if (name === undefined) throw new DaisError('PATH_FORBIDDEN', "The site folder's own permissions are managed by Dais.");
-    const dir = await openDirectory(this.root, names.slice(0, -1), shown);
+    await withParent(this.root, names, shown, (dir) => withEntryHandle(dir, name, shown, (handle) => handle.chmod(mode))).catch(
+      (error: unknown) => {
+        throw fileSystemError(error, shown, 'change the mode of');
+      },
+    );
+  }
+
+  /** Cuts or extends a plain file (never a link or a hard-linked file) to `size` bytes. */
+  async truncate(path: string, size: number): Promise<void> {
+    if (!Number.isSafeInteger(size) || size < 0) throw new DaisError('PATH_INVALID', 'A size is a whole number of bytes, 0 or more.');
+    const shown = this.realpath(path);
+    const handle = await this.openFile(path, { write: true });
     try {
-      const stats = await lstatAt(dir, name, shown);
-      if (stats.isSymbolicLink())
-        throw new DaisError('PATH_FORBIDDEN', `${JSON.stringify(shown)} is a symbolic link; change its target instead.`);
-      if (!stats.isDirectory()) assertPlainFile(stats, shown);
-      const target = await open(atPath(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-      try {
-        const opened = await target.stat();
-        if (opened.ino !== stats.ino || opened.dev !== stats.dev)
-          throw new DaisError('PATH_FORBIDDEN', `${JSON.stringify(shown)} changed meanwhile; try again.`);
-        if (!opened.isDirectory()) assertPlainFile(opened, shown);
-        await target.chmod(mode);
-      } finally {
-        await target.close();
-      }
+      await handle.truncate(size);
     } catch (error) {
-      throw fileSystemError(error, shown, 'change the mode of');
+      const code = (error as NodeJS.ErrnoException | null)?.code;
+      if (code === 'EFBIG' || code === 'EINVAL')
+        throw new DaisError('FILE_TOO_LARGE', `${JSON.stringify(shown)} cannot be made ${size} bytes long.`);
+      throw fileSystemError(error, shown, 'resize');
     } finally {
-      await dir.close();
+      await handle.close();
     }
+  }
+
+  /** Sets access and modification times (seconds) of a folder or plain file; a link is refused, never followed. */
+  async utimes(path: string, atime: number, mtime: number): Promise<void> {
+    if (![atime, mtime].every((time) => Number.isFinite(time) && time >= 0))
+      throw new DaisError('PATH_INVALID', 'A time is seconds since 1970.');
+    const names = parseSitePath(path);
+    const shown = formatSitePath(names);
+    await withParent(this.root, names, shown, (dir, name) =>
+      withEntryHandle(dir, name, shown, (handle) => handle.utimes(atime, mtime)),
+    ).catch((error: unknown) => {
+      throw fileSystemError(error, shown, 'set the times of');
+    });
+  }
+
+  /** The text of a symbolic link (the link itself is read, never followed). */
+  async readlink(path: string): Promise<string> {
+    const names = parseSitePath(path);
+    return readLinkText(this.root, names, formatSitePath(names));
+  }
+
+  /** Makes a symbolic link to a relative `target` that stays inside the folder (else PATH_FORBIDDEN, nothing made). */
+  async symlink(path: string, target: string): Promise<void> {
+    return makeLink(this.root, this.owner, parseSitePath(path), target);
   }
 
   /** A checked folder to watch: open until `close()`, which may come as soon as the watch is set up. */

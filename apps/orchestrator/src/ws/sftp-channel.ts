@@ -42,12 +42,20 @@ async function answer(folder: SiteFolder, id: number, request: FileRequest): Pro
   }
 }
 
+/**
+ * Performs one request. Links on the way are resolved inside the folder first, as SFTP clients
+ * expect (see {@link SiteFolder.resolve}); the last name's link too for the operations POSIX lets
+ * follow it (stat, opendir, open, realpath), never for those that act on the name itself. `read`
+ * and `write` name an open handle, whose path `open` already resolved.
+ */
 async function perform(folder: SiteFolder, request: FileRequest): Promise<Partial<FileReply>> {
+  const followed = (path: string) => folder.resolve(path, { followFinal: true });
+  const named = (path: string) => folder.resolve(path, { followFinal: false });
   switch (request.op) {
     case 'stat':
-      return { entry: await folder.stat(request.path, { followLinks: request.followLinks }) };
+      return { entry: await folder.stat(request.followLinks ? await followed(request.path) : await named(request.path)) };
     case 'list':
-      return { entries: await folder.list(request.path) };
+      return { entries: await folder.list(await followed(request.path)) };
     case 'read':
       return { data: (await folder.readRange(request.path, request.offset, request.length)).toString('base64') };
     case 'write':
@@ -56,32 +64,40 @@ async function perform(folder: SiteFolder, request: FileRequest): Promise<Partia
         truncate: request.truncate,
       });
       return {};
-    case 'open':
-      return {
-        entry: await folder.open(request.path, {
-          create: request.create,
-          truncate: request.truncate,
-          exclusive: request.exclusive,
-          write: request.create || request.truncate,
-        }),
-      };
+    case 'open': {
+      const path = await followed(request.path);
+      const { create, truncate, exclusive } = request;
+      return { path, entry: await folder.open(path, { create, truncate, exclusive, write: create || truncate }) };
+    }
     case 'mkdir':
-      await folder.mkdir(request.path);
+      await folder.mkdir(await named(request.path));
       return {};
     case 'rmdir':
-      await folder.rmdir(request.path);
+      await folder.rmdir(await named(request.path));
       return {};
     case 'remove':
-      await folder.remove(request.path);
+      await folder.remove(await named(request.path));
       return {};
     case 'rename':
-      await folder.rename(request.from, request.to);
+      await folder.rename(await named(request.from), await named(request.to));
       return {};
     case 'chmod':
-      await folder.chmod(request.path, request.mode);
+      await folder.chmod(await named(request.path), request.mode);
+      return {};
+    case 'truncate':
+      await folder.truncate(await named(request.path), request.size);
+      return {};
+    case 'utimes':
+      await folder.utimes(await named(request.path), request.atime, request.mtime);
+      return {};
+    case 'readlink':
+      return { target: await folder.readlink(await named(request.path)) };
+    case 'symlink':
+      await folder.symlink(await named(request.path), request.target);
       return {};
     case 'realpath': {
-      const name = folder.realpath(request.path);
+      // Where links lead when they may be followed; the lexical path otherwise (a client's `cd` then fails on use).
+      const name = await followed(request.path).catch(() => folder.realpath(request.path));
       const entry = await folder.stat(name).catch(() => null);
       return { entry: { ...(entry ?? { type: 'other', size: 0, mode: 0, mtimeMs: 0 }), name } };
     }

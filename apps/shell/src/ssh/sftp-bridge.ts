@@ -1,5 +1,5 @@
 import { utils, type Attributes, type FileEntry as SftpName, type SFTPWrapper } from 'ssh2';
-import type { FileEntry, FileRequest } from '@dais/shared';
+import { fileRequestSchema, type FileEntry, type FileRequest } from '@dais/shared';
 import type { FileReply, SiteChannel } from '../clients/site-channel.client';
 
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
@@ -30,6 +30,11 @@ export function bridgeSftp(sftp: SFTPWrapper, opening: Promise<SiteChannel>, onE
 
   /** Sends a request; answers the SFTP request itself when it failed, and returns the reply only on success. */
   const ask = async (reqId: number, request: FileRequest): Promise<FileReply | undefined> => {
+    // The orchestrator ignores a message its contract refuses (an overlong path…): answer here, or the client would wait forever.
+    if (!fileRequestSchema.safeParse(request).success) {
+      sftp.status(reqId, request.op === 'symlink' ? STATUS_CODE.PERMISSION_DENIED : STATUS_CODE.FAILURE, 'Invalid path or value');
+      return undefined;
+    }
     const reply = await (await opening).file(request);
     if (reply.ok) return reply;
     sftp.status(reqId, statusOf(reply.error?.code), reply.error?.message ?? 'Failed');
@@ -47,7 +52,9 @@ export function bridgeSftp(sftp: SFTPWrapper, opening: Promise<SiteChannel>, onE
     const create = (flags & OPEN_MODE.CREAT) !== 0;
     const truncate = (flags & OPEN_MODE.TRUNC) !== 0;
     const exclusive = (flags & OPEN_MODE.EXCL) !== 0;
-    if (await ask(reqId, { op: 'open', path, create, truncate, exclusive })) sftp.handle(reqId, newHandle({ kind: 'file', path }));
+    const reply = await ask(reqId, { op: 'open', path, create, truncate, exclusive });
+    // The handle names the file the links led to, as a descriptor would: later reads, writes and fsetstat use it.
+    if (reply) sftp.handle(reqId, newHandle({ kind: 'file', path: reply.path ?? path }));
   });
   on('READ', async (reqId, raw: Buffer, offset: number, length: number) => {
     const handle = handleOf(raw);
@@ -124,9 +131,14 @@ export function bridgeSftp(sftp: SFTPWrapper, opening: Promise<SiteChannel>, onE
   on('RMDIR', (reqId, path: string) => simply(reqId, { op: 'rmdir', path }));
   on('REMOVE', (reqId, path: string) => simply(reqId, { op: 'remove', path }));
   on('RENAME', (reqId, from: string, to: string) => simply(reqId, { op: 'rename', from, to }));
+  /** Applies size, then permissions, then times (OpenSSH's order); owners are the container's business. */
   const setstat = async (reqId: number, path: string, attrs: Attributes) => {
-    // Only permissions travel; sizes, owners and times are the container's business.
+    if (typeof attrs.size === 'number' && !(await ask(reqId, { op: 'truncate', path, size: attrs.size }))) return;
     if (typeof attrs.mode === 'number' && !(await ask(reqId, { op: 'chmod', path, mode: attrs.mode & 0o7777 }))) return;
+    // SFTP v3 carries the two times together (one flag), so ssh2 gives both or neither.
+    if (typeof attrs.atime === 'number' && typeof attrs.mtime === 'number') {
+      if (!(await ask(reqId, { op: 'utimes', path, atime: attrs.atime, mtime: attrs.mtime }))) return;
+    }
     ok(reqId);
   };
   on('SETSTAT', (reqId, path: string, attrs: Attributes) => setstat(reqId, path, attrs));
@@ -142,9 +154,14 @@ export function bridgeSftp(sftp: SFTPWrapper, opening: Promise<SiteChannel>, onE
     const reply = await ask(reqId, { op: 'realpath', path });
     if (reply?.entry) sftp.name(reqId, [{ ...nameOf(reply.entry), filename: reply.entry.name }]);
   });
-  for (const unsupported of ['READLINK', 'SYMLINK']) {
-    sftp.on(unsupported, (reqId: number) => sftp.status(reqId, STATUS_CODE.OP_UNSUPPORTED, 'Links are not supported over SFTP'));
-  }
+  on('READLINK', async (reqId, path: string) => {
+    const reply = await ask(reqId, { op: 'readlink', path });
+    // The text alone, with no attributes, as OpenSSH's server answers.
+    if (reply) sftp.name(reqId, [{ filename: reply.target ?? '', longname: reply.target ?? '', attrs: {} as Attributes }]);
+  });
+  // ssh2 gives (link, target) whatever the client: it knows OpenSSH clients by their version line and
+  // undoes their historical order (target first on the wire); `sftp`'s `symlink`/`ln -s` are tested.
+  on('SYMLINK', (reqId, linkPath: string, targetPath: string) => simply(reqId, { op: 'symlink', path: linkPath, target: targetPath }));
   // The client sends EOF when it is done (end of an `sftp -b` batch, `bye`): close our side too.
   sftp.once('end', () => sftp.end());
   sftp.once('close', () => {

@@ -76,6 +76,8 @@ export type TerminalClientMessage = z.output<typeof terminalClientMessageSchema>
 
 /** A file path as a client names it: relative to the site folder (`/` is the site folder itself). */
 const sitePath = z.string().max(4_096);
+/** A file time in whole seconds since the epoch, up to the end of year 9999. */
+const fileTime = z.number().int().min(0).max(253_402_300_799);
 
 /**
  * The file operations an SFTP session needs, each confined to the site folder by the orchestrator
@@ -112,6 +114,14 @@ export const fileRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('rename'), from: sitePath, to: sitePath }),
   z.strictObject({ op: z.literal('chmod'), path: sitePath, mode: z.number().int().min(0).max(0o7777) }),
   z.strictObject({ op: z.literal('realpath'), path: sitePath }),
+  /** The text of the symbolic link `path` (the link itself, never followed). */
+  z.strictObject({ op: z.literal('readlink'), path: sitePath }),
+  /** Makes the symbolic link `path` → `target`: a relative target that stays inside the site folder. */
+  z.strictObject({ op: z.literal('symlink'), path: sitePath, target: z.string().max(4_096) }),
+  /** Cuts or extends a regular file to `size` bytes (SETSTAT/FSETSTAT with a size). */
+  z.strictObject({ op: z.literal('truncate'), path: sitePath, size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }),
+  /** Sets access and modification times, seconds since the epoch (SETSTAT/FSETSTAT with times; `put -p`). */
+  z.strictObject({ op: z.literal('utimes'), path: sitePath, atime: fileTime, mtime: fileTime }),
 ]);
 /** Parsed form of {@link fileRequestSchema}. */
 export type FileRequest = z.output<typeof fileRequestSchema>;
@@ -153,6 +163,10 @@ export const terminalServerMessageSchema = z.discriminatedUnion('type', [
     entry: fileEntrySchema.optional(),
     entries: z.array(fileEntrySchema).optional(),
     data: z.string().optional(),
+    /** `open`: the file's path with every link on the way resolved (what the handle names afterwards). */
+    path: z.string().optional(),
+    /** `readlink`: the link's text. */
+    target: z.string().optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
 ]);
