@@ -139,6 +139,7 @@ export class TestStack {
       DAIS_QUEUE_LOCK_MS: '2000',
       DAIS_OPERATION_BACKOFF_MS: '200',
       DAIS_SWEEP_INTERVAL_MS: '1000',
+      DAIS_CERTIFICATE_SYNC_INTERVAL_MS: '1000',
       DAIS_PEER_TIMEOUT_MS: '20000',
       DAIS_MANAGER_PORT: String(manager),
       DAIS_ORCHESTRATOR_PORT: String(orchestrator),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CertificateSync } from './domains/certificate-sync';
 import { SiteEventsPublisher } from './events/site-events.publisher';
 import { OPERATION_EVENTS, OPERATION_STORE, OperationRunner, STEP_EXECUTOR } from './operations/operation-runner';
 import { OperationRepository } from './operations/operation.repository';
@@ -6,7 +7,7 @@ import { OperationSweeper } from './operations/operation-sweeper';
 import { OperationWorker } from './operations/operation-worker';
 import { SiteStepExecutor } from './operations/site-step.executor';
 
-/** The operation worker and its sweeper (the `worker` role). */
+/** The operation worker, its sweeper and the certificate-state sync (the `worker` role). */
 @Module({
   providers: [
     SiteStepExecutor,
@@ -14,6 +15,7 @@ import { SiteStepExecutor } from './operations/site-step.executor';
     OperationWorker,
     OperationSweeper,
     SiteEventsPublisher,
+    CertificateSync,
     { provide: OPERATION_STORE, useExisting: OperationRepository },
     { provide: STEP_EXECUTOR, useExisting: SiteStepExecutor },
     { provide: OPERATION_EVENTS, useExisting: SiteEventsPublisher },

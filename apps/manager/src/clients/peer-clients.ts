@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  certificateListSchema,
   imageBuildEventSchema,
   loadOwnPrivateKey,
   routesAppliedSchema,
@@ -10,6 +11,7 @@ import {
   siteStatusSchema,
   SignedHttpClient,
   sqlQueryResultSchema,
+  type CertificateList,
   type ImageBuildEvent,
   type RoutesApplied,
   type RoutesRemoved,
@@ -112,5 +114,10 @@ export class RouterClient {
   /** Stops routing the site. */
   removeRoutes(siteId: number): Promise<RoutesRemoved> {
     return this.http.call({ method: 'DELETE', path: `/v1/routes/${siteId}`, response: routesRemovedSchema });
+  }
+
+  /** Every hostname's certificate state at the router. */
+  listCertificates(): Promise<CertificateList> {
+    return this.http.call({ method: 'GET', path: '/v1/certificates', response: certificateListSchema });
   }
 }

@@ -39,6 +39,8 @@ const schema = z.object({
   DAIS_OPERATION_ATTEMPTS: envField.positiveInt().default(8),
   DAIS_OPERATION_BACKOFF_MS: envField.positiveInt().default(1_000),
   DAIS_SWEEP_INTERVAL_MS: envField.positiveInt().default(30_000),
+  /** How often workers read certificate states from the router. */
+  DAIS_CERTIFICATE_SYNC_INTERVAL_MS: envField.positiveInt().default(15_000),
   DAIS_ORCHESTRATOR_URL: envField.httpUrl().default('http://127.0.0.1:7100'),
   DAIS_ORCHESTRATOR_ID: envField.componentId().default('orchestrator'),
   DAIS_ROUTER_URL: envField.httpUrl().default('http://127.0.0.1:7200'),
@@ -101,6 +103,7 @@ export interface ManagerConfig {
   operationDeadlineMs: number;
   /** Single sign-on with OpenID Connect, when all three settings are given. */
   oidc: { issuer: string; clientId: string; clientSecret: string } | null;
+  certificateSyncIntervalMs: number;
   /** Lifetime of the single-use site tokens shell sign-ins hand out. */
   shellTokenTtlMs: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -143,6 +146,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
       env.DAIS_OIDC_ISSUER && env.DAIS_OIDC_CLIENT_ID && env.DAIS_OIDC_CLIENT_SECRET
         ? { issuer: env.DAIS_OIDC_ISSUER, clientId: env.DAIS_OIDC_CLIENT_ID, clientSecret: env.DAIS_OIDC_CLIENT_SECRET }
         : null,
+    certificateSyncIntervalMs: env.DAIS_CERTIFICATE_SYNC_INTERVAL_MS,
     shellTokenTtlMs: env.DAIS_SHELL_TOKEN_TTL_SECONDS * 1_000,
     logLevel: env.DAIS_LOG_LEVEL,
   });

@@ -8,6 +8,15 @@ export function toDomainView(domain: Domain): DomainView {
     hostname: domain.hostname,
     status: domain.status,
     statusMessage: domain.statusMessage,
+    certificate:
+      domain.certificateState === null
+        ? null
+        : {
+            state: domain.certificateState,
+            expiresAt: domain.certificateExpiresAt?.toISOString() ?? null,
+            message: domain.certificateMessage,
+            retryAt: domain.certificateRetryAt?.toISOString() ?? null,
+          },
     createdAt: domain.createdAt.toISOString(),
   };
 }

@@ -30,7 +30,11 @@ export class DomainRepository {
   ): Promise<{ domain: Domain; operation: OperationWithSteps } | null> {
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const domain = await tx.domain.create({ data: { siteId, hostname } });
+        // A wildcard gets no certificate (HTTP-01 cannot prove one); any other waits for the router's order.
+        const certificate = hostname.startsWith('*.')
+          ? {}
+          : { certificateState: 'pending' as const, certificateMessage: 'A certificate is ordered once the domain is routed.' };
+        const domain = await tx.domain.create({ data: { siteId, hostname, ...certificate } });
         return { domain, operation: await this.updateOperation(tx, siteId, requestedById) };
       });
     } catch (error) {

@@ -25,7 +25,12 @@ export class SiteEventsPublisher implements OperationEvents {
   }
 
   /** A deleted site has nothing left to show: its operation's own update says it is gone. */
-  async operationEnded(siteId: number): Promise<void> {
+  operationEnded(siteId: number): Promise<void> {
+    return this.siteChanged(siteId);
+  }
+
+  /** Announces the site as it is now (e.g. a domain's certificate changed); nothing if it is gone. */
+  async siteChanged(siteId: number): Promise<void> {
     const site = await this.sites.find(siteId);
     if (!site) return;
     await this.bus.siteUpdated(siteId, toSiteView(site, await this.operations.latestForSite(siteId), this.config.sites));

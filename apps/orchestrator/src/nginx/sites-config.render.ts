@@ -78,6 +78,13 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
         "" "";
     }
 
+    # The router sets X-Real-IP to the visitor at the edge (and replaces anything the visitor sent);
+    # only routers reach this port, so the visitor's address is passed on, not the router's.
+    map $http_x_real_ip $dais_real_ip {
+        "" $remote_addr;
+        default $http_x_real_ip;
+    }
+
     include site-upstream-groups.conf;
 
     server {
@@ -146,7 +153,7 @@ const SITE_SERVER_BODY = `        root $dais_site_root;
         proxy_set_header Host $host;
         proxy_set_header Upgrade $http_upgrade;
         proxy_set_header Connection $dais_connection;
-        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Real-IP $dais_real_ip;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
         proxy_set_header X-Forwarded-Host $host;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hostnameSchema } from '../naming/hostname';
 import { pageQuerySchema, usernameSchema } from './accounts';
+import { certificateStateSchema } from './router';
 
 /** `GET /api/sites?search=&limit=&cursor=`: search matches name or description, case-insensitive. */
 export const listSitesQuerySchema = pageQuerySchema.extend({
@@ -35,6 +36,17 @@ export const addDomainRequestSchema = z.strictObject({ hostname: hostnameSchema(
 /** Where a custom domain stands: `pending` until the site's routes include it, `error` when that failed. */
 export const domainStatusSchema = z.enum(['pending', 'active', 'error']);
 
+/** A custom domain's HTTPS certificate, as the manager last heard from the router (see `certificateStatusSchema`). */
+export const domainCertificateViewSchema = z.object({
+  state: certificateStateSchema,
+  /** When the served certificate expires (ISO time); null before the first one is issued. */
+  expiresAt: z.string().nullable(),
+  /** Why it is pending (e.g. deferred by the rate budget) or in error, or why a renewal failed. */
+  message: z.string().nullable(),
+  /** When the router tries again (ISO time), if it will. */
+  retryAt: z.string().nullable(),
+});
+
 /** A custom domain of a site, as the API shows it. */
 export const domainViewSchema = z.object({
   id: z.number().int(),
@@ -42,6 +54,8 @@ export const domainViewSchema = z.object({
   status: domainStatusSchema,
   /** Why the domain is in `error` (the failed step's message); null otherwise. */
   statusMessage: z.string().nullable(),
+  /** Its certificate; null when it gets none (wildcards, or the router does not issue certificates). */
+  certificate: domainCertificateViewSchema.nullable(),
   createdAt: z.string(),
 });
 

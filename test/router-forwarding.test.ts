@@ -1,0 +1,141 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OperationView, SiteView } from '@dais/shared';
+import { NginxInstance } from '@dais/nginx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/http';
+import { rawRequest } from './support/load-balancer';
+import { freePorts } from './support/ports';
+import { TestStack } from './support/stack';
+import { tempDir } from './support/temp-dir';
+
+/** A CGI script busybox httpd runs: the request as the site's code sees it. */
+const ENV_CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\nenv | sort\n';
+const RUN_SH = '#!/bin/sh\nexec httpd -f -p "$PORT" -h /site/public\n';
+
+/**
+ * A second "orchestrator" in the router's pool: a plain nginx on its own port passing to the real
+ * orchestrator's sites port, so the test can stop it like a host that went away.
+ */
+async function startStandInOrchestrator(port: number, upstream: number): Promise<{ stop(): Promise<void>; accessLog: string }> {
+  const dir = await tempDir('stand-in-orchestrator');
+  for (const folder of ['logs', 'temp']) await mkdir(join(dir.path, folder), { recursive: true });
+  const conf = join(dir.path, 'nginx.conf');
+  await writeFile(
+    conf,
+    `worker_processes 1;
+pid ${dir.path}/nginx.pid;
+error_log ${dir.path}/logs/error.log warn;
+events { worker_connections 256; }
+http {
+    client_body_temp_path ${dir.path}/temp;
+    proxy_temp_path ${dir.path}/temp;
+    access_log ${dir.path}/logs/access.log;
+    server {
+        listen 127.0.0.1:${port};
+        location / {
+            proxy_pass http://127.0.0.1:${upstream};
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $http_connection;
+            proxy_set_header X-Real-IP $http_x_real_ip;
+            proxy_set_header X-Forwarded-For $http_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
+        }
+    }
+}
+`,
+  );
+  const nginx = new NginxInstance({ prefix: dir.path, liveConfFile: conf });
+  await nginx.test(conf);
+  await nginx.start();
+  return {
+    accessLog: join(dir.path, 'logs', 'access.log'),
+    async stop() {
+      await nginx.stop();
+      await dir.remove();
+    },
+  };
+}
+
+describe('the router forwards every site to a pool of orchestrators', () => {
+  let stack: TestStack;
+  let standIn: { stop(): Promise<void>; accessLog: string } | undefined;
+  let site: SiteView;
+
+  beforeAll(async () => {
+    const [standInPort] = (await freePorts(1)) as [number];
+    stack = await TestStack.start('router-forwarding', {
+      prepare: async ({ ports }) => {
+        standIn = await startStandInOrchestrator(standInPort, ports.sites);
+        return { DAIS_ROUTER_ORCHESTRATORS: `127.0.0.1:${standInPort},127.0.0.1:${ports.sites}` };
+      },
+    });
+    const created = await stack.api<SiteView>('POST', '/api/sites', { name: 'echo', type: 'dynamic', image: 'busybox' });
+    expect(created.status, JSON.stringify(created.json)).toBe(202);
+    site = created.json;
+    expect((await stack.waitForOperation<OperationView>(site.operation?.id ?? 0)).state).toBe('succeeded');
+    const folder = join(stack.stateDir, 'orchestrator/data/sites', String(site.id));
+    await mkdir(join(folder, 'public', 'cgi-bin'), { recursive: true });
+    await writeFile(join(folder, 'public', 'cgi-bin', 'env'), ENV_CGI);
+    await chmod(join(folder, 'public', 'cgi-bin', 'env'), 0o755);
+    await writeFile(join(folder, 'run.sh'), RUN_SH);
+    await chmod(join(folder, 'run.sh'), 0o755);
+    const restarted = await stack.api<OperationView>('POST', `/api/sites/${site.id}/restart`);
+    expect((await stack.waitForOperation<OperationView>(restarted.json.id)).state).toBe('succeeded');
+    await eventually(
+      () => stack.visit('echo.dais.localhost', '/cgi-bin/env'),
+      (page) => page.status === 200,
+      30_000,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack.stop();
+    await standIn?.stop();
+  });
+
+  const askAsVisitor = (headers: Record<string, string> = {}) =>
+    rawRequest({
+      port: stack.ports.edge,
+      method: 'GET',
+      path: '/cgi-bin/env',
+      localAddress: '127.0.0.2',
+      headers: { host: 'echo.dais.localhost', ...headers },
+    });
+
+  it('passes the original host and the real visitor, whatever the visitor claims about earlier hops', async () => {
+    const page = await askAsVisitor({ 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' });
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/^HTTP_HOST=echo\.dais\.localhost$/m);
+    expect(page.body).toMatch(/^HTTP_X_FORWARDED_FOR=127\.0\.0\.2\b/m);
+    expect(page.body).toMatch(/^HTTP_X_REAL_IP=127\.0\.0\.2$/m);
+    expect(page.body).not.toContain('203.0.113.9');
+    expect(page.body).toMatch(/^HTTP_X_FORWARDED_PROTO=http$/m);
+    expect(page.body).toMatch(/^HTTP_X_FORWARDED_HOST=echo\.dais\.localhost$/m);
+  });
+
+  it('passes a websocket upgrade request through to the site', async () => {
+    const page = await askAsVisitor({ connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' });
+    // busybox httpd is no websocket server, but the site saw the upgrade asked for.
+    expect(page.body).toMatch(/^HTTP_UPGRADE=websocket$/m);
+  });
+
+  it('spreads requests over both orchestrators, and keeps serving every request when one stops', async () => {
+    for (let i = 0; i < 6; i++) expect((await askAsVisitor()).status).toBe(200);
+    // Round robin: the stand-in took its share.
+    expect((await readFile(standIn?.accessLog ?? '', 'utf8')).match(/cgi-bin\/env/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    await standIn?.stop();
+    standIn = undefined;
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await askAsVisitor()).status);
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+  });
+
+  it('answers an unknown host with a clear 404 page', async () => {
+    const page = await rawRequest({ port: stack.ports.edge, method: 'GET', path: '/', headers: { host: 'nobody.dais.localhost' } });
+    expect(page.status).toBe(404);
+    expect(page.body).toContain('There is no site or page at this address.');
+  });
+});
