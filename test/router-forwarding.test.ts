@@ -1,13 +1,12 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OperationView, SiteView } from '@dais/shared';
-import { NginxInstance } from '@dais/nginx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/http';
 import { rawRequest } from './support/load-balancer';
+import { startPlainNginx, type PlainNginx } from './support/plain-nginx';
 import { freePorts } from './support/ports';
 import { TestStack } from './support/stack';
-import { tempDir } from './support/temp-dir';
 
 /** A CGI script busybox httpd runs: the request as the site's code sees it. */
 const ENV_CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\nenv | sort\n';
@@ -17,21 +16,10 @@ const RUN_SH = '#!/bin/sh\nexec httpd -f -p "$PORT" -h /site/public\n';
  * A second "orchestrator" in the router's pool: a plain nginx on its own port passing to the real
  * orchestrator's sites port, so the test can stop it like a host that went away.
  */
-async function startStandInOrchestrator(port: number, upstream: number): Promise<{ stop(): Promise<void>; accessLog: string }> {
-  const dir = await tempDir('stand-in-orchestrator');
-  for (const folder of ['logs', 'temp']) await mkdir(join(dir.path, folder), { recursive: true });
-  const conf = join(dir.path, 'nginx.conf');
-  await writeFile(
-    conf,
-    `worker_processes 1;
-pid ${dir.path}/nginx.pid;
-error_log ${dir.path}/logs/error.log warn;
-events { worker_connections 256; }
-http {
-    client_body_temp_path ${dir.path}/temp;
-    proxy_temp_path ${dir.path}/temp;
-    access_log ${dir.path}/logs/access.log;
-    server {
+function startStandInOrchestrator(port: number, upstream: number): Promise<PlainNginx> {
+  return startPlainNginx(
+    'stand-in-orchestrator',
+    () => `    server {
         listen 127.0.0.1:${port};
         location / {
             proxy_pass http://127.0.0.1:${upstream};
@@ -43,25 +31,13 @@ http {
             proxy_set_header X-Forwarded-For $http_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
         }
-    }
-}
-`,
+    }`,
   );
-  const nginx = new NginxInstance({ prefix: dir.path, liveConfFile: conf });
-  await nginx.test(conf);
-  await nginx.start();
-  return {
-    accessLog: join(dir.path, 'logs', 'access.log'),
-    async stop() {
-      await nginx.stop();
-      await dir.remove();
-    },
-  };
 }
 
 describe('the router forwards every site to a pool of orchestrators', () => {
   let stack: TestStack;
-  let standIn: { stop(): Promise<void>; accessLog: string } | undefined;
+  let standIn: PlainNginx | undefined;
   let site: SiteView;
 
   beforeAll(async () => {
