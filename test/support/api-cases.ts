@@ -268,6 +268,13 @@ export const API_CASES: readonly ApiCase[] = [
     expect: siteScoped(415),
     query: true,
   },
+  // Nor is it a form (415): multipart uploads are exercised in test/site-files-multipart.test.ts.
+  {
+    route: 'POST /api/sites/{id}/files/upload',
+    request: (context) => ({ path: site(context, '/files/upload?path=/public'), body: { not: 'a form' } }),
+    expect: siteScoped(415),
+    query: true,
+  },
   {
     route: 'POST /api/sites/{id}/files/mkdir',
     request: (context) => ({ path: site(context, '/files/mkdir'), body: { path: 'public/matrix-dir' } }),

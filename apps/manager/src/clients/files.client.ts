@@ -6,6 +6,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   DaisError,
   errorBodySchema,
+  fileFormUploadResultSchema,
   fileLimitsSchema,
   fileListSchema,
   fileResultSchema,
@@ -13,6 +14,7 @@ import {
   loadOwnPrivateKey,
   signRequest,
   SignedHttpClient,
+  type FileFormUploadResult,
   type FileLimits,
   type FileList,
   type FileResult,
@@ -29,13 +31,24 @@ export interface FileStream {
   length: number | null;
 }
 
-/** An upload to send: a replayable source of exactly `size` bytes whose SHA-256 is `sha256`. */
-export interface SignedUpload {
-  path: string;
-  overwrite: boolean;
+/** A spooled body to send: a replayable source of exactly `size` bytes whose SHA-256 is `sha256`. */
+interface SpooledBody {
   size: number;
   sha256: string;
   open: () => Readable;
+}
+
+/** A raw upload to send: one file, to `path`. */
+export interface SignedUpload extends SpooledBody {
+  path: string;
+  overwrite: boolean;
+}
+
+/** A multipart upload to send: a form's files, to the folder `path`, the body as the client sent it. */
+export interface SignedFormUpload extends SpooledBody {
+  path: string;
+  overwrite: boolean;
+  boundary: string;
 }
 
 /** Longest a file or zip may take to stream between orchestrator and manager. */
@@ -43,8 +56,9 @@ const TRANSFER_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Calls to the orchestrator's site file API. JSON calls go through the shared signed client;
- * downloads and uploads are streams, signed here: a download's request has no body, an upload is
- * signed with an empty body digest and carries its SHA-256 and size in the signed query string.
+ * downloads and uploads are streams, signed here: a download's request has no body, an upload (raw
+ * or multipart) is signed with an empty body digest and carries its SHA-256 and size in the signed
+ * query string.
  */
 @Injectable()
 export class FilesClient {
@@ -92,17 +106,35 @@ export class FilesClient {
   /** Sends an upload the manager has already spooled and hashed. */
   async upload(siteId: number, upload: SignedUpload): Promise<FileResult> {
     const search = query({ path: upload.path, overwrite: String(upload.overwrite), sha256: upload.sha256, size: String(upload.size) });
-    const response = await this.send('PUT', `${base(siteId)}/content?${search}`, upload);
+    const response = await this.send('PUT', `${base(siteId)}/content?${search}`, { ...upload, contentType: 'application/octet-stream' });
     return parseAnswer(fileResultSchema, safeJson(await readAll(response)));
+  }
+
+  /** Sends a multipart upload the manager has spooled and hashed; its boundary is signed too. */
+  async uploadForm(siteId: number, upload: SignedFormUpload): Promise<FileFormUploadResult> {
+    const search = query({
+      path: upload.path,
+      overwrite: String(upload.overwrite),
+      sha256: upload.sha256,
+      size: String(upload.size),
+      boundary: upload.boundary,
+    });
+    const contentType = `multipart/form-data; boundary="${upload.boundary}"`;
+    const response = await this.send('POST', `${base(siteId)}/upload?${search}`, { ...upload, contentType });
+    return parseAnswer(fileFormUploadResultSchema, safeJson(await readAll(response)));
   }
 
   /**
    * One signed exchange over node:http, bodies as Node streams end to end: no web-stream
    * conversion, no buffering, the least work per byte relayed.
    */
-  private async send(method: 'GET' | 'PUT', path: string, upload?: SignedUpload): Promise<IncomingMessage> {
+  private async send(
+    method: 'GET' | 'PUT' | 'POST',
+    path: string,
+    upload?: SpooledBody & { contentType: string },
+  ): Promise<IncomingMessage> {
     const headers: Record<string, string> = signRequest(this.identity, { audience: this.audience, method, path, body: '' });
-    if (upload) Object.assign(headers, { 'content-type': 'application/octet-stream', 'content-length': String(upload.size) });
+    if (upload) Object.assign(headers, { 'content-type': upload.contentType, 'content-length': String(upload.size) });
     const url = new URL(path, this.baseUrl);
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } fr
 import {
   fileChmodSchema,
   fileDeleteSchema,
+  fileFormUploadQuerySchema,
   fileMkdirSchema,
   filePathQuerySchema,
   fileRenameSchema,
@@ -9,6 +10,7 @@ import {
   fileWriteSchema,
   parseInput,
   siteIdSchema,
+  type FileFormUploadResult,
   type FileList,
   type FileResult,
 } from '@dais/shared';
@@ -16,7 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import type { FileStream } from '../clients/files.client';
-import { FilesService } from './files.service';
+import { FilesService, type IncomingUpload } from './files.service';
 
 const siteParams = z.strictObject({ id: siteIdSchema });
 const siteIdOf = (params: unknown): number => parseInput(siteParams, params, 'path').id;
@@ -51,28 +53,31 @@ export class FilesController {
 
   /** The raw upload: the body is the file (`application/octet-stream`), streamed, never parsed. */
   @Put('content')
-  async upload(
+  upload(
     @CurrentUser() user: AuthenticatedUser,
     @Param() params: unknown,
     @Query() query: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<FileResult> {
-    const announced = request.headers['content-length'];
-    try {
-      return await this.files.upload(user, siteIdOf(params), parseInput(fileUploadQuerySchema, query, 'query'), {
-        body: request.body,
-        announcedBytes: announced === undefined ? null : Number(announced),
-      });
-    } catch (error) {
-      if (!request.raw.complete) {
-        // Refused before the body ended: discard the rest so the client reads the answer, then
-        // close (lingerOnRefusedBody bounds how long and how much is discarded).
-        void reply.header('connection', 'close');
-        request.raw.resume();
-      }
-      throw error;
-    }
+    return answeringBeforeBodyEnds(request, reply, () =>
+      this.files.upload(user, siteIdOf(params), parseInput(fileUploadQuerySchema, query, 'query'), incomingUpload(request)),
+    );
+  }
+
+  /** Files from a form (`multipart/form-data`) into a folder: spooled and relayed whole, parsed by the orchestrator. */
+  @Post('upload')
+  @HttpCode(200)
+  uploadForm(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FileFormUploadResult> {
+    return answeringBeforeBodyEnds(request, reply, () =>
+      this.files.uploadForm(user, siteIdOf(params), parseInput(fileFormUploadQuerySchema, query, 'query'), incomingUpload(request)),
+    );
   }
 
   @Post('write')
@@ -119,6 +124,31 @@ function sendDownload(reply: FastifyReply, download: FileStream, filename: strin
     .header('cache-control', 'no-store');
   if (download.length !== null) void reply.header('content-length', download.length);
   return reply.send(download.body);
+}
+
+function incomingUpload(request: FastifyRequest): IncomingUpload {
+  const announced = request.headers['content-length'];
+  return {
+    body: request.body,
+    announcedBytes: announced === undefined ? null : Number(announced),
+    contentType: request.headers['content-type'] ?? null,
+  };
+}
+
+/**
+ * Runs an upload; if it is refused before its body ended, discards the rest so the client reads
+ * the answer, then closes (lingerOnRefusedBody bounds how long and how much is discarded).
+ */
+async function answeringBeforeBodyEnds<T>(request: FastifyRequest, reply: FastifyReply, upload: () => Promise<T>): Promise<T> {
+  try {
+    return await upload();
+  } catch (error) {
+    if (!request.raw.complete) {
+      void reply.header('connection', 'close');
+      request.raw.resume();
+    }
+    throw error;
+  }
 }
 
 function baseName(path: string): string {

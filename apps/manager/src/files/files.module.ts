@@ -11,14 +11,17 @@ export class FilesModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   /**
-   * Uploads arrive as `application/octet-stream` and must stay a stream (spooled with a size
-   * cap, never buffered whole), so the body is handed to the controller unparsed.
+   * Uploads arrive as `application/octet-stream` or `multipart/form-data` and must stay a stream
+   * (spooled with a size cap, never buffered whole), so the body is handed to the controller
+   * unparsed; the orchestrator parses the parts.
    */
   onModuleInit(): void {
     // Absent when the module is compiled without an HTTP server (a testing module).
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
     const fastify = adapter?.getInstance<FastifyInstance>();
-    if (!fastify || fastify.hasContentTypeParser('application/octet-stream')) return;
-    fastify.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+    if (!fastify) return;
+    for (const type of ['application/octet-stream', 'multipart/form-data']) {
+      if (!fastify.hasContentTypeParser(type)) fastify.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
+    }
   }
 }

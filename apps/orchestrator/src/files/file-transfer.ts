@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { DaisError, type FileEntry } from '@dais/shared';
 import { atPath, lstatAt, withParent } from './confined-walk';
 import { entryOf } from './file-entry';
 import { fileSystemError } from './file-errors';
-import type { SiteFolder } from './site-folder';
+import type { FolderOwner, SiteFolder } from './site-folder';
 import { formatSitePath, parseSitePath } from './site-path';
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -58,17 +58,10 @@ export async function writeFromStream(
   const names = parseSitePath(path);
   const shown = formatSitePath(names);
   return withParent(folder.root, names, shown, async (parent, name) => {
-    const before = await lstatAt(parent, name, shown).catch(() => null);
-    if (before?.isDirectory()) throw new DaisError('IS_A_DIRECTORY', `${JSON.stringify(shown)} is a folder.`);
-    if (before && !options.overwrite) throw new DaisError('FILE_EXISTS', `${JSON.stringify(shown)} already exists.`);
-    const temp = `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`;
-    const handle = await open(atPath(parent, temp), CREATE_NEW, 0o644).catch((error: unknown) => {
-      throw fileSystemError(error, shown, 'upload');
-    });
+    const before = await existingEntry(parent, name, shown);
+    assertReplaceable(before, options.overwrite, shown);
+    const { temp, handle } = await openUploadTemp(parent, folder.owner, before, shown);
     try {
-      if (folder.owner) await handle.chown(folder.owner.uid, folder.owner.gid);
-      // An overwritten file keeps its permission bits (never setuid/setgid/sticky).
-      if (before?.isFile()) await handle.chmod(before.mode & 0o777);
       await copyChecked(source, handle, options, shown);
       await handle.close();
       await rename(atPath(parent, temp), atPath(parent, name));
@@ -79,6 +72,49 @@ export async function writeFromStream(
       throw fileSystemError(error, shown, 'upload');
     }
   });
+}
+
+/** What is at `name` in `parent` now (the name itself, never a link's target), or null. */
+export function existingEntry(parent: FileHandle, name: string, shown: string): Promise<Stats | null> {
+  return lstatAt(parent, name, shown).catch(() => null);
+}
+
+/** An upload may replace a file or a link (never a folder), and only with `overwrite`. */
+export function assertReplaceable(before: Stats | null, overwrite: boolean, shown: string): void {
+  if (before?.isDirectory()) throw new DaisError('IS_A_DIRECTORY', `${JSON.stringify(shown)} is a folder.`);
+  if (before && !overwrite) throw new DaisError('FILE_EXISTS', `${JSON.stringify(shown)} already exists.`);
+}
+
+/**
+ * Creates an upload's temporary file in `parent` (O_EXCL | O_NOFOLLOW, owned by the site's user,
+ * with the permission bits of the file it will replace); the caller closes and renames or unlinks it.
+ */
+export async function openUploadTemp(
+  parent: FileHandle,
+  owner: FolderOwner,
+  before: Stats | null,
+  shown: string,
+): Promise<{ temp: string; handle: FileHandle }> {
+  const temp = `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`;
+  const handle = await open(atPath(parent, temp), CREATE_NEW, 0o644).catch((error: unknown) => {
+    throw fileSystemError(error, shown, 'upload');
+  });
+  try {
+    if (owner) await handle.chown(owner.uid, owner.gid);
+    // An overwritten file keeps its permission bits (never setuid/setgid/sticky).
+    if (before?.isFile()) await handle.chmod(before.mode & 0o777);
+    return { temp, handle };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(atPath(parent, temp)).catch(() => undefined);
+    throw fileSystemError(error, shown, 'upload');
+  }
+}
+
+/** Writes all of `chunk` (a write may take fewer bytes than offered). */
+export async function writeFully(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
 }
 
 async function copyChecked(
@@ -97,8 +133,7 @@ async function copyChecked(
       });
     }
     hash.update(chunk);
-    let written = 0;
-    while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+    await writeFully(handle, chunk);
   }
   if (options.sha256 !== undefined && hash.digest('hex') !== options.sha256.toLowerCase()) {
     throw new DaisError('SIGNATURE_INVALID', 'The uploaded content does not match the signed SHA-256; nothing was stored.');

@@ -4,3 +4,4 @@ export { SiteFolders, type SiteFoldersOptions } from './site-folders';
 export { normalizeSitePath, parseSitePath } from './site-path';
 export { archiveFolder, type ArchiveLimits, type FolderArchive } from './folder-archive';
 export { openReadStream, writeFromStream, type FileDownload, type UploadOptions } from './file-transfer';
+export { storeFormUpload, type FormUploadOptions } from './form-upload';

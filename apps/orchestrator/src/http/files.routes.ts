@@ -8,20 +8,25 @@ import {
   filePathQuerySchema,
   fileRenameSchema,
   fileWriteSchema,
+  FORM_UPLOAD_MAX_FILES,
+  formBoundaryOf,
+  orchestratorFormUploadQuerySchema,
   orchestratorUploadQuerySchema,
   parseInput,
   siteFilesParamsSchema,
+  type FileFormUploadResult,
   type FileLimits,
   type FileList,
   type FileResult,
 } from '@dais/shared';
-import { archiveFolder, openReadStream, writeFromStream, type SiteFolder, type SiteFolders } from '../files';
+import { archiveFolder, openReadStream, storeFormUpload, writeFromStream, type SiteFolder, type SiteFolders } from '../files';
 
 /**
  * The orchestrator's signed site file API (`/v1/sites/:siteId/files/…`). Thin: parse, call the
- * confined {@link SiteFolder}, answer. Uploads are the one body that is not JSON: streamed as
- * `application/octet-stream`, signed with an empty body digest, their SHA-256 and size in the
- * (signed) query string and checked before the file replaces anything.
+ * confined {@link SiteFolder}, answer. Uploads are the bodies that are not JSON: streamed as
+ * `application/octet-stream` (one file) or `multipart/form-data` (files into a folder), signed
+ * with an empty body digest, their SHA-256 and size in the (signed) query string and checked
+ * before any file replaces anything.
  */
 export function registerFileRoutes(app: FastifyInstance, folders: SiteFolders, limits: FileLimits): void {
   const folderOf = (request: FastifyRequest): SiteFolder => folders.of(parseInput(siteFilesParamsSchema, request.params, 'path').siteId);
@@ -110,6 +115,28 @@ export function registerFileRoutes(app: FastifyInstance, folders: SiteFolders, l
         sha256: upload.sha256,
       });
       return { path: folder.realpath(upload.path), entry };
+    });
+    uploads.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
+    uploads.post(`${base}/upload`, async (request, reply): Promise<FileFormUploadResult> => {
+      try {
+        const folder = folderOf(request);
+        const { path, ...signed } = parseInput(orchestratorFormUploadQuerySchema, request.query, 'query');
+        if (signed.size > limits.uploadMaxBytes) throw uploadTooLarge(limits.uploadMaxBytes);
+        // The signed boundary decides how the body is read; a header that disagrees was changed on the way.
+        if (formBoundaryOf(request.headers['content-type']) !== signed.boundary || !isStream(request.body)) {
+          throw new DaisError('UNSUPPORTED_MEDIA_TYPE', 'Send the files as multipart/form-data with the boundary that was signed.');
+        }
+        return await storeFormUpload(folder, request.body, {
+          ...signed,
+          folder: path,
+          maxFiles: FORM_UPLOAD_MAX_FILES,
+          maxFileBytes: limits.uploadMaxBytes,
+        });
+      } catch (error) {
+        // Refused before the body ended: the connection is not reused (lingerOnRefusedBody bounds the rest).
+        if (!request.raw.complete) void reply.header('connection', 'close');
+        throw error;
+      }
     });
     registered();
   });

@@ -42,6 +42,63 @@ export const orchestratorUploadQuerySchema = fileUploadQuerySchema.extend({
 /** Parsed form of {@link orchestratorUploadQuerySchema}. */
 export type OrchestratorUploadQuery = z.output<typeof orchestratorUploadQuerySchema>;
 
+/** Most files one multipart upload may carry. */
+export const FORM_UPLOAD_MAX_FILES = 100;
+/** The form field every file part of a multipart upload is sent under (`curl -F file=@a.png`). */
+export const FORM_UPLOAD_FILE_FIELD = 'file';
+
+/** A multipart boundary as RFC 2046 allows it: 1 to 70 of its characters, not ending in a space. */
+export const multipartBoundarySchema = z
+  .string()
+  .regex(/^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/, 'a multipart boundary is 1 to 70 RFC 2046 characters');
+
+/**
+ * The boundary of a `multipart/form-data` Content-Type header (quoted or not), or null when the
+ * header is another type or its boundary is missing or not one RFC 2046 allows.
+ */
+export function formBoundaryOf(contentType: string | undefined): string | null {
+  const [type, ...params] = (contentType ?? '').split(';');
+  if (type?.trim().toLowerCase() !== 'multipart/form-data') return null;
+  for (const param of params) {
+    const equals = param.indexOf('=');
+    if (equals < 0 || param.slice(0, equals).trim().toLowerCase() !== 'boundary') continue;
+    const raw = param.slice(equals + 1).trim();
+    const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    return multipartBoundarySchema.safeParse(value).success ? value : null;
+  }
+  return null;
+}
+
+/**
+ * Query of a multipart upload to the manager: `POST …/files/upload?path=/public&overwrite=true`,
+ * body = `multipart/form-data` whose file parts (field {@link FORM_UPLOAD_FILE_FIELD}) land in
+ * the folder `path` under their own file names.
+ */
+export const fileFormUploadQuerySchema = z.strictObject({
+  path: sitePathSchema,
+  overwrite: booleanFlag.default(true),
+});
+/** Parsed form of {@link fileFormUploadQuerySchema}. */
+export type FileFormUploadQuery = z.output<typeof fileFormUploadQuerySchema>;
+
+/**
+ * Query of a multipart upload to the orchestrator: signed like a raw upload (the SHA-256 and
+ * size of the whole body), plus the boundary, so the parts the orchestrator reads are the ones
+ * the manager signed even if the (unsigned) Content-Type header were changed on the way.
+ */
+export const orchestratorFormUploadQuerySchema = fileFormUploadQuerySchema.extend({
+  sha256: orchestratorUploadQuerySchema.shape.sha256,
+  size: orchestratorUploadQuerySchema.shape.size,
+  boundary: multipartBoundarySchema,
+});
+/** Parsed form of {@link orchestratorFormUploadQuerySchema}. */
+export type OrchestratorFormUploadQuery = z.output<typeof orchestratorFormUploadQuerySchema>;
+
+/** The answer to a multipart upload: the folder and the files stored in it, in the order sent. */
+export const fileFormUploadResultSchema = z.object({ path: z.string(), entries: z.array(fileEntrySchema) });
+/** Parsed form of {@link fileFormUploadResultSchema}. */
+export type FileFormUploadResult = z.output<typeof fileFormUploadResultSchema>;
+
 /** Writes a whole (text) file, as the dashboard's editor saves one. */
 export const fileWriteSchema = z.strictObject({
   path: sitePathSchema,

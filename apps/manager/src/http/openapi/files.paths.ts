@@ -1,6 +1,8 @@
 import {
   fileChmodSchema,
   fileDeleteSchema,
+  fileFormUploadQuerySchema,
+  fileFormUploadResultSchema,
   fileListSchema,
   fileMkdirSchema,
   filePathQuerySchema,
@@ -8,6 +10,8 @@ import {
   fileResultSchema,
   fileUploadQuerySchema,
   fileWriteSchema,
+  FORM_UPLOAD_FILE_FIELD,
+  FORM_UPLOAD_MAX_FILES,
 } from '@dais/shared';
 import { body, changing, common, error, ok, queryParameters, siteNotFound, type PathItems } from './fragments';
 
@@ -70,6 +74,42 @@ export const filePaths: PathItems = {
         ...refused,
         '413': error('Larger than the upload limit, which the message names (FILE_TOO_LARGE).'),
         '415': error('The body is not application/octet-stream (UNSUPPORTED_MEDIA_TYPE).'),
+      },
+    },
+  },
+  '/api/sites/{id}/files/upload': {
+    parameters: siteId,
+    post: {
+      summary: 'Upload files from a form into a folder (multipart/form-data)',
+      description:
+        `Every part is a file sent in the form field "${FORM_UPLOAD_FILE_FIELD}" (at most ${FORM_UPLOAD_MAX_FILES}), stored under its own file name ` +
+        'in the folder `path`. The file name must be one name: no "/", not "." or "..", no NUL or control characters, at most 255 bytes. ' +
+        'All files are stored or none: a refused name, an existing file without overwrite, or the size limit stores nothing.',
+      parameters: queryParameters(fileFormUploadQuerySchema),
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: [FORM_UPLOAD_FILE_FIELD],
+              properties: { [FORM_UPLOAD_FILE_FIELD]: { type: 'array', items: { type: 'string', format: 'binary' } } },
+              additionalProperties: false,
+            },
+          },
+        },
+      },
+      responses: {
+        '200': ok('The folder and the stored files, in the order sent.', fileFormUploadResultSchema),
+        ...changing,
+        ...refused,
+        '400': error(
+          'The input breaks a rule: a part is not a file, is not in the field "file" or is sent twice (VALIDATION_FAILED), or its file name is not one valid name (PATH_INVALID).',
+        ),
+        '413': error(
+          `The whole body is larger than the upload limit, which the message names (FILE_TOO_LARGE), or holds more than ${FORM_UPLOAD_MAX_FILES} files (PAYLOAD_TOO_LARGE).`,
+        ),
+        '415': error('The body is not multipart/form-data with a valid boundary (UNSUPPORTED_MEDIA_TYPE).'),
       },
     },
   },
