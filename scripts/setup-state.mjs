@@ -51,6 +51,10 @@ const defaults = {
   DAIS_SHELL_CLIENT_CERT: join(state, 'tls/shell.crt'),
   DAIS_SHELL_CLIENT_KEY: join(state, 'tls/shell.key'),
   DAIS_SHELL_CA_CERT: join(state, 'tls/ca.crt'),
+  // The manager's identity at balancers in front of orchestrators and routers (https:// URLs only).
+  DAIS_MANAGER_CLIENT_CERT: join(state, 'tls/manager.crt'),
+  DAIS_MANAGER_CLIENT_KEY: join(state, 'tls/manager.key'),
+  DAIS_MANAGER_CA_CERT: join(state, 'tls/ca.crt'),
 };
 const envFile = join(state, 'dais.env');
 const existing = existsSync(envFile) ? readFileSync(envFile, 'utf8') : null;

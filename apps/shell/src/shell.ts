@@ -1,8 +1,7 @@
-import { loadOwnPrivateKey, type RunnableService } from '@dais/shared';
+import { loadOutboundTls, loadOwnPrivateKey, type RunnableService } from '@dais/shared';
 import { Authenticator } from './auth/authenticator';
 import { FailureThrottle } from './auth/failure-throttle';
 import { ManagerClient } from './clients/manager.client';
-import { loadOutboundTls } from './clients/tls-options';
 import type { ShellConfig } from './config/shell.config';
 import { createLogger } from './log';
 import { SessionLauncher } from './session/terminal-session';
@@ -16,7 +15,11 @@ const LOGIN_GRACE_MS = 60_000;
 export function createShell(config: ShellConfig): RunnableService {
   const log = createLogger(config.logLevel);
   const privateKey = loadOwnPrivateKey(config.keys.dir, 'shell');
-  const tls = loadOutboundTls(config.tls);
+  const tls = loadOutboundTls({
+    clientCert: { key: 'DAIS_SHELL_CLIENT_CERT', path: config.tls.clientCert },
+    clientKey: { key: 'DAIS_SHELL_CLIENT_KEY', path: config.tls.clientKey },
+    caCert: { key: 'DAIS_SHELL_CA_CERT', path: config.tls.caCert },
+  });
   const manager = new ManagerClient({ baseUrl: config.manager.url, privateKey, tls, timeoutMs: config.peerTimeoutMs });
   const throttle = new FailureThrottle({ baseDelayMs: config.throttle.baseDelayMs, maxDelayMs: config.throttle.maxDelayMs });
   const launcher = new SessionLauncher(

@@ -15,6 +15,7 @@ import {
   signRequest,
   SignedHttpClient,
   type FileFormUploadResult,
+  type OutboundTls,
   type FileLimits,
   type FileList,
   type FileResult,
@@ -64,6 +65,7 @@ const TRANSFER_TIMEOUT_MS = 30 * 60_000;
 export class FilesClient {
   private readonly http: SignedHttpClient;
   private readonly identity: SignerIdentity;
+  private readonly tls: OutboundTls;
   private readonly baseUrl: string;
   private readonly audience: string;
 
@@ -71,7 +73,14 @@ export class FilesClient {
     this.identity = { callerId: 'manager', privateKey: loadOwnPrivateKey(config.keys.dir, 'manager') };
     this.baseUrl = config.orchestrator.url;
     this.audience = config.orchestrator.id;
-    this.http = new SignedHttpClient({ ...this.identity, baseUrl: this.baseUrl, audience: this.audience, timeoutMs: config.peerTimeoutMs });
+    this.http = new SignedHttpClient({
+      ...this.identity,
+      baseUrl: this.baseUrl,
+      audience: this.audience,
+      timeoutMs: config.peerTimeoutMs,
+      tls: config.peerTls,
+    });
+    this.tls = config.peerTls;
   }
 
   /** The orchestrator's upload and zip limits. */
@@ -139,7 +148,7 @@ export class FilesClient {
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
         url,
-        { method, headers, timeout: TRANSFER_TIMEOUT_MS },
+        { method, headers, timeout: TRANSFER_TIMEOUT_MS, ...(url.protocol === 'https:' ? this.tls : {}) },
         resolve,
       );
       request.on('timeout', () => request.destroy(new Error('timed out')));

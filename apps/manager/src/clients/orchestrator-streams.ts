@@ -53,7 +53,12 @@ export class OrchestratorStreams {
       { callerId: 'manager', privateKey: this.privateKey },
       { audience: this.config.orchestrator.id, method: 'GET', path, body: '' },
     );
-    const ws = new WebSocket(this.baseUrl + path, { headers, handshakeTimeout: this.config.peerTimeoutMs, perMessageDeflate: false });
+    const ws = new WebSocket(this.baseUrl + path, {
+      headers,
+      handshakeTimeout: this.config.peerTimeoutMs,
+      perMessageDeflate: false,
+      ...this.config.peerTls,
+    });
     return new Promise((resolve, reject) => {
       ws.once('unexpected-response', (_request, response) => {
         let text = '';

@@ -40,6 +40,7 @@ function signedClient(config: ManagerConfig, peer: { url: string; id: string }):
     audience: peer.id,
     privateKey: loadOwnPrivateKey(config.keys.dir, 'manager'),
     timeoutMs: config.peerTimeoutMs,
+    tls: config.peerTls,
   });
 }
 

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { envField, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource } from '@dais/shared';
+import { envField, loadOutboundTls, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource, type OutboundTls } from '@dais/shared';
 import { z } from 'zod';
 
 const commaList = z.string().transform((value) =>
@@ -46,6 +46,11 @@ const schema = z.object({
   DAIS_ROUTER_URL: envField.httpUrl().default('http://127.0.0.1:7200'),
   DAIS_ROUTER_ID: envField.componentId().default('router'),
   DAIS_PEER_TIMEOUT_MS: envField.positiveInt().default(30_000),
+  /** The manager's identity at load balancers in front of orchestrators and routers (used on https:// URLs). */
+  DAIS_MANAGER_CLIENT_CERT: envField.absolutePath().optional(),
+  DAIS_MANAGER_CLIENT_KEY: envField.absolutePath().optional(),
+  /** The CA that signed those balancers' server certificates. */
+  DAIS_MANAGER_CA_CERT: envField.absolutePath().optional(),
   DAIS_SITES_DOMAIN: envField.sitesDomain().default('dais.localhost'),
   DAIS_SITES_PUBLIC_SCHEME: z.enum(['http', 'https']).default('http'),
   DAIS_SITES_PUBLIC_PORT: envField.port().default(8080),
@@ -92,6 +97,8 @@ export interface ManagerConfig {
   orchestrator: { url: string; id: string };
   router: { url: string; id: string };
   peerTimeoutMs: number;
+  /** Client certificate and CA for https:// peers behind load balancers. */
+  peerTls: OutboundTls;
   sites: { domain: string; publicScheme: 'http' | 'https'; publicPort: number };
   keys: { dir: string };
   /** Where browsers reach the manager: cookies are Secure when this is https, OIDC returns here. */
@@ -133,6 +140,11 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     orchestrator: { url: env.DAIS_ORCHESTRATOR_URL, id: env.DAIS_ORCHESTRATOR_ID },
     router: { url: env.DAIS_ROUTER_URL, id: env.DAIS_ROUTER_ID },
     peerTimeoutMs: env.DAIS_PEER_TIMEOUT_MS,
+    peerTls: loadOutboundTls({
+      clientCert: { key: 'DAIS_MANAGER_CLIENT_CERT', path: env.DAIS_MANAGER_CLIENT_CERT },
+      clientKey: { key: 'DAIS_MANAGER_CLIENT_KEY', path: env.DAIS_MANAGER_CLIENT_KEY },
+      caCert: { key: 'DAIS_MANAGER_CA_CERT', path: env.DAIS_MANAGER_CA_CERT },
+    }),
     sites: { domain: env.DAIS_SITES_DOMAIN, publicScheme: env.DAIS_SITES_PUBLIC_SCHEME, publicPort: env.DAIS_SITES_PUBLIC_PORT },
     keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
     publicUrl: env.DAIS_PUBLIC_URL,

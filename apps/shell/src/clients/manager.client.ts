@@ -9,9 +9,9 @@ import {
   signRequest,
   shellSessionEventSchema,
   type ShellAuthResult,
+  type OutboundTls,
 } from '@dais/shared';
 import type { z } from 'zod';
-import type { OutboundTls } from './tls-options';
 
 /** A session event for the audit log, as `POST /shell-server/sessions` takes it. */
 export type ShellSessionEvent = z.input<typeof shellSessionEventSchema>;

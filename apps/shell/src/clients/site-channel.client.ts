@@ -10,9 +10,9 @@ import {
   terminalServerMessageSchema,
   type FileRequest,
   type TerminalServerMessage,
+  type OutboundTls,
 } from '@dais/shared';
 import WebSocket, { type RawData } from 'ws';
-import type { OutboundTls } from './tls-options';
 
 /** The answer to one SFTP file request. */
 export type FileReply = Extract<TerminalServerMessage, { type: 'file-reply' }>;

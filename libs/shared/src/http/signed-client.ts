@@ -1,9 +1,12 @@
 import type { KeyObject } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import { DaisError } from '../errors/dais-error';
 import { errorBodySchema } from '../errors/error-body';
 import { isErrorCode, type ErrorCode } from '../errors/error-codes';
 import { signRequest } from '../signing/sign';
+import type { OutboundTls } from './outbound-tls';
 
 /** Where a {@link SignedHttpClient} sends requests and as whom. */
 export interface SignedHttpClientOptions {
@@ -13,6 +16,8 @@ export interface SignedHttpClientOptions {
   privateKey: KeyObject;
   /** Per-request deadline (default 30 s). */
   timeoutMs?: number;
+  /** Client certificate and CA for an https:// peer behind a load balancer. */
+  tls?: OutboundTls;
 }
 
 /** One call through a {@link SignedHttpClient}. */
@@ -28,14 +33,25 @@ export interface SignedCall<S extends z.ZodType> {
  * its contract, and turns failures into coded errors that say whether a retry can help.
  */
 export class SignedHttpClient {
-  constructor(private readonly options: SignedHttpClientOptions) {}
+  private readonly url: URL;
+  private readonly agent: HttpAgent | HttpsAgent;
+
+  constructor(private readonly options: SignedHttpClientOptions) {
+    this.url = new URL(options.baseUrl);
+    // Kept-alive connections: a TLS handshake (with a client certificate) per call would dominate.
+    this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ ...options.tls, keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  }
 
   /** Sends one signed request and returns the parsed response body. */
   async call<S extends z.ZodType>(call: SignedCall<S>): Promise<z.output<S>> {
-    const response = await this.send(call, this.options.timeoutMs ?? 30_000);
-    const json = safeJson(await response.text().catch(() => ''));
-    if (!response.ok) throw peerError(this.peer, response.status, json);
-    return this.parse(call, call.response, json);
+    const { response, done } = await this.send(call, this.options.timeoutMs ?? 30_000);
+    try {
+      const json = safeJson(await readText(response).catch(() => ''));
+      if (!isOk(response)) throw peerError(this.peer, response.statusCode ?? 0, json);
+      return this.parse(call, call.response, json);
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -47,38 +63,73 @@ export class SignedHttpClient {
     onEvent: (event: z.output<S>) => Promise<void> | void,
     timeoutMs: number,
   ): Promise<void> {
-    const response = await this.send(call, timeoutMs);
-    if (!response.ok || !response.body) {
-      const text = await response.text().catch(() => '');
-      throw peerError(this.peer, response.status, safeJson(text));
+    const { response, done } = await this.send(call, timeoutMs);
+    try {
+      if (!isOk(response)) throw peerError(this.peer, response.statusCode ?? 0, safeJson(await readText(response).catch(() => '')));
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of response) {
+        buffered += decoder.decode(chunk as Buffer, { stream: true });
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) await onEvent(this.parse(call, call.response, safeJson(line)));
+      }
+      if (buffered.trim()) await onEvent(this.parse(call, call.response, safeJson(buffered)));
+    } catch (error) {
+      if (error instanceof DaisError) throw error;
+      throw new DaisError('PEER_UNAVAILABLE', `Lost ${this.peer} while it answered: ${describeFetchError(error)}.`, undefined, {
+        cause: error,
+      });
+    } finally {
+      done();
     }
-    const decoder = new TextDecoder();
-    let buffered = '';
-    for await (const chunk of response.body) {
-      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) await onEvent(this.parse(call, call.response, safeJson(line)));
-    }
-    if (buffered.trim()) await onEvent(this.parse(call, call.response, safeJson(buffered)));
+  }
+
+  /** Closes kept-alive connections (at shutdown). */
+  close(): void {
+    this.agent.destroy();
   }
 
   private get peer(): string {
     return `${this.options.audience} (${this.options.baseUrl})`;
   }
 
-  private async send(call: SignedCall<z.ZodType>, timeoutMs: number): Promise<Response> {
+  /**
+   * Sends the request and resolves with the answer's head; the body streams. `timeoutMs` bounds
+   * the whole exchange: past it the connection is destroyed, which fails the read in progress.
+   * `done` clears the deadline once the caller has read what it wanted.
+   */
+  private send(call: SignedCall<z.ZodType>, timeoutMs: number): Promise<{ response: IncomingMessage; done: () => void }> {
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const path = this.url.pathname.replace(/\/$/, '') + call.path;
     const headers: Record<string, string> = signRequest(
       { callerId: this.options.callerId, privateKey: this.options.privateKey },
-      { audience: this.options.audience, method: call.method, path: call.path, body: body ?? '' },
+      { audience: this.options.audience, method: call.method, path, body: body ?? '' },
     );
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    try {
-      return await fetch(this.options.baseUrl + call.path, { method: call.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (error) {
-      throw new DaisError('PEER_UNAVAILABLE', `Could not reach ${this.peer}: ${describeFetchError(error)}.`, undefined, { cause: error });
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
     }
+    const request = (this.url.protocol === 'https:' ? httpsRequest : httpRequest)({
+      hostname: this.url.hostname,
+      port: this.url.port,
+      path,
+      method: call.method,
+      headers,
+      agent: this.agent,
+    });
+    const deadline = setTimeout(() => request.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), timeoutMs);
+    const done = () => clearTimeout(deadline);
+    return new Promise((resolve, reject) => {
+      request.once('response', (response) => resolve({ response, done }));
+      request.once('error', (error) => {
+        done();
+        reject(
+          new DaisError('PEER_UNAVAILABLE', `Could not reach ${this.peer}: ${describeFetchError(error)}.`, undefined, { cause: error }),
+        );
+      });
+      request.end(body);
+    });
   }
 
   private parse<S extends z.ZodType>(call: SignedCall<z.ZodType>, schema: S, json: unknown): z.output<S> {
@@ -109,8 +160,18 @@ function safeJson(text: string): unknown {
 function describeFetchError(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === 'TimeoutError') return 'timed out';
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return cause?.code ?? error.message;
+    return (error as NodeJS.ErrnoException).code ?? error.message;
   }
   return 'unknown error';
+}
+
+function isOk(response: IncomingMessage): boolean {
+  const status = response.statusCode ?? 0;
+  return status >= 200 && status < 300;
+}
+
+async function readText(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -14,13 +14,14 @@ import { tempDir } from './support/temp-dir';
 const run = promisify(execFile);
 
 /**
- * The deployment docs/load-balancers.md describes, end to end: the real shell process knows the
- * manager and the orchestrator only through their TLS balancers (rendered from nginx/lb/) and
- * presents the client certificate setup made; the real OpenSSH client signs in, runs a command
- * and uploads over SFTP through them. Without its certificate the same shell is turned away by
- * the balancers, and says so in its log.
+ * The deployment docs/load-balancers.md describes, end to end: the real shell knows the manager
+ * and the orchestrator, and the manager knows the orchestrator and the router, only through TLS
+ * balancers rendered from nginx/lb/, each presenting the client certificate setup made. A site is
+ * created and served, its files read through the manager, and the real OpenSSH client signs in,
+ * runs a command and uploads over SFTP. Without its certificate the shell is turned away by the
+ * balancers, and says so in its log.
  */
-describe('the shell behind the load balancers, known by its client certificate', () => {
+describe('the shell and the manager behind the load balancers, known by their client certificates', () => {
   let stack: TestStack;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let client: SshClient;
@@ -32,7 +33,7 @@ describe('the shell behind the load balancers, known by its client certificate',
 
   beforeAll(async () => {
     dir = await tempDir('shell-lb');
-    const [managerBalancer, controlBalancer] = (await freePorts(2)) as [number, number];
+    const [managerBalancer, controlBalancer, routerBalancer] = (await freePorts(3)) as [number, number, number];
     stack = await TestStack.start('shell-lb', {
       shell: true,
       prepare: async ({ stateDir, ports }) => {
@@ -42,7 +43,7 @@ describe('the shell behind the load balancers, known by its client certificate',
           key: join(ca.dir, 'balancer.key'),
           clientCertificateAuthority: join(ca.dir, 'ca.crt'),
         };
-        const target = (role: 'manager' | 'orchestrator', port: number, upstream: number) => ({
+        const target = (role: 'manager' | 'orchestrator' | 'router', port: number, upstream: number) => ({
           name: role,
           role,
           listen: { host: '127.0.0.1', port },
@@ -56,7 +57,7 @@ describe('the shell behind the load balancers, known by its client certificate',
         const control = await startBalancer('shell-control', {
           tls,
           callers: { shell: { certificateCommonName: 'dais-shell' }, manager: { certificateCommonName: 'dais-manager' } },
-          targets: [target('orchestrator', controlBalancer, ports.orchestrator)],
+          targets: [target('orchestrator', controlBalancer, ports.orchestrator), target('router', routerBalancer, ports.router)],
         });
         balancers.push(manager, control);
         balancerLogs = { manager: join(manager.prefix, 'logs', 'access.log'), control: join(control.prefix, 'logs', 'access.log') };
@@ -66,6 +67,11 @@ describe('the shell behind the load balancers, known by its client certificate',
           DAIS_SHELL_CLIENT_CERT: join(ca.dir, 'shell.crt'),
           DAIS_SHELL_CLIENT_KEY: join(ca.dir, 'shell.key'),
           DAIS_SHELL_CA_CERT: join(ca.dir, 'ca.crt'),
+          DAIS_ORCHESTRATOR_URL: `https://127.0.0.1:${controlBalancer}`,
+          DAIS_ROUTER_URL: `https://127.0.0.1:${routerBalancer}`,
+          DAIS_MANAGER_CLIENT_CERT: join(ca.dir, 'manager.crt'),
+          DAIS_MANAGER_CLIENT_KEY: join(ca.dir, 'manager.key'),
+          DAIS_MANAGER_CA_CERT: join(ca.dir, 'ca.crt'),
         };
       },
     });
@@ -89,6 +95,19 @@ describe('the shell behind the load balancers, known by its client certificate',
     await stack.stop();
     for (const balancer of balancers) await balancer.stop();
     await dir.remove();
+  });
+
+  it('the manager reached orchestrator and router through the control balancer, with its certificate', async () => {
+    const control = await readFile(balancerLogs.control, 'utf8');
+    expect(control).toMatch(new RegExp(` manager "PUT /v1/sites/${siteId} HTTP/1\\.1" 200 `));
+    expect(control).toMatch(new RegExp(` manager "PUT /v1/routes/${siteId} HTTP/1\\.1" 200 `));
+    // The file API streams through it too: a listing (JSON) and a download (a stream).
+    const listing = await stack.api<{ entries: { name: string }[] }>('GET', `/api/sites/${siteId}/files?path=/public`);
+    expect(listing.status, JSON.stringify(listing.json)).toBe(200);
+    expect(listing.json.entries.map((entry) => entry.name)).toContain('index.html');
+    const download = await stack.api('GET', `/api/sites/${siteId}/files/content?path=/public/index.html`);
+    expect(download.status).toBe(200);
+    expect(await readFile(balancerLogs.control, 'utf8')).toMatch(/ manager "GET \/v1\/sites\/\d+\/files\/content\?[^"]*" 200 /);
   });
 
   it('signs in and runs a command in the site, every hop through a balancer that checked the certificate', async () => {
