@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
 # chromium: the browser tests (API docs, later the dashboard) drive it with playwright-core.
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium)
+APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium pebble)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }

@@ -161,6 +161,8 @@ export class TestStack {
       DAIS_DATABASE_NAME_PREFIX: `${stackId}_`,
       DAIS_RECONCILE_INTERVAL_MS: '2000',
       DAIS_SHELL_PORT: String(shell),
+      // No certificates unless a test brings an ACME server (test/support/pebble.ts) and turns them on.
+      DAIS_ACME_ENABLED: 'false',
       DAIS_SHELL_MANAGER_URL: `http://127.0.0.1:${manager}`,
       DAIS_SHELL_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestrator}`,
       ...options.env,

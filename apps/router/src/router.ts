@@ -3,7 +3,11 @@ import { routeSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/sha
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { RouterConfig } from './config/router.config';
+import { acmePaths, createCertificateService } from './certificates/certificate-wiring';
+import type { CertificateService } from './certificates/certificate.service';
+import { FileChallengeStore } from './certificates/file-challenge-store';
 import { RouteService } from './forwarding/route.service';
+import { registerCertificateRoutes } from './http/certificates.routes';
 import { registerRouteRoutes } from './http/routes.routes';
 import { renderEdgeConfig } from './nginx/edge-config.render';
 
@@ -21,6 +25,8 @@ export function createRouter(config: RouterConfig): Router {
     bodyLimitBytes: config.api.bodyLimitBytes,
     logLevel: config.logLevel,
   });
+  const challenges = new FileChallengeStore(acmePaths(config.acme.dir).challenges);
+  let certificates: CertificateService | undefined;
   const tier = new NginxTier({
     nginx: config.nginx,
     stateDir: config.stateRoot,
@@ -34,14 +40,28 @@ export function createRouter(config: RouterConfig): Router {
         listen: { host: config.edge.host, port: config.edge.port },
         orchestrators: config.edge.orchestrators,
         routes: state.values(),
+        tls: { httpsPort: config.edge.httpsPort, challengeDir: challenges.servedDir, certificates: certificates?.servable() ?? [] },
       }),
   });
 
   return {
     server,
     async start() {
+      await challenges.init();
+      const certificateService = await createCertificateService({
+        acme: config.acme,
+        policy: config.acmePolicy,
+        challenges,
+        reapply: () => tier.table.reapply(),
+        log: server.log,
+      });
+      // Stored certificates are checked before nginx starts, so a corrupt one never reaches its config.
+      await certificateService.load();
+      certificates = certificateService;
       for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable route; the manager will send it again');
-      const routes = new RouteService(tier.table);
+      await certificateService.start(tier.table.state.values());
+      const routes = new RouteService(tier.table, certificateService);
+      registerCertificateRoutes(server, certificateService);
       registerRouteRoutes(server, routes, () => ({
         component: config.id,
         status: 'ok',
@@ -52,6 +72,7 @@ export function createRouter(config: RouterConfig): Router {
       server.log.info({ sites: routes.count, generation: routes.generation }, 'router ready');
     },
     async stop() {
+      certificates?.stop();
       await server.close();
       if (config.nginx.stopOnExit) await tier.stopNginx();
     },

@@ -144,6 +144,21 @@ describe('router (real nginx, signed API)', () => {
     },
   );
 
+  it.each([
+    ['a hostile name', ['c.example.org'], ['c.example.org;'], 'HOSTNAME_INVALID'],
+    ['a wildcard', ['*.c.example.org'], ['*.c.example.org'], 'HOSTNAME_INVALID'],
+    ['a name that is not routed', ['c.example.org'], ['other.example.org'], 'VALIDATION_FAILED'],
+  ])('refuses %s among the certificate hostnames with a 400', async (_label, hostnames, certificateHostnames, code) => {
+    const answer = await signedFetch(api, manager, 'PUT', '/v1/routes/3', { body: { siteId: 3, hostnames, certificateHostnames } });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ error: { code } });
+  });
+
+  it('lists certificate states to the manager only', async () => {
+    expect((await signedFetch(api, manager, 'GET', '/v1/certificates')).json).toEqual({ certificates: [] });
+    expect((await signedFetch(api, null, 'GET', '/v1/certificates')).status).toBe(401);
+  });
+
   it('removes a route: the hostname is unknown again', async () => {
     expect((await signedFetch(api, manager, 'DELETE', '/v1/routes/1')).json).toMatchObject({ removed: true });
     expect((await getWithHost(edgePort, 'blog.dais.localhost')).status).toBe(404);

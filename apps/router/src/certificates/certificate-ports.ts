@@ -23,6 +23,8 @@ export type BudgetDecision = { allowed: true } | { allowed: false; retryAt: Date
 export interface IssuanceBudget {
   /** May a certificate for these hostnames be ordered at `now`? If not, until when it waits and why. */
   check(hostnames: readonly string[], now: Date): BudgetDecision;
+  /** An order is about to be placed with the ACME account at `now` (counts against new orders per account). */
+  recordOrderCreated(now: Date): Promise<void>;
   /** A certificate for these hostnames was issued at `now`. */
   recordIssued(hostnames: readonly string[], now: Date): Promise<void>;
   /** The ACME server failed to validate `hostname` at `now`. */

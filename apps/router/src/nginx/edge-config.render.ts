@@ -1,5 +1,15 @@
 import type { RouteSpec } from '@dais/shared';
 import { ERROR_PAGES, errorPageLocation, nginxValue, renderMainConfig, renderMapEntries, type ConfigFiles } from '@dais/nginx';
+import {
+  HTTPS_REDIRECT_MAP,
+  httpsRedirectEntries,
+  httpsSites,
+  renderChallengeLocation,
+  renderHttpsRedirect,
+  renderHttpsServers,
+  renderTlsHttpDirectives,
+  type EdgeTlsInput,
+} from './edge-tls.render';
 
 /** Everything the router's nginx config is made from. */
 export interface EdgeConfigInput {
@@ -10,26 +20,32 @@ export interface EdgeConfigInput {
   /** Orchestrator data-plane addresses, `ip:port` each. */
   orchestrators: readonly string[];
   routes: Iterable<RouteSpec>;
+  tls: EdgeTlsInput;
 }
 
 /**
  * Renders the edge: every known hostname is forwarded to the orchestrator pool with its original
  * Host; unknown hostnames get a 404 page here. A dead orchestrator is skipped for 10 s at a time.
+ * Hostnames with a certificate are also served over HTTPS, and their plain HTTP is redirected
+ * there, except ACME's HTTP-01 path, which every host answers on the HTTP listener.
  */
 export function renderEdgeConfig(input: EdgeConfigInput): ConfigFiles {
+  const routeList = [...input.routes];
   const routes: [string, string][] = [];
-  for (const route of input.routes) {
+  for (const route of routeList) {
     for (const hostname of route.hostnames) routes.push([nginxValue.hostname(hostname), nginxValue.integer(route.siteId)]);
   }
+  const secured = httpsSites(routeList, input.tls.certificates);
   const upstreams = input.orchestrators
     .map((address) => `        server ${nginxValue.address(address)} max_fails=1 fail_timeout=10s;`)
     .join('\n');
-  const http = `    map $host $dais_site_id {
+  const http = `${renderTlsHttpDirectives(secured)}    map $host $dais_site_id {
         hostnames;
         default "";
         include routes.map;
     }
 
+${HTTPS_REDIRECT_MAP}
     map $http_upgrade $dais_connection {
         default upgrade;
         "" "";
@@ -45,11 +61,34 @@ ${upstreams}
         server_name _;
         error_page 404 /__dais/not-found.html;
 
+${renderChallengeLocation(input.tls.challengeDir)}
         location / {
-            if ($dais_site_id = "") {
+${renderHttpsRedirect(input.tls.httpsPort)}            if ($dais_site_id = "") {
                 return 404;
             }
-            proxy_pass http://dais_orchestrators;
+${renderForwarding()}
+        }
+
+${errorPageLocation('/__dais/not-found.html', ERROR_PAGES.notFound)}
+    }
+${renderHttpsServers({ host: input.listen.host, port: input.tls.httpsPort, sites: secured, forwarding: `        location / {\n${renderForwarding()}\n        }` })}`;
+  return {
+    'nginx.conf': renderMainConfig({
+      prefix: input.prefix,
+      generation: input.generation,
+      statusPort: input.statusPort,
+      http,
+      largestMap: routes.length,
+      serverNames: secured.reduce((count, site) => count + site.hostnames.length, 0),
+    }),
+    'routes.map': renderMapEntries(routes),
+    'https.map': renderMapEntries(httpsRedirectEntries(secured)),
+  };
+}
+
+/** How a request reaches the orchestrators, the same on the HTTP and HTTPS listeners. */
+function renderForwarding(): string {
+  return `            proxy_pass http://dais_orchestrators;
             proxy_http_version 1.1;
             proxy_set_header Host $host;
             proxy_set_header Upgrade $http_upgrade;
@@ -60,20 +99,5 @@ ${upstreams}
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-Host $host;
             proxy_connect_timeout 5s;
-            proxy_next_upstream error timeout;
-        }
-
-${errorPageLocation('/__dais/not-found.html', ERROR_PAGES.notFound)}
-    }
-`;
-  return {
-    'nginx.conf': renderMainConfig({
-      prefix: input.prefix,
-      generation: input.generation,
-      statusPort: input.statusPort,
-      http,
-      largestMap: routes.length,
-    }),
-    'routes.map': renderMapEntries(routes),
-  };
+            proxy_next_upstream error timeout;`;
 }
