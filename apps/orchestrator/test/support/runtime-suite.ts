@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SiteSpec } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../../test/support/http';
+import { openAccepted } from '../../../../test/support/ws-client';
 import { dynamicSpec, OrchestratorHarness } from './orchestrator-harness';
 import { hardeningOf, imageWithoutCommand, runningContainerIds } from './runtime-inspection';
 
@@ -57,6 +58,19 @@ export function defineRuntimeSuite(runtime: 'docker' | 'swarm'): void {
       expect(await read(1, 'rootfs.txt')).toMatch(/Read-only file system/);
       const status = await h.statusUntil(1, (s) => s.state === 'running');
       expect(status.endpoints).toEqual([expect.stringMatching(/^[\d.]+:\d+$/)]);
+    });
+
+    it("opens a terminal in the site's own running container, as the site user", async () => {
+      const [own] = await runningContainerIds(h, 1);
+      const hostname = (await h.docker.getContainer(own ?? '').inspect()).Config.Hostname;
+      const terminal = await openAccepted(h.api, h.manager, '/ws/sites/1/terminal?cols=90&rows=20');
+      await terminal.message('ready');
+      // Its own container, not a stand-in: the ready message carries no notice.
+      expect(terminal.messages.find((message) => message.type === 'ready')).toEqual({ type: 'ready' });
+      terminal.type('hostname; id -u; stty size; exit 6\n');
+      expect((await terminal.message('exit', 20_000)).code).toBe(6);
+      expect(terminal.stdout).toContain(hostname);
+      expect(terminal.stdout).toMatch(/200001[\s\S]*20 90/);
     });
 
     it('never mistakes a site being created for an orphan (its container is not replaced by self-repair)', async () => {
@@ -120,6 +134,13 @@ export function defineRuntimeSuite(runtime: 'docker' | 'swarm'): void {
       expect((await h.visit(host('alpha'))).status).toBe(503);
       expect(await h.status(1)).toMatchObject({ state: 'stopped' });
       expect(await runningContainerIds(h, 1)).toEqual([]);
+      // A terminal still opens, beside the site in a stand-in container, and says so.
+      const terminal = await openAccepted(h.api, h.manager, '/ws/sites/1/terminal');
+      await terminal.message('ready');
+      expect(terminal.messages.find((message) => message.type === 'ready')).toEqual({ type: 'ready', siteRunning: false });
+      terminal.type('ls /site; exit 0\n');
+      expect((await terminal.message('exit', 30_000)).code).toBe(0);
+      expect(terminal.stdout).toContain('public');
       await put(dynamicSpec(1, 'alpha'));
       await h.visitUntil(host('alpha'), 200);
     });
