@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CertificateList, CertificateStatus, DomainView, OperationView, SiteView } from '@dais/shared';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/http';
 import { httpsGet } from './support/https-get';
@@ -143,6 +144,45 @@ describe('router certificates (real Pebble, real nginx, the manager driving)', (
     expect((await httpsGet(httpsPort, 'other.test', pebbleRoot)).status).toBe(200);
     expect((await httpsGet(httpsPort, 'shop.test', pebbleRoot)).status).toBe(200);
     expect((await statusOf('unreachable.test'))?.state).toBe('error');
+  });
+
+  it('the manager shows each domain’s certificate (API and live events): active with expiry, error with the reason', async () => {
+    const domainOf = async (site: SiteView | undefined, hostname: string) =>
+      (await stack.api<SiteView>('GET', `/api/sites/${site?.id}`)).json.domains.find((domain) => domain.hostname === hostname);
+    const active = await eventually(
+      () => domainOf(sites.other, 'other.test'),
+      (domain) => domain?.certificate?.state === 'active',
+    );
+    expect(active?.certificate).toEqual({
+      state: 'active',
+      expiresAt: (await statusOf('other.test'))?.expiresAt,
+      message: null,
+      retryAt: null,
+    });
+    const failed = await eventually(
+      () => domainOf(sites.broken, 'unreachable.test'),
+      (domain) => domain?.certificate?.state === 'error',
+    );
+    expect(failed?.certificate?.message).toMatch(/^unreachable\.test resolves to 127\.0\.0\.2, which refused connections/);
+    expect(failed?.certificate?.retryAt).not.toBeNull();
+
+    // A change arrives on the site's live events: a new domain goes from pending to active.
+    const socket = io(`http://127.0.0.1:${stack.ports.manager}`, { auth: { token: stack.adminToken }, transports: ['websocket'] });
+    try {
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      expect(await socket.emitWithAck('site:subscribe', { siteId: sites.other?.id })).toEqual({ ok: true });
+      const announced = new Promise<SiteView>((resolve) =>
+        socket.on('site:updated', (view: SiteView) => {
+          if (view.domains.find((domain) => domain.hostname === 'www.other.test')?.certificate?.state === 'active') resolve(view);
+        }),
+      );
+      const added = await addDomain(sites.other as SiteView, 'www.other.test');
+      expect(added.certificate?.state).toBe('pending');
+      const view = await announced;
+      expect(view.domains.find((domain) => domain.hostname === 'www.other.test')?.certificate?.expiresAt).not.toBeNull();
+    } finally {
+      socket.close();
+    }
   });
 
   it('a router restart keeps serving every certificate without ordering again', async () => {
