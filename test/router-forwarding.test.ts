@@ -8,8 +8,9 @@ import { startPlainNginx, type PlainNginx } from './support/plain-nginx';
 import { freePorts } from './support/ports';
 import { TestStack } from './support/stack';
 
-/** A CGI script busybox httpd runs: the request as the site's code sees it. */
-const ENV_CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\nenv | sort\n';
+/** A CGI script busybox httpd runs: the request as the site's code sees it (a body is read first, or httpd may fail writing it). */
+const ENV_CGI =
+  '#!/bin/sh\n[ -n "$CONTENT_LENGTH" ] && head -c "$CONTENT_LENGTH" > /dev/null\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\nenv | sort\n';
 const RUN_SH = '#!/bin/sh\nexec httpd -f -p "$PORT" -h /site/public\n';
 
 /**
@@ -21,6 +22,8 @@ function startStandInOrchestrator(port: number, upstream: number): Promise<Plain
     'stand-in-orchestrator',
     () => `    server {
         listen 127.0.0.1:${port};
+        # A pass-through: the limits are the router's and the orchestrator's.
+        client_max_body_size 0;
         location / {
             proxy_pass http://127.0.0.1:${upstream};
             proxy_http_version 1.1;
@@ -96,6 +99,24 @@ describe('the router forwards every site to a pool of orchestrators', () => {
     const page = await askAsVisitor({ connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' });
     // busybox httpd is no websocket server, but the site saw the upgrade asked for.
     expect(page.body).toMatch(/^HTTP_UPGRADE=websocket$/m);
+  });
+
+  it("takes the site's own request-body limit at the edge, and nginx's 1 MB for the others", async () => {
+    const post = () =>
+      rawRequest({
+        port: stack.ports.edge,
+        method: 'POST',
+        path: '/cgi-bin/env',
+        headers: { host: 'echo.dais.localhost', 'content-type': 'application/octet-stream' },
+        body: 'x'.repeat(3 * 1024 * 1024),
+      });
+    expect((await post()).status).toBe(413);
+    const raised = await stack.api<SiteView>('PATCH', `/api/sites/${site.id}`, { nginx: { clientMaxBodyMb: 5 } });
+    expect(raised.status, JSON.stringify(raised.json)).toBe(202);
+    expect((await stack.waitForOperation<OperationView>(raised.json.operation?.id ?? 0)).state).toBe('succeeded');
+    const accepted = await post();
+    expect(accepted.status, accepted.body.slice(0, 200)).toBe(200);
+    expect(accepted.body).toMatch(/^REQUEST_METHOD=POST$/m);
   });
 
   it('spreads requests over both orchestrators, and keeps serving every request when one stops', async () => {

@@ -6,10 +6,11 @@ import { expectGolden } from '../../../../test/support/golden';
 import { renderEdgeConfig, type EdgeConfigInput } from './edge-config.render';
 import type { ServableCertificate } from './edge-tls.render';
 
-const route = (siteId: number, hostnames: string[], certificateHostnames: string[] = []): RouteSpec => ({
+const route = (siteId: number, hostnames: string[], certificateHostnames: string[] = [], clientMaxBodyMb?: number): RouteSpec => ({
   siteId,
   hostnames,
   certificateHostnames,
+  ...(clientMaxBodyMb === undefined ? {} : { clientMaxBodyMb }),
 });
 
 const certificate = (siteId: number, hostnames: string[], overrides: Partial<ServableCertificate> = {}): ServableCertificate => ({
@@ -32,6 +33,7 @@ const input = (overrides: Partial<EdgeConfigInput> = {}, certificates: ServableC
       2,
       ['shop.dais.localhost', 'shop.example.org', 'www.shop.example.org', '*.shop.example.org'],
       ['shop.example.org', 'www.shop.example.org'],
+      50,
     ),
     route(3, ['news.dais.localhost', 'news.example.net'], ['news.example.net']),
   ],
@@ -54,6 +56,17 @@ describe('router nginx config', () => {
     const files = renderEdgeConfig(input({}, [certificate(2, ['shop.example.org', 'www.shop.example.org'])]));
     expectGolden(golden('edge-tls.nginx.conf'), files['nginx.conf'] ?? '');
     expectGolden(golden('https.map'), files['https.map'] ?? '');
+  });
+
+  it('gives a site with its own request-body limit its own server, on HTTP and on HTTPS; the others share the default', () => {
+    const conf = renderEdgeConfig(input({}, [certificate(2, ['shop.example.org', 'www.shop.example.org'])]))['nginx.conf'] ?? '';
+    const limited = conf.split('server {').filter((block) => block.includes('client_max_body_size 50m;'));
+    // One on the HTTP listener with every hostname of the site, one on HTTPS with its certificate's.
+    expect(limited).toHaveLength(2);
+    expect(limited[0]).toContain('server_name shop.dais.localhost shop.example.org www.shop.example.org *.shop.example.org;');
+    expect(limited[1]).toContain('server_name shop.example.org www.shop.example.org;');
+    expect(limited[0]).toContain('location ^~ /.well-known/acme-challenge/');
+    expect(conf.match(/client_max_body_size/g)).toHaveLength(2);
   });
 
   it('serves over HTTPS only names the route still wants a certificate for, and only for routed sites', () => {

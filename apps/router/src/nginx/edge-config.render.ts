@@ -27,7 +27,9 @@ export interface EdgeConfigInput {
  * Renders the edge: every known hostname is forwarded to the orchestrator pool with its original
  * Host; unknown hostnames get a 404 page here. A dead orchestrator is skipped for 10 s at a time.
  * Hostnames with a certificate are also served over HTTPS, and their plain HTTP is redirected
- * there, except ACME's HTTP-01 path, which every host answers on the HTTP listener.
+ * there, except ACME's HTTP-01 path, which every host answers on the HTTP listener. A site with
+ * its own request-body limit gets its own `server` (nginx's limit takes no variables); every
+ * other site is a map entry.
  */
 export function renderEdgeConfig(input: EdgeConfigInput): ConfigFiles {
   const routeList = [...input.routes];
@@ -36,6 +38,17 @@ export function renderEdgeConfig(input: EdgeConfigInput): ConfigFiles {
     for (const hostname of route.hostnames) routes.push([nginxValue.hostname(hostname), nginxValue.integer(route.siteId)]);
   }
   const secured = httpsSites(routeList, input.tls.certificates);
+  const limited = routeList.filter((route) => route.clientMaxBodyMb !== undefined);
+  const listen = nginxValue.listen(input.listen.host, input.listen.port);
+  const httpLocations = `${renderChallengeLocation(input.tls.challengeDir)}
+        location / {
+${renderHttpsRedirect(input.tls.httpsPort)}            if ($dais_site_id = "") {
+                return 404;
+            }
+${renderForwarding()}
+        }
+
+${errorPageLocation('/__dais/not-found.html', ERROR_PAGES.notFound)}`;
   const upstreams = input.orchestrators
     .map((address) => `        server ${nginxValue.address(address)} max_fails=1 fail_timeout=10s;`)
     .join('\n');
@@ -57,21 +70,13 @@ ${upstreams}
     }
 
     server {
-        listen ${nginxValue.listen(input.listen.host, input.listen.port)} default_server;
+        listen ${listen} default_server;
         server_name _;
         error_page 404 /__dais/not-found.html;
 
-${renderChallengeLocation(input.tls.challengeDir)}
-        location / {
-${renderHttpsRedirect(input.tls.httpsPort)}            if ($dais_site_id = "") {
-                return 404;
-            }
-${renderForwarding()}
-        }
-
-${errorPageLocation('/__dais/not-found.html', ERROR_PAGES.notFound)}
+${httpLocations}
     }
-${renderHttpsServers({ host: input.listen.host, port: input.tls.httpsPort, sites: secured, forwarding: `        location / {\n${renderForwarding()}\n        }` })}`;
+${limited.map((route) => renderLimitedServer(route, listen, httpLocations)).join('')}${renderHttpsServers({ host: input.listen.host, port: input.tls.httpsPort, sites: secured, forwarding: `        location / {\n${renderForwarding()}\n        }` })}`;
   return {
     'nginx.conf': renderMainConfig({
       prefix: input.prefix,
@@ -79,11 +84,26 @@ ${renderHttpsServers({ host: input.listen.host, port: input.tls.httpsPort, sites
       statusPort: input.statusPort,
       http,
       largestMap: routes.length,
-      serverNames: secured.reduce((count, site) => count + site.hostnames.length, 0),
+      serverNames:
+        secured.reduce((count, site) => count + site.hostnames.length, 0) + limited.reduce((count, route) => count + route.hostnames.length, 0),
     }),
     'routes.map': renderMapEntries(routes),
     'https.map': renderMapEntries(httpsRedirectEntries(secured)),
   };
+}
+
+/** The HTTP server of a site with its own request-body limit: the default server's routing, its hostnames as server_name. */
+function renderLimitedServer(route: RouteSpec, listen: string, locations: string): string {
+  return `
+    server {
+        listen ${listen};
+        server_name ${route.hostnames.map((hostname) => nginxValue.hostname(hostname)).join(' ')};
+        client_max_body_size ${nginxValue.integer(route.clientMaxBodyMb ?? 1)}m;
+        error_page 404 /__dais/not-found.html;
+
+${locations}
+    }
+`;
 }
 
 /** How a request reaches the orchestrators, the same on the HTTP and HTTPS listeners. */

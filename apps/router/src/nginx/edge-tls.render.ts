@@ -22,6 +22,8 @@ interface HttpsSite {
   hostnames: string[];
   certificateFile: string;
   keyFile: string;
+  /** The site's own request-body limit, MB, if it has one. */
+  clientMaxBodyMb?: number;
 }
 
 /**
@@ -33,12 +35,18 @@ export function httpsSites(routes: readonly RouteSpec[], certificates: Iterable<
   const routesById = new Map(routes.map((route) => [route.siteId, route]));
   const sites: HttpsSite[] = [];
   for (const certificate of certificates) {
-    const wanted = routesById.get(certificate.siteId)?.certificateHostnames ?? [];
+    const route = routesById.get(certificate.siteId);
+    const wanted = route?.certificateHostnames ?? [];
     const hostnames = certificate.hostnames
       .filter((hostname) => wanted.includes(hostname))
       .map((hostname) => nginxValue.hostname(hostname));
     if (hostnames.length === 0) continue;
-    sites.push({ hostnames, certificateFile: nginxValue.path(certificate.certificateFile), keyFile: nginxValue.path(certificate.keyFile) });
+    sites.push({
+      hostnames,
+      certificateFile: nginxValue.path(certificate.certificateFile),
+      keyFile: nginxValue.path(certificate.keyFile),
+      ...(route?.clientMaxBodyMb === undefined ? {} : { clientMaxBodyMb: route.clientMaxBodyMb }),
+    });
   }
   return sites.sort((a, b) => (a.hostnames[0] ?? '').localeCompare(b.hostnames[0] ?? ''));
 }
@@ -101,7 +109,7 @@ export function renderHttpsServers(input: { host: string; port: number; sites: r
         server_name ${site.hostnames.join(' ')};
         ssl_certificate ${site.certificateFile};
         ssl_certificate_key ${site.keyFile};
-
+${site.clientMaxBodyMb === undefined ? '' : `        client_max_body_size ${nginxValue.integer(site.clientMaxBodyMb)}m;\n`}
 ${input.forwarding}
     }
 `,
