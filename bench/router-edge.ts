@@ -43,11 +43,14 @@ async function measure(target: Case): Promise<Result> {
   const headers = { host: target.host };
   await autocannon({ url: target.url, connections: CONNECTIONS, duration: WARMUP_S, headers });
   const result = await autocannon({ url: target.url, connections: CONNECTIONS, duration: DURATION_S, headers });
-  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0 || result.requests.total === 0)
+  // A connection error now and then (a keep-alive connection closed as a request went out) is
+  // reported; more than one in a thousand, or any non-2xx answer, fails the run.
+  if (result.errors > result.requests.total / 1000 || result.timeouts > 0 || result.non2xx > 0 || result.requests.total === 0)
     throw new Error(`${target.label}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`);
   const l = result.latency;
   console.log(
-    `${target.label.padEnd(40)} ${(result.requests.total / result.duration).toFixed(0).padStart(7)} req/s   p50 ${l.p50} ms   p99 ${l.p99} ms`,
+    `${target.label.padEnd(40)} ${(result.requests.total / result.duration).toFixed(0).padStart(7)} req/s   p50 ${l.p50} ms   p99 ${l.p99} ms   ` +
+      `(${result.requests.total} requests, ${result.errors} connection errors)`,
   );
   return result;
 }
