@@ -85,7 +85,8 @@ ${limited.map((route) => renderLimitedServer(route, listen, httpLocations)).join
       http,
       largestMap: routes.length,
       serverNames:
-        secured.reduce((count, site) => count + site.hostnames.length, 0) + limited.reduce((count, route) => count + route.hostnames.length, 0),
+        secured.reduce((count, site) => count + site.hostnames.length, 0) +
+        limited.reduce((count, route) => count + route.hostnames.length, 0),
     }),
     'routes.map': renderMapEntries(routes),
     'https.map': renderMapEntries(httpsRedirectEntries(secured)),
