@@ -5,7 +5,7 @@
 // Usage: npm run bench:certificates -- [domains]
 import type { DomainView, OperationView, SiteView } from '@dais/shared';
 import { httpsGet } from '../test/support/https-get';
-import { startPebble, type Pebble } from '../test/support/pebble';
+import { routerEnvFor, startPebble, type Pebble } from '../test/support/pebble';
 import { freePort } from '../test/support/ports';
 import { TestStack } from '../test/support/stack';
 import { describeConditions, summarize } from './conditions';
@@ -30,16 +30,10 @@ async function main(): Promise<void> {
   const httpsPort = await freePort();
   let pebble: Pebble | undefined;
   const stack = await TestStack.start('bench-certificates', {
-    env: { DAIS_ACME_ENABLED: 'true', DAIS_ROUTER_HTTPS_PORT: String(httpsPort), DAIS_ACME_EMAIL: 'admin@dais.test' },
+    env: { DAIS_ROUTER_HTTPS_PORT: String(httpsPort), DAIS_ACME_EMAIL: 'admin@dais.test' },
     prepare: async ({ ports }) => {
       pebble = await startPebble({ httpPort: ports.edge, validityDays: 90 });
-      return {
-        DAIS_ACME_DIRECTORY_URL: pebble.directoryUrl,
-        DAIS_ACME_CA_CERT: pebble.tlsCaFile,
-        DAIS_ACME_PREFLIGHT_DNS: pebble.dnsServer,
-        DAIS_ACME_PREFLIGHT_PRIVATE_ADDRESSES: 'true',
-        DAIS_ACME_HTTP_PORT: String(ports.edge),
-      };
+      return routerEnvFor(pebble, ports.edge);
     },
   });
   try {

@@ -155,10 +155,12 @@ describe('orchestrator websockets (terminal, logs, status, files, the shell sess
       await terminal.message('ready');
       // Its own container: no stand-in notice.
       expect(terminal.messages.find((message) => message.type === 'ready')).toEqual({ type: 'ready' });
-      terminal.type('id -u; pwd; echo "home=$HOME"; ls /site; hostname\n');
-      await terminal.untilOutput(new RegExp(`${uidOf(dynamicSite.id)}[\\s\\S]*/site[\\s\\S]*home=/site/.home[\\s\\S]*public`));
       const own = await docker.getContainer(`${stack.env.DAIS_SITE_NAME_PREFIX ?? ''}${dynamicSite.id}`).inspect();
-      expect(terminal.stdout).toContain(own.Config.Hostname);
+      terminal.type('id -u; pwd; echo "home=$HOME"; ls /site; hostname\n');
+      // The hostname line comes last: wait for it too (output arrives in pieces).
+      await terminal.untilOutput(
+        new RegExp(`${uidOf(dynamicSite.id)}[\\s\\S]*/site[\\s\\S]*home=/site/.home[\\s\\S]*public[\\s\\S]*${own.Config.Hostname}`),
+      );
       expect(await terminalContainers(dynamicSite.id)).toHaveLength(0);
       terminal.type('exit 7\n');
       expect(await exitOf(terminal)).toBe(7);

@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/http';
 import { httpsGet } from './support/https-get';
-import { startPebble, type Pebble } from './support/pebble';
+import { routerEnvFor, startPebble, type Pebble } from './support/pebble';
 import { freePort } from './support/ports';
 import { signedFetch } from './support/signed-fetch';
 import { TestStack } from './support/stack';
@@ -64,7 +64,6 @@ describe('router certificates (real Pebble, real nginx, the manager driving)', (
     httpsPort = await freePort();
     stack = await TestStack.start('certs', {
       env: {
-        DAIS_ACME_ENABLED: 'true',
         DAIS_ROUTER_HTTPS_PORT: String(httpsPort),
         DAIS_ACME_EMAIL: 'admin@dais.test',
         DAIS_ACME_RETRY_MIN_MS: '1000',
@@ -73,14 +72,7 @@ describe('router certificates (real Pebble, real nginx, the manager driving)', (
       },
       prepare: async ({ ports }) => {
         pebble = await startPebble({ httpPort: ports.edge, validityDays: 90 });
-        return {
-          DAIS_ACME_DIRECTORY_URL: pebble.directoryUrl,
-          DAIS_ACME_CA_CERT: pebble.tlsCaFile,
-          // The pre-flight asks the DNS Pebble asks, and connects where Pebble will.
-          DAIS_ACME_PREFLIGHT_DNS: pebble.dnsServer,
-          DAIS_ACME_PREFLIGHT_PRIVATE_ADDRESSES: 'true',
-          DAIS_ACME_HTTP_PORT: String(ports.edge),
-        };
+        return routerEnvFor(pebble, ports.edge);
       },
     });
     pebbleRoot = await pebble.issuingRoot();

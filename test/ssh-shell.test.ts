@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession } from './support/browser-session';
 import { eventually } from './support/http';
-import { SshClient, TmuxTerminal, type SshCredential } from './support/ssh-client';
+import { registerNewSshKey, SshClient, TmuxTerminal, type SshCredential } from './support/ssh-client';
 import { TestStack } from './support/stack';
 import { tempDir } from './support/temp-dir';
 
@@ -65,13 +64,11 @@ describe('the SSH shell, driven by the real OpenSSH client', () => {
     ] as const) {
       expect((await stack.api('POST', `/api/sites/${sites[site]}/members`, { username: member })).status).toBe(201);
     }
-    const keyFile = join(dir.path, 'alice-key');
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice@laptop', '-f', keyFile]);
-    const browser = new BrowserSession(`http://127.0.0.1:${stack.ports.manager}`);
-    expect((await browser.login('alice', 'alice long password 1')).status).toBe(200);
-    const added = await browser.request('POST', '/api/ssh-keys', { name: 'laptop', publicKey: await readFile(`${keyFile}.pub`, 'utf8') });
-    expect(added.status).toBe(201);
-    aliceKey = { keyFile };
+    aliceKey = await registerNewSshKey(
+      `http://127.0.0.1:${stack.ports.manager}`,
+      { username: 'alice', password: 'alice long password 1' },
+      dir.path,
+    );
   });
 
   afterAll(async () => {

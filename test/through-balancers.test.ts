@@ -1,17 +1,12 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession } from './support/browser-session';
 import { eventually } from './support/http';
 import { setupInternalCa, startBalancer } from './support/load-balancer';
 import { freePorts } from './support/ports';
-import { SshClient, type SshCredential } from './support/ssh-client';
+import { registerNewSshKey, SshClient, type SshCredential } from './support/ssh-client';
 import { TestStack } from './support/stack';
 import { tempDir } from './support/temp-dir';
-
-const run = promisify(execFile);
 
 /**
  * The deployment docs/load-balancers.md describes, end to end: the real shell knows the manager
@@ -82,13 +77,11 @@ describe('the shell and the manager behind the load balancers, known by their cl
     expect((await stack.waitForOperation<{ state: string }>(site.operation?.id ?? 0)).state).toBe('succeeded');
     expect((await stack.api('POST', `/api/sites/${site.id}/members`, { username: 'alice' })).status).toBe(201);
     // sftp -b cannot type a password: alice signs in with a key for SFTP.
-    const keyFile = join(dir.path, 'alice-key');
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
-    const browser = new BrowserSession(`http://127.0.0.1:${stack.ports.manager}`);
-    expect((await browser.login('alice', 'alice long password 1')).status).toBe(200);
-    const added = await browser.request('POST', '/api/ssh-keys', { name: 'laptop', publicKey: await readFile(`${keyFile}.pub`, 'utf8') });
-    expect(added.status).toBe(201);
-    aliceKey = { keyFile };
+    aliceKey = await registerNewSshKey(
+      `http://127.0.0.1:${stack.ports.manager}`,
+      { username: 'alice', password: 'alice long password 1' },
+      dir.path,
+    );
   });
 
   afterAll(async () => {

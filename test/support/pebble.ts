@@ -222,3 +222,19 @@ function readFileSyncSafe(file: string): string {
     return '';
   }
 }
+
+/**
+ * The router settings that turn certificates on against this Pebble: its directory and TLS CA, and
+ * the pre-flight asking Pebble's DNS and connecting where Pebble will (loopback, so private
+ * addresses are allowed). For TestStack's `prepare`, once the edge port is known.
+ */
+export function routerEnvFor(pebble: Pebble, edgePort: number): Record<string, string> {
+  return {
+    DAIS_ACME_ENABLED: 'true',
+    DAIS_ACME_DIRECTORY_URL: pebble.directoryUrl,
+    DAIS_ACME_CA_CERT: pebble.tlsCaFile,
+    DAIS_ACME_PREFLIGHT_DNS: pebble.dnsServer,
+    DAIS_ACME_PREFLIGHT_PRIVATE_ADDRESSES: 'true',
+    DAIS_ACME_HTTP_PORT: String(edgePort),
+  };
+}

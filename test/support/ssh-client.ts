@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { BrowserSession } from './browser-session';
 
 const run = promisify(execFile);
 
@@ -178,4 +179,23 @@ export class TmuxTerminal {
   private tmux(args: string[]) {
     return run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args]);
   }
+}
+
+/**
+ * Makes an ed25519 key pair in `dir` and adds its public key to `username`'s account the way a
+ * person does, through a signed-in browser session; returns the credential that signs in with it.
+ */
+export async function registerNewSshKey(
+  managerUrl: string,
+  account: { username: string; password: string },
+  dir: string,
+): Promise<SshCredential> {
+  const keyFile = join(dir, `${account.username}-key`);
+  await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${account.username}@laptop`, '-f', keyFile]);
+  const browser = new BrowserSession(managerUrl);
+  const login = await browser.login(account.username, account.password);
+  if (login.status !== 200) throw new Error(`signing in as ${account.username} answered ${login.status}`);
+  const added = await browser.request('POST', '/api/ssh-keys', { name: 'laptop', publicKey: await readFile(`${keyFile}.pub`, 'utf8') });
+  if (added.status !== 201) throw new Error(`adding the key answered ${added.status}: ${JSON.stringify(added.json)}`);
+  return { keyFile };
 }
