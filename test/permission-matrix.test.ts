@@ -7,6 +7,7 @@ import type { OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiModule } from '../apps/manager/src/api.module';
 import { routesOf } from '../apps/manager/src/http/route-table';
+import { WEB_APP_ROUTES } from '../apps/manager/src/web-app/web-app.controller';
 import { allows, API_CASES, methodOf, type ApiCase, type CaseContext, type Role } from './support/api-cases';
 import { BrowserSession } from './support/browser-session';
 import { TestStack, type ApiAnswer } from './support/stack';
@@ -15,7 +16,7 @@ import { tempDir } from './support/temp-dir';
 const run = promisify(execFile);
 
 /** Served files rather than API operations; the other tests cover them. */
-const NOT_IN_MATRIX = new Set(['GET /healthz', 'GET /api/docs/{file}']);
+const NOT_IN_MATRIX = new Set(['GET /healthz', 'GET /api/docs/{file}', ...WEB_APP_ROUTES]);
 
 /** Someone's site with everything a site can have: a domain, a second member, a finished operation. */
 interface SiteFixture {

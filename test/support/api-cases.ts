@@ -122,6 +122,7 @@ export const API_CASES: readonly ApiCase[] = [
     query: true,
   },
   { route: 'GET /api/images', request: () => ({ path: '/api/images' }), expect: signedIn(200) },
+  { route: 'GET /api/platform', request: () => ({ path: '/api/platform' }), expect: signedIn(200) },
   {
     route: 'POST /api/images',
     request: (context) => ({
@@ -203,6 +204,12 @@ export const API_CASES: readonly ApiCase[] = [
     route: 'DELETE /api/sites/{id}/domains/{domainId}',
     request: (context) => ({ path: site(context, `/domains/${context.domainId}`) }),
     expect: siteScoped(202),
+  },
+  {
+    route: 'GET /api/operations',
+    request: (context) => ({ path: `/api/operations?siteId=${context.siteId}&state=succeeded&limit=5` }),
+    expect: adminOnly(200),
+    query: true,
   },
   {
     route: 'GET /api/operations/{id}',

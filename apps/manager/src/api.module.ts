@@ -35,6 +35,8 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
+import { PlatformController } from './platform/platform.controller';
+import { PlatformService } from './platform/platform.service';
 import { ShellAccessService } from './shell-server/shell-access.service';
 import { ShellServerController } from './shell-server/shell-server.controller';
 import { ShellServerGuard } from './shell-server/shell-server.guard';
@@ -44,6 +46,7 @@ import { SshKeysController } from './ssh-keys/ssh-keys.controller';
 import { SshKeysService } from './ssh-keys/ssh-keys.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { WebAppController } from './web-app/web-app.controller';
 
 /** The HTTP API and live events (the `api` role). */
 @Module({
@@ -69,6 +72,8 @@ import { UsersService } from './users/users.service';
     MetricsController,
     OpenApiController,
     DocsController,
+    PlatformController,
+    WebAppController,
   ],
   providers: [
     SitesService,
@@ -92,6 +97,7 @@ import { UsersService } from './users/users.service';
     ReadinessService,
     MetricsService,
     OperationsService,
+    PlatformService,
     EventsGateway,
     ...LIVE_PROVIDERS,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { envField, loadOutboundTls, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource, type OutboundTls } from '@dais/shared';
 import { z } from 'zod';
 
@@ -82,7 +82,20 @@ const schema = z.object({
     .max(SHELL_TOKEN_MAX_TTL_MS / 1000)
     .default(60),
   DAIS_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** The built dashboard (index.html + assets/); by default the one built beside this manager. */
+  DAIS_WEB_ROOT: envField.absolutePath().optional(),
+  /** Where people connect with ssh/sftp, as the dashboard shows it (the shell reads the same key). */
+  DAIS_SHELL_PUBLIC_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, 'must be a hostname or an IP address')
+    .default('127.0.0.1'),
+  DAIS_SHELL_PUBLIC_PORT: envField.port().optional(),
+  /** The port the shell listens on (its own key): the public port unless a balancer in front changes it. */
+  DAIS_SHELL_PORT: envField.port().default(2222),
 });
+
+/** Where `npm run build:web` puts the dashboard, found from this file so any working directory works. */
+const BUILT_WEB_ROOT = resolve(__dirname, '../../web/dist');
 
 /** Which parts of the manager a process runs: the HTTP API, the operation worker, or both. */
 export type ManagerRole = 'all' | 'api' | 'worker';
@@ -114,6 +127,10 @@ export interface ManagerConfig {
   /** Lifetime of the single-use site tokens shell sign-ins hand out. */
   shellTokenTtlMs: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** The dashboard's built files, served at the root. */
+  web: { root: string };
+  /** The SSH/SFTP address the dashboard tells people to connect to. */
+  shell: { publicHost: string; publicPort: number };
 }
 
 /** Reads the manager's configuration; throws a ConfigError listing every bad key. */
@@ -161,6 +178,8 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     certificateSyncIntervalMs: env.DAIS_CERTIFICATE_SYNC_INTERVAL_MS,
     shellTokenTtlMs: env.DAIS_SHELL_TOKEN_TTL_SECONDS * 1_000,
     logLevel: env.DAIS_LOG_LEVEL,
+    web: { root: env.DAIS_WEB_ROOT ?? BUILT_WEB_ROOT },
+    shell: { publicHost: env.DAIS_SHELL_PUBLIC_HOST, publicPort: env.DAIS_SHELL_PUBLIC_PORT ?? env.DAIS_SHELL_PORT },
   });
 }
 

@@ -6,7 +6,7 @@ import { FilesController } from './files.controller';
 import { FilesService } from './files.service';
 
 /** The site file API (`/api/sites/:id/files…`), relayed to the orchestrator. */
-@Module({ controllers: [FilesController], providers: [FilesService, FilesClient] })
+@Module({ controllers: [FilesController], providers: [FilesService, FilesClient], exports: [FilesClient] })
 export class FilesModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 

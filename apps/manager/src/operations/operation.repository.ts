@@ -41,6 +41,14 @@ export interface OperationEnding {
   unfinishedStepsMessage?: string;
 }
 
+/** One page of the operation list: newest first, after `cursor` (the last id seen), optionally of one state or site. */
+export interface OperationPageQuery {
+  state?: OperationState;
+  siteId?: number;
+  limit: number;
+  cursor?: number;
+}
+
 /** Operations and their steps in PostgreSQL. */
 @Injectable()
 export class OperationRepository {
@@ -67,6 +75,20 @@ export class OperationRepository {
       SELECT DISTINCT ON ("siteId") id FROM "Operation" WHERE "siteId" = ANY(${[...siteIds]}::int[]) ORDER BY "siteId", id DESC`;
     const operations = await this.prisma.operation.findMany({ where: { id: { in: latest.map((row) => row.id) } }, include: withSteps });
     return new Map(operations.map((operation) => [operation.siteId, operation]));
+  }
+
+  /** A page of all operations with their steps, newest first (the `state` and `siteId, id` indexes serve it). */
+  listPage(query: OperationPageQuery): Promise<OperationWithSteps[]> {
+    return this.prisma.operation.findMany({
+      where: {
+        ...(query.state === undefined ? {} : { state: query.state }),
+        ...(query.siteId === undefined ? {} : { siteId: query.siteId }),
+        ...(query.cursor === undefined ? {} : { id: { lt: query.cursor } }),
+      },
+      include: withSteps,
+      orderBy: { id: 'desc' },
+      take: query.limit,
+    });
   }
 
   /** How many operations are in each state (for metrics); states with none are absent. */

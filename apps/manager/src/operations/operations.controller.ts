@@ -1,15 +1,20 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { parseInput, type OperationView } from '@dais/shared';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { listOperationsQuerySchema, parseInput, type OperationListView, type OperationView } from '@dais/shared';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OperationsService } from './operations.service';
 
 const operationParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 
-/** `/api/operations`: follow a long task, retry it after a failure. */
+/** `/api/operations`: list them (admins), follow a long task, retry it after a failure. */
 @Controller('api/operations')
 export class OperationsController {
   constructor(private readonly operations: OperationsService) {}
+
+  @Get()
+  list(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown): Promise<OperationListView> {
+    return this.operations.list(user, parseInput(listOperationsQuerySchema, query, 'query'));
+  }
 
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<OperationView> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DaisError, type OperationView } from '@dais/shared';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { DaisError, type listOperationsQuerySchema, type OperationListView, type OperationView } from '@dais/shared';
+import type { z } from 'zod';
+import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OperationLauncher } from './operation-launcher';
 import { SiteRepository } from '../sites/site.repository';
 import { OperationRepository } from './operation.repository';
@@ -18,6 +19,18 @@ export class OperationsService {
   /** An operation the user may see. */
   async get(user: AuthenticatedUser, operationId: number): Promise<OperationView> {
     return toOperationView(await this.visible(user, operationId));
+  }
+
+  /** A page of every operation, newest first (admins: the failed-operations screen repairs from it). */
+  async list(user: AuthenticatedUser, query: z.output<typeof listOperationsQuerySchema>): Promise<OperationListView> {
+    assertAdmin(user, 'list all operations');
+    // One more than asked tells whether another page follows.
+    const found = await this.operations.listPage({ ...query, limit: query.limit + 1 });
+    const page = found.slice(0, query.limit);
+    return {
+      operations: page.map(toOperationView),
+      nextCursor: found.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+    };
   }
 
   /** Runs a failed operation again from its failed step. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
-import type { OperationKind, SiteType } from '../generated/prisma/enums';
+import type { Availability, OperationKind, SiteState, SiteType } from '../generated/prisma/enums';
 import { createOperationRow } from '../operations/operation-rows';
 import type { OperationWithSteps } from '../operations/operation-view';
 
@@ -17,9 +17,12 @@ export interface SiteViewer {
   role: 'admin' | 'user';
 }
 
-/** One page of a site list: newest first, after `cursor` (the last id seen), matching `search`. */
+/** One page of a site list: newest first, after `cursor` (the last id seen), matching `search` and the filters. */
 export interface SitePageQuery {
   search?: string;
+  type?: SiteType;
+  state?: SiteState;
+  availability?: Availability;
   limit: number;
   cursor?: number;
 }
@@ -131,6 +134,7 @@ export class SiteRepository {
         AND: [
           visibleTo(viewer),
           search ? { OR: [{ name: search }, { description: search }] } : {},
+          { type: page.type, state: page.state, availability: page.availability },
           page.cursor === undefined ? {} : { id: { lt: page.cursor } },
         ],
       },

@@ -17,3 +17,5 @@ export * from './observability';
 export * from './terminal-channel';
 export * from './live-streams';
 export * from './site-files';
+export * from './list-queries';
+export * from './platform';

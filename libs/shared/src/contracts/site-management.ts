@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { hostnameSchema } from '../naming/hostname';
-import { pageQuerySchema, usernameSchema } from './accounts';
+import { usernameSchema } from './accounts';
 import { certificateStateSchema } from './router';
-
-/** `GET /api/sites?search=&limit=&cursor=`: search matches name or description, case-insensitive. */
-export const listSitesQuerySchema = pageQuerySchema.extend({
-  search: z.string().trim().max(100, 'search must be at most 100 characters').optional(),
-});
 
 /** `DELETE /api/sites/:id`: the site's name typed again, so a site is never deleted by a slip. */
 export const deleteSiteRequestSchema = z.strictObject({

@@ -41,7 +41,7 @@ export const common = {
 /** Answers of state-changing routes a browser session calls. */
 export const changing = { ...common, '403': error('A session cookie without the X-CSRF-Token header (CSRF_FAILED), or not allowed.') };
 export const siteNotFound = { '404': error('No such site, or you are not one of its members (SITE_NOT_FOUND).') };
-export const busy = { '409': error('Another operation is running on the site (SITE_BUSY); wait for it or retry it.') };
+export const busy = { '409': error('The site is being deleted (SITE_BUSY): it can no longer be changed.') };
 export const adminOnly = { '403': error('Admins only (FORBIDDEN).') };
 
 /** A change carried out by an operation: 202 with it. */

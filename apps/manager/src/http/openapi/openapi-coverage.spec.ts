@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { ApiModule } from '../../api.module';
+import { WEB_APP_ROUTES } from '../../web-app/web-app.controller';
 import { routesOf } from '../route-table';
 import { buildOpenApiDocument } from './openapi-document';
 
-/** Served files, not API operations. */
-const NOT_DOCUMENTED = new Set(['GET /healthz', 'GET /api/docs/{file}']);
+/** Served files (the docs' and the dashboard's), not API operations. */
+const NOT_DOCUMENTED = new Set(['GET /healthz', 'GET /api/docs/{file}', ...WEB_APP_ROUTES]);
 
 describe('the OpenAPI document', () => {
   it('describes every route the manager serves, and nothing it does not', () => {

@@ -4,6 +4,7 @@ import {
   createImageRequestSchema,
   databaseHostViewSchema,
   imageViewSchema,
+  platformViewSchema,
   siteDatabaseConnectionViewSchema,
   sqlQueryRequestSchema,
   sqlQueryResultSchema,
@@ -68,6 +69,12 @@ export const platformPaths: PathItems = {
         ...changing,
         ...adminOnly,
       },
+    },
+  },
+  '/api/platform': {
+    get: {
+      summary: 'This installation as a dashboard needs it: the sites domain, upload and edit limits, the SSH address, single sign-on',
+      responses: { '200': ok('The installation.', platformViewSchema), ...common },
     },
   },
   '/health': {

@@ -5,7 +5,9 @@ import {
   deleteSiteRequestSchema,
   domainAddedViewSchema,
   domainViewSchema,
+  listOperationsQuerySchema,
   listSitesQuerySchema,
+  operationListViewSchema,
   operationViewSchema,
   siteListViewSchema,
   siteMemberViewSchema,
@@ -45,7 +47,7 @@ export const sitePaths: PathItems = {
       },
     },
     get: {
-      summary: 'List the sites you can see (admins see all), with search and paging',
+      summary: 'List the sites you can see (admins see all), with search, filters (type, state, availability) and paging',
       parameters: queryParameters(listSitesQuerySchema),
       responses: { '200': ok('A page, newest first.', siteListViewSchema), ...common },
     },
@@ -135,6 +137,17 @@ export const sitePaths: PathItems = {
   '/api/sites/{id}/domains/{domainId}': {
     parameters: [...site, ...ids(['domainId', 'domain'])],
     delete: operation('Remove a custom domain', { '404': error('No such site (SITE_NOT_FOUND) or domain (DOMAIN_NOT_FOUND).') }),
+  },
+  '/api/operations': {
+    get: {
+      summary: 'All operations, newest first, by state and site (admins: e.g. the failed ones to retry or repair)',
+      parameters: queryParameters(listOperationsQuerySchema),
+      responses: {
+        '200': ok('A page of operations, each as GET /api/operations/{id} shows it.', operationListViewSchema),
+        ...adminOnly,
+        ...common,
+      },
+    },
   },
   '/api/operations/{id}': {
     parameters: ids(['id', 'operation']),
