@@ -1,5 +1,6 @@
 import type { UserView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium';
 import { CookieBrowser, startForwarder, startOidcProvider, type TestOidcProvider } from './support/oidc-provider';
 import { TestStack } from './support/stack';
 
@@ -29,6 +30,8 @@ describe('single sign-on with a real OpenID provider (oidc-provider on loopback)
         DAIS_OIDC_ISSUER: provider.issuer,
         DAIS_OIDC_CLIENT_ID: provider.clientId,
         DAIS_OIDC_CLIENT_SECRET: provider.clientSecret,
+        // The dashboard is opened at the public URL, so its live connection comes from there.
+        DAIS_ALLOWED_ORIGINS: publicUrl,
       },
     });
     forwarder.target.port = stack.ports.manager;
@@ -160,6 +163,41 @@ describe('single sign-on with a real OpenID provider (oidc-provider on loopback)
     expect(body.error.code).toBe('SSO_FAILED');
     expect(body.error.message).toContain('access_denied');
     expect(browser.cookie(host(), 'dais_session')).toBeUndefined();
+  });
+
+  it('a browser that navigated to a refused callback goes back to the sign-in page with the code, not to JSON', async () => {
+    const answer = await fetch(`${publicUrl}/api/auth/oidc/callback?code=x&state=y`, {
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+      redirect: 'manual',
+    });
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get('location')).toMatch(/^\/sign-in\?sso_error=SSO_[A-Z_]+$/);
+  });
+
+  it('the dashboard signs a person in with the single sign-on button, in Chromium', async () => {
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.newPage();
+      await page.goto(`${publicUrl}/sites`);
+      await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+      // The test provider's interaction page is JSON; a person would see a form that posts this.
+      await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
+      await page.evaluate(() => {
+        const form = document.createElement('form');
+        form.method = 'POST';
+        form.action = `${location.pathname}/login`;
+        const login = document.createElement('input');
+        login.name = 'login';
+        login.value = 'sub-carol';
+        form.append(login);
+        document.body.append(form);
+        form.submit();
+      });
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/sites');
+    } finally {
+      await chromium.close();
+    }
   });
 
   it('garbage in the callback query is a 400 or a refusal, never a 500', async () => {
