@@ -1,5 +1,6 @@
 // Type-aware lint for the whole repo; `npm run lint` fails on any warning.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -10,7 +11,10 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['vitest.config.mts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.mts', 'apps/manager/web/vite.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
@@ -39,7 +43,24 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['vitest.config.mts'], ...tseslint.configs.disableTypeChecked },
+  { files: ['vitest.config.mts', 'apps/manager/web/vite.config.ts'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The dashboard: the rules of hooks, and no HTML built from strings (React escapes text; this keeps it so).
+    files: ['apps/manager/web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render user text as React text, never as HTML.' },
+        {
+          selector: 'AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]',
+          message: 'Render user text as React text, never as HTML.',
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {

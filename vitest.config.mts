@@ -9,6 +9,7 @@ const alias = [
   { find: /^@dais\/shared\/fastify$/, replacement: here('./libs/shared/src/fastify/index.ts') },
   { find: /^@dais\/shared$/, replacement: here('./libs/shared/src/index.ts') },
   { find: /^@dais\/nginx$/, replacement: here('./libs/nginx/src/index.ts') },
+  { find: /^@dais\/rules\/(.*)$/, replacement: here('./libs/shared/src/$1') },
 ];
 
 // SWC instead of esbuild: NestJS dependency injection needs emitDecoratorMetadata.
@@ -22,7 +23,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['libs/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+          include: [
+            'libs/*/src/**/*.spec.ts',
+            'apps/*/src/**/*.spec.ts',
+            'apps/manager/web/src/**/*.spec.{ts,tsx}',
+            'scripts/**/*.spec.ts',
+          ],
           environment: 'node',
         },
       },

@@ -83,6 +83,7 @@ waitForManager().then(() => {
   console.log(`
   Dais is running.
 
+    Dashboard      ${managerUrl}/   (sign in as admin with the password setup printed)
     API            ${managerUrl}/api   (token: ${tokenFile})
     Live events    Socket.IO at ${managerUrl}
     Sites          http://<site>.${domain}:${sitesPort}/

@@ -1,7 +1,17 @@
 // Type-checks every package including its tests (the build configs leave specs out).
 import { execFileSync } from 'node:child_process';
 
-const projects = ['libs/shared', 'libs/nginx', 'apps/orchestrator', 'apps/router', 'apps/manager', 'apps/shell', 'test', 'bench'];
+const projects = [
+  'libs/shared',
+  'libs/nginx',
+  'apps/orchestrator',
+  'apps/router',
+  'apps/manager',
+  'apps/manager/web',
+  'apps/shell',
+  'test',
+  'bench',
+];
 let failed = false;
 for (const project of projects) {
   try {

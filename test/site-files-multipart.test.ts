@@ -18,7 +18,8 @@ type Entry = { name: string; type: string; size: number };
 /** A form with these files under the field `file`, as a dashboard's drag-and-drop builds it. */
 function formOf(files: Record<string, string | Buffer>, field = 'file'): FormData {
   const form = new FormData();
-  for (const [name, content] of Object.entries(files)) form.append(field, new Blob([content]), name);
+  for (const [name, content] of Object.entries(files))
+    form.append(field, new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
   return form;
 }
 
@@ -47,7 +48,7 @@ describe('multipart uploads (POST /api/sites/:id/files/upload): all files or non
     if (token) headers.authorization = `Bearer ${token}`;
     if (!(body instanceof FormData)) headers['content-type'] = body.contentType;
     const search = new URLSearchParams(options.query ?? { path: '/public' }).toString();
-    const sent = body instanceof FormData ? body : body.bytes;
+    const sent = body instanceof FormData ? body : body.bytes instanceof ReadableStream ? body.bytes : new Uint8Array(body.bytes);
     const response = await fetch(`http://127.0.0.1:${stack.ports.manager}/api/sites/${site.id}/files/upload?${search}`, {
       method: 'POST',
       headers,
@@ -236,7 +237,7 @@ describe('multipart uploads (POST /api/sites/:id/files/upload): all files or non
         fetch(`http://127.0.0.1:${stack.ports.orchestrator}${path}`, {
           method: 'POST',
           headers: { ...signedHeaders(path), 'content-type': type },
-          body: bytes,
+          body: new Uint8Array(bytes),
         });
       const forged = await send(tampered, contentType);
       expect(forged.status).toBe(401);

@@ -50,7 +50,7 @@ describe('site file API (/api/sites/:id/files…): confined to the site folder',
     const response = await fetch(url, {
       method,
       headers,
-      body,
+      body: Buffer.isBuffer(body) ? new Uint8Array(body) : body,
       ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
     });
     const bytes = Buffer.from(await response.arrayBuffer());

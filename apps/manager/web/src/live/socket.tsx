@@ -1,0 +1,49 @@
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { io, type Socket } from 'socket.io-client';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+interface SocketState {
+  socket: Socket;
+  state: ConnectionState;
+  /** Increases on every (re)connection: effects that subscribe depend on it to subscribe again. */
+  generation: number;
+}
+
+const SocketContext = createContext<SocketState | null>(null);
+
+/**
+ * One Socket.IO connection for the signed-in session (the cookie authenticates it). Its state drives
+ * the "connection lost" banner; after a reconnection every subscriber subscribes again and re-reads
+ * what it shows, so nothing silently goes stale.
+ */
+export function SocketProvider({ children }: { children: ReactNode }): ReactNode {
+  const [socket] = useState(() => io({ withCredentials: true, transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000 }));
+  const [state, setState] = useState<ConnectionState>('connecting');
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    const connected = (): void => {
+      setState('connected');
+      setGeneration((value) => value + 1);
+    };
+    const lost = (): void => setState('reconnecting');
+    socket.on('connect', connected);
+    socket.on('disconnect', lost);
+    socket.on('connect_error', lost);
+    return () => {
+      socket.off('connect', connected);
+      socket.off('disconnect', lost);
+      socket.off('connect_error', lost);
+      socket.disconnect();
+    };
+  }, [socket]);
+
+  return <SocketContext.Provider value={{ socket, state, generation }}>{children}</SocketContext.Provider>;
+}
+
+export function useSocket(): SocketState {
+  const state = useContext(SocketContext);
+  if (!state) throw new Error('useSocket outside SocketProvider');
+  return state;
+}

@@ -1,0 +1,76 @@
+import { useState, type ReactNode } from 'react';
+import { availabilitySchema } from '@dais/rules/contracts/orchestrator';
+import { Link } from '../../app/router';
+import { manager } from '../../api/client';
+import { useAction } from '../../api/use-api';
+import type { SiteView } from '../../api/types';
+import { ErrorNotice } from '../../ui/ErrorNotice';
+import { Spinner } from '../../ui/Spinner';
+import { StatusDot } from '../../ui/StatusDot';
+import { siteHealth } from '../sites/site-health';
+import { LimitsEditor } from './LimitsEditor';
+
+/** Short enough for a phone; the list's note says what each one means. */
+const AVAILABILITY_LABELS = { enabled: 'enabled', not_served: 'not served', disabled: 'disabled' } as const;
+
+/** One site in the admin list: where it stands, its availability (changed in place) and its limits. */
+export function AdminSiteRow({ site, onChanged }: { site: SiteView; onChanged: (site: SiteView) => void }): ReactNode {
+  const health = siteHealth(site);
+  const [editingLimits, setEditingLimits] = useState(false);
+  const setAvailability = useAction(async (availability: SiteView['availability']) => {
+    onChanged(await manager.patch<SiteView>(`/api/sites/${site.id}`, { availability }));
+  });
+  const limits = site.runtime?.limits;
+  return (
+    <li className="admin-row">
+      <div className="admin-row-main">
+        <Link to={`/sites/${site.id}`} className="admin-row-title">
+          {site.name}
+        </Link>
+        <StatusDot tone={health.tone} label={health.label} />
+        <span className="field-hint">
+          {site.type} · {site.state}
+          {limits ? ` · ${limits.memoryMb} MB, ${limits.cpus} CPU, ${limits.pids} processes` : ''}
+        </span>
+      </div>
+      <div className="admin-row-actions">
+        <label className="filter">
+          <span>Availability</span>
+          <select
+            value={site.availability}
+            disabled={setAvailability.busy}
+            onChange={(event) => void setAvailability.run(availabilitySchema.parse(event.target.value))}
+          >
+            {availabilitySchema.options.map((option) => (
+              <option key={option} value={option}>
+                {AVAILABILITY_LABELS[option]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {setAvailability.busy ? <Spinner label="Saving availability" /> : null}
+        {limits ? (
+          <button
+            type="button"
+            className="button button-ghost button-small"
+            aria-expanded={editingLimits}
+            onClick={() => setEditingLimits((open) => !open)}
+          >
+            {editingLimits ? 'Close limits' : 'Edit limits'}
+          </button>
+        ) : null}
+      </div>
+      <ErrorNotice error={setAvailability.error} />
+      {limits && editingLimits ? (
+        <LimitsEditor
+          siteId={site.id}
+          limits={limits}
+          onSaved={(saved) => {
+            onChanged(saved);
+            setEditingLimits(false);
+          }}
+        />
+      ) : null}
+    </li>
+  );
+}

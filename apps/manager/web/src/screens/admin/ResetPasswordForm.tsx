@@ -1,0 +1,42 @@
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
+import { passwordSchema } from '@dais/rules/contracts/accounts';
+import { manager } from '../../api/client';
+import { useAction } from '../../api/use-api';
+import type { UserView } from '../../api/types';
+import { Button } from '../../ui/Button';
+import { ErrorNotice } from '../../ui/ErrorNotice';
+import { Field } from '../../ui/Field';
+
+/** Sets a new password for someone (which signs them out everywhere, so the form says so). */
+export function ResetPasswordForm({ user, onDone }: { user: UserView; onDone: () => void }): ReactNode {
+  const [password, setPassword] = useState('');
+  const [attempted, setAttempted] = useState(false);
+  const check = passwordSchema.safeParse(password);
+  const reset = useAction(async () => {
+    await manager.patch<UserView>(`/api/users/${user.id}`, { password });
+    onDone();
+  });
+  const submit = (event: SyntheticEvent): void => {
+    event.preventDefault();
+    setAttempted(true);
+    if (check.success) void reset.run();
+  };
+  const localProblem = attempted || password !== '' ? check.error?.issues[0]?.message : undefined;
+  return (
+    <form className="form inline-form" onSubmit={submit} noValidate aria-label={`Reset the password of ${user.username}`}>
+      <Field
+        label={`New password for ${user.username}`}
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+        error={localProblem ?? reset.error?.issueFor('password')}
+        hint="They are signed out everywhere and sign in with this password next time."
+      />
+      <Button type="submit" variant="primary" busy={reset.busy}>
+        Set password
+      </Button>
+      <ErrorNotice error={reset.error} fields={['password']} />
+    </form>
+  );
+}

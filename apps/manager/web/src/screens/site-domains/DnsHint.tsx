@@ -1,0 +1,22 @@
+import type { ReactNode } from 'react';
+import type { SiteView } from '../../api/types';
+
+/** Where a domain's DNS must point: at the site's own hostname (CNAME), which leads to the router. */
+export function DnsHint({ site }: { site: SiteView }): ReactNode {
+  const ownHostname = hostnameOf(site.url);
+  return (
+    <div className="notice notice-info">
+      Point each domain's DNS at this platform's router: a <strong>CNAME</strong> record to <code className="mono">{ownHostname}</code> (the
+      site's own address), or an A/AAAA record to the address that name resolves to. The domain is routed at once; its HTTPS certificate
+      follows once its DNS leads here.
+    </div>
+  );
+}
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}

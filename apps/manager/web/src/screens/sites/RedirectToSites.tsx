@@ -1,0 +1,6 @@
+import type { ReactNode } from 'react';
+import { Redirect } from '../../app/router';
+
+export function RedirectToSites(): ReactNode {
+  return <Redirect to="/sites" />;
+}

@@ -1,0 +1,265 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainView, OperationView, SiteView } from '@dais/shared';
+import { DashboardHarness, watchPageErrors } from './support/dashboard';
+
+type Account = { username: string; password: string; id: number };
+type Connection = { password: string; url: string; username: string };
+
+/** What the certificate column says first for a certificate the API reports. */
+function certificateLabel(certificate: DomainView['certificate']): string {
+  if (!certificate) return 'None yet';
+  return { pending: 'Pending', active: 'Active', error: 'Error' }[certificate.state];
+}
+
+/** The domains, database and settings pages of a site, driven in Chromium against a real stack. */
+describe('dashboard: site domains, database and settings (real stack, Chromium)', () => {
+  let harness: DashboardHarness;
+  let owner: Account;
+  let admin: Account;
+  let outsider: Account;
+  let site: SiteView;
+  const pageErrors: string[][] = [];
+  /** Windows opened by the current test, closed after it so the two CPUs are not shared with idle pages. */
+  let openContexts: BrowserContext[] = [];
+
+  const finished = (id: number) => harness.stack.waitForOperation<OperationView>(id, undefined, 90_000);
+  const siteNow = async (): Promise<SiteView> => (await harness.stack.api<SiteView>('GET', `/api/sites/${site.id}`)).json;
+
+  /** A signed-in page whose errors the last test checks; clipboard allowed for the copy buttons. */
+  async function pageAs(user: Account, path: string): Promise<{ page: Page; context: BrowserContext }> {
+    const { page, context } = await harness.newPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.baseUrl });
+    openContexts.push(context);
+    pageErrors.push(watchPageErrors(page));
+    await harness.signIn(page, user, path);
+    return { page, context };
+  }
+
+  /** Requests of one method whose path ends as given, seen from now on. */
+  function recordRequests(page: Page, method: string, pathEnd: string): string[] {
+    const seen: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === method && new URL(request.url()).pathname.endsWith(pathEnd)) seen.push(request.url());
+    });
+    return seen;
+  }
+
+  beforeAll(async () => {
+    harness = await DashboardHarness.start('dashboard-site-settings');
+    [owner, admin, outsider] = await Promise.all([
+      harness.createUser('olga'),
+      harness.createUser('ada', { role: 'admin' }),
+      harness.createUser('nina'),
+      harness.createUser('bruno'),
+    ]);
+    site = await harness.stack.createSite('shop');
+    const other = await harness.stack.createSite('rival');
+    expect((await finished(site.operation?.id ?? 0)).state).toBe('succeeded');
+    expect((await finished(other.operation?.id ?? 0)).state).toBe('succeeded');
+    const added = await harness.stack.api('POST', `/api/sites/${site.id}/members`, { username: 'olga' });
+    expect(added.status).toBe(201);
+    const taken = await harness.stack.api<{ operation: OperationView }>('POST', `/api/sites/${other.id}/domains`, {
+      hostname: 'taken.example.com',
+    });
+    expect(taken.status).toBe(202);
+    expect((await finished(taken.json.operation.id)).state).toBe('succeeded');
+  }, 180_000);
+  afterEach(async () => {
+    await Promise.all(openContexts.map((context) => context.close()));
+    openContexts = [];
+  });
+  afterAll(async () => harness.stop());
+
+  it('checks a hostname as it is typed, shows a conflict under the field, and adds a domain that becomes active', async () => {
+    const { page } = await pageAs(owner, `/sites/${site.id}/domains`);
+    const posts = recordRequests(page, 'POST', '/domains');
+    const hostname = page.getByRole('textbox', { name: 'Custom domain' });
+    const add = page.getByRole('button', { name: 'Add domain' });
+    await page.getByText(/CNAME/).waitFor();
+    expect(await page.locator('.notice-info code').first().textContent()).toMatch(/^shop\./);
+
+    await hostname.fill('exa mple..com');
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/must not contain spaces/);
+    expect(await add.isDisabled()).toBe(true);
+    await hostname.press('Enter');
+    expect(posts).toEqual([]);
+
+    await hostname.fill('taken.example.com');
+    await add.click();
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/already a domain of a site/);
+    expect(posts).toHaveLength(1);
+
+    await hostname.fill('www.shop-example.com');
+    await add.click();
+    const row = page.locator('tr[data-hostname="www.shop-example.com"]');
+    await row.waitFor();
+    await expect.poll(() => row.textContent(), { timeout: 60_000 }).toMatch(/Active/);
+    // The page shows the certificate as the router last reported it (the API's view), message included.
+    const certificateCell = row.locator('td').nth(1);
+    await expect
+      .poll(
+        async () => {
+          const certificate = (await siteNow()).domains[0]?.certificate ?? null;
+          const text = (await certificateCell.textContent()) ?? '';
+          return text.includes(certificateLabel(certificate)) && (!certificate?.message || text.includes(certificate.message));
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    expect(await hostname.inputValue()).toBe('');
+    await harness.screenshot(page, 'domains');
+
+    const domains = (await siteNow()).domains;
+    expect(domains.map((domain) => [domain.hostname, domain.status])).toEqual([['www.shop-example.com', 'active']]);
+
+    await row.getByRole('button', { name: 'Remove www.shop-example.com' }).click();
+    await page.getByRole('button', { name: 'Remove domain' }).click();
+    await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(0);
+    expect((await siteNow()).domains).toEqual([]);
+  }, 150_000);
+
+  it('creates a PostgreSQL database, reveals and copies its password, and runs statements in the console', async () => {
+    const { page } = await pageAs(owner, `/sites/${site.id}/database`);
+    await page.getByRole('button', { name: 'Create database' }).click();
+    await page.getByRole('table', { name: 'Connection details' }).waitFor({ timeout: 90_000 });
+    const connection = (await harness.stack.api<Connection>('GET', `/api/sites/${site.id}/database`)).json;
+
+    // Hidden until asked, then shown and copied.
+    const passwordRow = page.getByRole('row', { name: /Password/ });
+    expect(await passwordRow.textContent()).not.toContain(connection.password);
+    expect(await page.content()).not.toContain(connection.password);
+    await passwordRow.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => passwordRow.textContent()).toContain(connection.password);
+    await passwordRow.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => passwordRow.getByRole('button', { name: 'Copied' }).count()).toBe(1);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(connection.password);
+    await page
+      .getByRole('row', { name: /Username/ })
+      .getByRole('button', { name: 'Copy username' })
+      .click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(connection.username);
+
+    const statement = page.getByRole('textbox', { name: 'Statement' });
+    await statement.fill('SELECT 1 AS one, NULL AS nothing');
+    await statement.press('Control+Enter');
+    const result = page.getByLabel('Query result');
+    await result.waitFor();
+    await expect.poll(() => result.getByRole('columnheader').allTextContents()).toEqual(['one', 'nothing']);
+    expect(await result.getByRole('cell').allTextContents()).toEqual(['1', 'NULL']);
+    expect(await result.locator('.sql-null').count()).toBe(1);
+    expect(await result.textContent()).toMatch(/SELECT · 1 row/);
+    await passwordRow.getByRole('button', { name: 'Hide' }).click();
+    await result.scrollIntoViewIfNeeded();
+    await harness.screenshot(page, 'database');
+
+    await statement.fill('SELEC 1');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/syntax error at or near "SELEC"/);
+    expect(await page.getByRole('alert').first().textContent()).toMatch(/line 1, column 1/);
+    expect(await result.count()).toBe(0);
+  }, 150_000);
+
+  it('saves a hostile description as text and adds a member by username, with refusals under the field', async () => {
+    const { page } = await pageAs(owner, `/sites/${site.id}/settings`);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const hostile = '<img src=x onerror=alert(1)>';
+    await page.getByRole('textbox', { name: 'Description' }).fill(hostile);
+    await page.getByRole('button', { name: 'Save description' }).click();
+    await page.getByText('Saved.').waitFor();
+    expect((await siteNow()).description).toBe(hostile);
+    await page.reload();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Description' }).inputValue()).toBe(hostile);
+    expect(await page.getByRole('heading', { name: 'Administration' }).count()).toBe(0);
+
+    const username = page.getByRole('textbox', { name: 'Add a member by username' });
+    const addMember = page.getByRole('button', { name: 'Add member' });
+    await username.fill('Bad Name');
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/lowercase letters/);
+    expect(await addMember.isDisabled()).toBe(true);
+    await username.fill('nobody');
+    await addMember.click();
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/There is no user "nobody"/);
+    await username.fill('bruno');
+    await addMember.click();
+    await page.getByText('@bruno').waitFor();
+    await username.fill('bruno');
+    await addMember.click();
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/already a member/);
+    const members = await harness.stack.api<{ members: { username: string }[] }>('GET', `/api/sites/${site.id}/members`);
+    expect(members.json.members.map((member) => member.username).sort()).toEqual(['admin', 'bruno', 'olga']);
+    await harness.screenshot(page, 'settings');
+
+    // Packages and variable names are checked with the server's rules before anything is sent.
+    const patches = recordRequests(page, 'PATCH', `/api/sites/${site.id}`);
+    await page.getByRole('radio', { name: /^Dynamic/ }).check();
+    await page.getByRole('textbox', { name: 'Extra packages' }).fill('curl -rf');
+    await expect.poll(() => page.getByText(/"-rf" must be a package name/).count()).toBe(1);
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await page.getByRole('textbox', { name: 'Variable 1 name' }).fill('PATH');
+    await expect.poll(() => page.getByText('PATH: is set by Dais and cannot be overridden').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Apply changes' }).isDisabled()).toBe(true);
+    await page.getByRole('radio', { name: /^Static/ }).check();
+    expect(await page.getByRole('button', { name: 'Apply changes' }).isDisabled()).toBe(true);
+    expect(patches).toEqual([]);
+
+    await page.goto('/sites');
+    await page.getByText(hostile).first().waitFor();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  }, 120_000);
+
+  it('tells someone who is not a member that the site is not found', async () => {
+    const { page } = await pageAs(outsider, `/sites/${site.id}/settings`);
+    await page.getByRole('heading', { name: 'Site not found' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Description' }).count()).toBe(0);
+  }, 60_000);
+
+  it('lets an admin change the limits (bounds checked at the field) and the availability', async () => {
+    const { page } = await pageAs(admin, `/sites/${site.id}/settings`);
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    const memory = page.getByRole('spinbutton', { name: 'Memory (MB)' });
+    const saveLimits = page.getByRole('button', { name: 'Save limits' });
+    await memory.fill('10');
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toBe('memoryMb must be at least 32 MB');
+    expect(await saveLimits.isDisabled()).toBe(true);
+    await memory.fill('512');
+    await page.getByRole('spinbutton', { name: 'CPUs' }).fill('1');
+    await saveLimits.click();
+    await page.getByText(/Limits saved/).waitFor();
+    const afterLimits = await siteNow();
+    expect(afterLimits.operation?.kind).toBe('update_site');
+    expect((await finished(afterLimits.operation?.id ?? 0)).state).toBe('succeeded');
+    const audit = await harness.stack.api<{ events: { action: string; details: { fields?: string[] } }[] }>(
+      'GET',
+      `/api/audit?siteId=${site.id}`,
+    );
+    expect(audit.json.events.filter((event) => event.action === 'site.update').map((event) => event.details.fields)).toContainEqual([
+      'limits',
+    ]);
+
+    await page.getByRole('radio', { name: /Not served/ }).check();
+    await page.getByRole('button', { name: 'Save availability' }).click();
+    await expect.poll(async () => (await siteNow()).availability).toBe('not_served');
+    await expect.poll(() => page.getByRole('button', { name: 'Save availability' }).isDisabled()).toBe(true);
+    const afterAvailability = await siteNow();
+    expect((await finished(afterAvailability.operation?.id ?? 0)).state).toBe('succeeded');
+
+    // Every section fits a 360 px phone: nothing but the tables' own scroll areas is wider.
+    await page.setViewportSize({ width: 360, height: 780 });
+    for (const tab of ['domains', 'database', 'settings']) {
+      await page.goto(`/sites/${site.id}/${tab}`);
+      await page.getByRole('link', { name: 'Settings' }).waitFor();
+      await page.locator('section form, section .card').first().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), tab).toBeLessThanOrEqual(360);
+    }
+  }, 120_000);
+
+  it('threw no error in any page', () => {
+    expect(pageErrors.flat()).toEqual([]);
+  });
+});

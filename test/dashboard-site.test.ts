@@ -1,0 +1,213 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { DomainView, OperationView, SiteView } from '@dais/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DashboardHarness, watchPageErrors } from './support/dashboard';
+import { signedFetch } from './support/signed-fetch';
+
+/** A run.sh that prints a screenful, then ordinary, hostile and stderr lines, then serves public/ on $PORT. */
+const LOGGING_RUN_SH = [
+  '#!/bin/sh',
+  'i=1; while [ $i -le 150 ]; do echo "dais-filler-$i"; i=$((i + 1)); done',
+  'for i in 1 2 3; do echo "dais-log-line-$i"; done',
+  "echo '<script>alert(1)</script>'",
+  'echo "dais-warning-line" >&2',
+  'exec httpd -f -p "$PORT" -h /site/public',
+  '',
+].join('\n');
+
+const LONG = 180_000;
+
+describe('the site pages of the dashboard: overview with live operations, terminal, logs', () => {
+  let harness: DashboardHarness;
+  let page: Page;
+  let problems: string[];
+  let site: SiteView;
+
+  const overview = () => page.goto(`/sites/${site.id}`);
+  const operationCard = () => page.locator('section.operation');
+  const finished = (id: number) => harness.stack.waitForOperation<OperationView>(id, undefined, LONG);
+  /** Freezes the orchestrator so the operation's current step stays running while we look at it. */
+  async function withFrozenOrchestrator(body: () => Promise<void>): Promise<void> {
+    harness.stack.signal('orchestrator', 'SIGSTOP');
+    try {
+      await body();
+    } finally {
+      harness.stack.signal('orchestrator', 'SIGCONT');
+    }
+  }
+
+  beforeAll(async () => {
+    harness = await DashboardHarness.start('dashboard-site');
+    const ada = await harness.createUser('ada', { role: 'admin' });
+    page = await harness.signedInPage(ada);
+    problems = watchPageErrors(page);
+  }, LONG);
+
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  it(
+    "shows a new site's operation progressing live, step by step, until it succeeds",
+    async () => {
+      await withFrozenOrchestrator(async () => {
+        const created = await harness.stack.api<SiteView>('POST', '/api/sites', { name: 'shown', type: 'dynamic', image: 'busybox' });
+        expect(created.status, JSON.stringify(created.json)).toBe(202);
+        site = created.json;
+        await overview();
+        await page.getByRole('heading', { name: 'Create the site' }).waitFor();
+        const current = operationCard().locator('li[aria-current="step"]');
+        await current.waitFor({ timeout: 30_000 });
+        expect(await current.getAttribute('data-step-state')).toMatch(/running|retrying/);
+        // The elapsed time counts up while the step runs.
+        const before = await operationCard().getByLabel('Total time').textContent();
+        await page.waitForTimeout(2_500);
+        expect(await operationCard().getByLabel('Total time').textContent()).not.toBe(before);
+      });
+      await page.locator('section.operation[data-operation-state="succeeded"]').waitFor({ timeout: LONG });
+      const states = await operationCard()
+        .locator('li[data-step-state]')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-step-state')));
+      expect(states.length).toBeGreaterThan(1);
+      expect(new Set(states)).toEqual(new Set(['succeeded']));
+      await page.locator('[data-run-state="running"]').waitFor({ timeout: LONG });
+      await page.getByRole('link', { name: site.url }).first().waitFor();
+      await harness.screenshot(page, 'site-overview');
+    },
+    LONG * 2,
+  );
+
+  it(
+    'restarts from the overview, showing the new operation at once and its progress live',
+    async () => {
+      const dir = join(harness.stack.stateDir, 'orchestrator/data/sites', String(site.id));
+      await writeFile(join(dir, 'run.sh'), LOGGING_RUN_SH);
+      await chmod(join(dir, 'run.sh'), 0o755);
+      await overview();
+      await withFrozenOrchestrator(async () => {
+        await page.getByRole('button', { name: 'Restart', exact: true }).click();
+        await page.getByRole('heading', { name: 'Restart the site' }).waitFor({ timeout: 10_000 });
+        expect(await operationCard().getAttribute('data-operation-state')).toMatch(/pending|running/);
+      });
+      await page.locator('section.operation[data-operation-state="succeeded"]').waitFor({ timeout: LONG });
+      await page.locator('[data-run-state="running"]').waitFor({ timeout: LONG });
+    },
+    LONG,
+  );
+
+  it(
+    'opens a shell in the site: typed commands run, their output shows, and a new session follows an exit',
+    async () => {
+      await page.goto(`/sites/${site.id}/terminal`);
+      await page.locator('[data-session="ready"]').waitFor({ timeout: 60_000 });
+      await page.locator('.terminal-screen').click();
+      await page.keyboard.type('echo dais-$((6*7))');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent.includes('dais-42'), undefined, {
+        timeout: 30_000,
+      });
+      await harness.screenshot(page, 'terminal');
+      await page.keyboard.type('exit 3');
+      await page.keyboard.press('Enter');
+      await page.getByText('The shell exited with code 3.').waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'New session' }).click();
+      await page.locator('[data-session="ready"]').waitFor({ timeout: 60_000 });
+    },
+    LONG,
+  );
+
+  it(
+    'streams the logs live, lines as text (markup shows literally) and stderr marked',
+    async () => {
+      await page.goto(`/sites/${site.id}/logs`);
+      await page.locator('.log-line', { hasText: 'dais-log-line-3' }).first().waitFor({ timeout: 60_000 });
+      const hostile = page.locator('.log-line', { hasText: '<script>alert(1)</script>' });
+      expect(await hostile.count()).toBeGreaterThan(0);
+      expect(await page.locator('.log-viewport script').count()).toBe(0);
+      await page.locator('.log-stderr', { hasText: 'dais-warning-line' }).first().waitFor({ timeout: 30_000 });
+      await harness.screenshot(page, 'logs');
+
+      // Scrolling up stops following the latest line until asked.
+      const viewport = page.getByRole('log', { name: 'Site logs' });
+      await viewport.evaluate((box) => box.scrollTo({ top: 0 }));
+      await page.getByRole('button', { name: /Jump to latest/ }).click();
+      await page.getByRole('button', { name: /Jump to latest/ }).waitFor({ state: 'detached' });
+      expect(await viewport.evaluate((box) => box.scrollHeight - box.scrollTop - box.clientHeight)).toBeLessThan(32);
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.getByText('Paused: new lines are collected').waitFor();
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.getByRole('button', { name: 'Clear' }).click();
+      await page.getByText('0 lines').waitFor();
+    },
+    LONG,
+  );
+
+  it(
+    "shows a failed operation's error and what to do, and Retry resumes it to success",
+    async () => {
+      const router = { url: `http://127.0.0.1:${harness.stack.ports.router}`, signer: harness.stack.signer('manager', 'router') };
+      const held = await signedFetch(router.url, router.signer, 'PUT', '/v1/routes/999990', {
+        body: { siteId: 999990, hostnames: ['held.example.com'] },
+      });
+      expect(held.status).toBe(200);
+      const added = await harness.stack.api<{ domain: DomainView; operation: OperationView }>('POST', `/api/sites/${site.id}/domains`, {
+        hostname: 'held.example.com',
+      });
+      expect(added.status, JSON.stringify(added.json)).toBe(202);
+      expect((await finished(added.json.operation.id)).state).toBe('failed');
+
+      await overview();
+      await page.locator('section.operation[data-operation-state="failed"]').waitFor({ timeout: 30_000 });
+      await page.getByText('held.example.com already belongs to site 999990').first().waitFor();
+      await page
+        .getByText(/retry the operation/i)
+        .first()
+        .waitFor();
+      expect((await signedFetch(router.url, router.signer, 'DELETE', '/v1/routes/999990')).status).toBe(200);
+      await page.getByRole('button', { name: 'Retry' }).click();
+      await page.locator('section.operation[data-operation-state="succeeded"]').waitFor({ timeout: LONG });
+    },
+    LONG,
+  );
+
+  it(
+    'works at 360 px wide without sideways scrolling',
+    async () => {
+      await page.setViewportSize({ width: 360, height: 740 });
+      for (const path of ['', '/terminal', '/logs']) {
+        await page.goto(`/sites/${site.id}${path}`);
+        await page.locator('.tabs').waitFor();
+        await page.waitForTimeout(500);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, path || 'overview').toBeLessThanOrEqual(360);
+      }
+      await page.setViewportSize({ width: 1280, height: 860 });
+    },
+    LONG,
+  );
+
+  it(
+    'deletes the site once its exact name is typed; meanwhile other actions say another operation is running',
+    async () => {
+      await overview();
+      await withFrozenOrchestrator(async () => {
+        await page.getByRole('button', { name: 'Delete site' }).click();
+        const dialog = page.getByRole('dialog');
+        const confirm = dialog.getByRole('button', { name: 'Delete site' });
+        expect(await confirm.isDisabled()).toBe(true);
+        await dialog.getByLabel(/Type the site's name/).fill('shown');
+        await confirm.click();
+        await page.waitForURL(/\/sites$/, { timeout: 30_000 });
+        // The site is still being deleted (the orchestrator is frozen): a restart is refused as busy.
+        await overview();
+        await page.getByRole('button', { name: 'Restart', exact: true }).click();
+        await page.getByText('Another operation is running on this site').waitFor({ timeout: 10_000 });
+      });
+      await expect.poll(async () => (await harness.stack.api('GET', `/api/sites/${site.id}`)).status, { timeout: LONG }).toBe(404);
+      expect(problems).toEqual([]);
+    },
+    LONG,
+  );
+});
