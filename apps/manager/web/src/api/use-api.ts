@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type ApiError, asApiError } from './api-error';
 import { manager } from './client';
+import { takePrefetched } from './prefetch';
 
 export interface ApiResource<T> {
   data: T | undefined;
@@ -24,7 +25,7 @@ export function useApi<T>(path: string | null): ApiResource<T> {
     const ticket = ++latest.current;
     setLoading(true);
     try {
-      const answer = await manager.get<T>(path);
+      const answer = await (takePrefetched<T>(path) ?? manager.get<T>(path));
       if (ticket !== latest.current) return;
       setData(answer);
       setError(null);

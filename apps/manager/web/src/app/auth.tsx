@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { manager } from '../api/client';
+import { takePrefetched } from '../api/prefetch';
 import { asApiError } from '../api/api-error';
 import type { AccountView } from '../api/types';
 
@@ -30,7 +31,7 @@ export function AuthProvider({ children }: { children: ReactNode }): ReactNode {
 
   const refresh = useCallback(async () => {
     try {
-      adopt(await manager.get<Session>('/api/auth/me'));
+      adopt(await (takePrefetched<Session>('/api/auth/me') ?? manager.get<Session>('/api/auth/me')));
     } catch (error) {
       if (asApiError(error).status === 401) adopt(null);
       else throw error;

@@ -1,22 +1,32 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import { matchPath } from './router';
 import { SitesScreen } from '../screens/sites/SitesScreen';
-import { CreateSiteScreen } from '../screens/sites/CreateSiteScreen';
 import { RedirectToSites } from '../screens/sites/RedirectToSites';
-
 import type { ScreenProps } from './screen-props';
+
 type Screen = ComponentType<ScreenProps> | LazyExoticComponent<ComponentType<ScreenProps>>;
+type ScreenModule = { default: ComponentType<ScreenProps> };
+
+/** Loaders of the lazily loaded screens, to start one early (see {@link preloadScreen}). */
+const loaders = new Map<Screen, () => Promise<ScreenModule>>();
+
+/** A screen loaded when first shown; the loader runs once (its promise is kept). */
+function lazyScreen(load: () => Promise<ScreenModule>): Screen {
+  let loading: Promise<ScreenModule> | null = null;
+  const once = (): Promise<ScreenModule> => (loading ??= load());
+  const screen = lazy(once);
+  loaders.set(screen, once);
+  return screen;
+}
 
 /**
- * Every page of the dashboard. The heavy ones (editor with CodeMirror, terminal with xterm.js) are
- * loaded when first opened, so the site list and the site page stay small.
+ * Every page of the dashboard. Only the site list is in the first bundle; the others (the editor with
+ * CodeMirror, the terminal with xterm.js, forms with the server's zod rules) load when first opened.
  */
-const lazyScreen = (load: () => Promise<{ default: ComponentType<ScreenProps> }>): Screen => lazy(load);
-
 const ROUTES: readonly { pattern: string; screen: Screen; admin?: boolean }[] = [
   { pattern: '/', screen: RedirectToSites },
   { pattern: '/sites', screen: SitesScreen },
-  { pattern: '/sites/new', screen: CreateSiteScreen },
+  { pattern: '/sites/new', screen: lazyScreen(() => import('../screens/sites/CreateSiteScreen')) },
   { pattern: '/sites/:siteId', screen: lazyScreen(() => import('../screens/site/SiteOverviewScreen')) },
   { pattern: '/sites/:siteId/files', screen: lazyScreen(() => import('../screens/site-files/SiteFilesScreen')) },
   { pattern: '/sites/:siteId/terminal', screen: lazyScreen(() => import('../screens/site-terminal/SiteTerminalScreen')) },
@@ -37,4 +47,18 @@ export function routeFor(location: string, admin: boolean): { screen: Screen; pa
     if (params) return { screen: route.screen, params };
   }
   return null;
+}
+
+/**
+ * Starts loading the screen of a path at once, while the app still asks who is signed in, so a cold
+ * load of a deep link does not wait for the two one after the other.
+ */
+export function preloadScreen(location: string): void {
+  for (const route of ROUTES) {
+    if (!matchPath(route.pattern, location)) continue;
+    void loaders
+      .get(route.screen)?.()
+      .catch(() => undefined); // a failure shows when the screen renders
+    return;
+  }
 }

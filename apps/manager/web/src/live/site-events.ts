@@ -5,7 +5,7 @@ import { useSocket } from './socket';
 interface SiteEventHandlers {
   onOperation?: (operation: OperationView) => void;
   onSite?: (site: SiteView) => void;
-  /** Called after every (re)subscription, so the screen can re-read what it shows. */
+  /** Called after a re-subscription following a lost connection, so the screen can re-read what it shows. */
   onResubscribed?: () => void;
 }
 
@@ -18,6 +18,8 @@ export function useSiteEvents(siteIds: readonly number[], handlers: SiteEventHan
   const handlersRef = useRef(handlers);
   handlersRef.current = handlers;
   const key = [...siteIds].sort((a, b) => a - b).join(',');
+  const subscribedKey = useRef<string | null>(null);
+  const subscribedGeneration = useRef(0);
 
   useEffect(() => {
     if (state !== 'connected' || key === '') return undefined;
@@ -30,9 +32,14 @@ export function useSiteEvents(siteIds: readonly number[], handlers: SiteEventHan
     };
     socket.on('operation:updated', onOperation);
     socket.on('site:updated', onSite);
-    void Promise.all(ids.map((siteId) => socket.emitWithAck('site:subscribe', { siteId }))).then(() =>
-      handlersRef.current.onResubscribed?.(),
-    );
+    // After a reconnection the screen re-reads what it shows (events may have been missed meanwhile);
+    // the first subscription needs no re-read: the screen has just read, and the server sends the latest operation.
+    const reconnected = subscribedKey.current === key && subscribedGeneration.current !== generation;
+    subscribedKey.current = key;
+    subscribedGeneration.current = generation;
+    void Promise.all(ids.map((siteId) => socket.emitWithAck('site:subscribe', { siteId }))).then(() => {
+      if (reconnected) handlersRef.current.onResubscribed?.();
+    });
     return () => {
       socket.off('operation:updated', onOperation);
       socket.off('site:updated', onSite);

@@ -14,7 +14,7 @@ import { Field } from '../../ui/Field';
 type SiteType = 'static' | 'dynamic';
 
 /** New site: a name checked as you type (the server's rules), static or dynamic, and an image. */
-export function CreateSiteScreen(): ReactNode {
+export default function CreateSiteScreen(): ReactNode {
   const [name, setName] = useState('');
   const [type, setType] = useState<SiteType>('static');
   const [image, setImage] = useState('');
