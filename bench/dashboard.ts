@@ -62,7 +62,8 @@ async function coldLoad(
     `({ lastLongTaskEnd: window.lastLongTaskEnd, fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN })`,
   );
   await context.close();
-  if (process.env.DAIS_BENCH_VERBOSE === '1') console.log(`  load: site shown at ${visibleAt.toFixed(0)} ms, last long task ended at ${lastLongTaskEnd.toFixed(0)} ms`);
+  if (process.env.DAIS_BENCH_VERBOSE === '1')
+    console.log(`  load: site shown at ${visibleAt.toFixed(0)} ms, last long task ended at ${lastLongTaskEnd.toFixed(0)} ms`);
   return { tti: Math.max(visibleAt, lastLongTaskEnd), fcp, js };
 }
 

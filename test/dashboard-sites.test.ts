@@ -134,6 +134,15 @@ describe('dashboard: sign-in, sites and the create-site wizard (real stack, Chro
     expect(await page.locator('.site-row-name').allTextContents()).toContain('journal');
   });
 
+  it('goes back to the sign-in page at once when the session is ended elsewhere (account disabled)', async () => {
+    const leaving = await harness.createUser('leaving');
+    const page = await harness.signedInPage(leaving, '/sites');
+    await page.getByText('You have no sites yet.').waitFor();
+    expect((await harness.stack.api('PATCH', `/api/users/${leaving.id}`, { disabled: true })).status).toBe(200);
+    await page.getByRole('heading', { name: 'Sign in to Dais' }).waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('connection-banner').count()).toBe(0);
+  });
+
   it('works at 360 px wide with visible keyboard focus, and another user cannot open the site', async () => {
     const { page } = await harness.newPage({ width: 360, height: 740 });
     await harness.signIn(page, owner, '/sites');

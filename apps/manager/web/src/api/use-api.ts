@@ -10,7 +10,7 @@ export interface ApiResource<T> {
   /** Reads it again (keeps showing the old data meanwhile). */
   reload: () => Promise<void>;
   /** Replaces the data locally (optimistic updates, live events). */
-  set: (update: T | ((current: T | undefined) => T)) => void;
+  set: (update: T | ((current: T | undefined) => T | undefined)) => void;
 }
 
 /** GETs a manager path when the screen shows it (and again when `path` changes); null = nothing yet. */
@@ -40,8 +40,8 @@ export function useApi<T>(path: string | null): ApiResource<T> {
     void load();
   }, [load]);
 
-  const set = useCallback((update: T | ((current: T | undefined) => T)) => {
-    setData((current) => (typeof update === 'function' ? (update as (value: T | undefined) => T)(current) : update));
+  const set = useCallback((update: T | ((current: T | undefined) => T | undefined)) => {
+    setData((current) => (typeof update === 'function' ? (update as (value: T | undefined) => T | undefined)(current) : update));
   }, []);
   return { data, error, loading, reload: load, set };
 }

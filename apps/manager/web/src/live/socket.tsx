@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import { manager } from '../api/client';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -28,10 +29,15 @@ export function SocketProvider({ children }: { children: ReactNode }): ReactNode
       setGeneration((value) => value + 1);
     };
     const lost = (): void => setState('reconnecting');
+    // The server ended this session (signed out elsewhere, password changed, account disabled):
+    // back to the sign-in page, rather than a banner that reconnects for ever.
+    const ended = (): void => manager.noteUnauthenticated();
+    socket.on('session:ended', ended);
     socket.on('connect', connected);
     socket.on('disconnect', lost);
     socket.on('connect_error', lost);
     return () => {
+      socket.off('session:ended', ended);
       socket.off('connect', connected);
       socket.off('disconnect', lost);
       socket.off('connect_error', lost);

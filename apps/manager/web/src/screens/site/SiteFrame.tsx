@@ -42,11 +42,11 @@ export function SiteFrame({ siteId, tab, children }: { siteId: string; tab: Site
   const site = useApi<SiteView>(id === null ? null : `/api/sites/${id}`);
   useSiteEvents(id === null ? [] : [id], {
     onSite: (fresh) => site.set(fresh),
-    onOperation: (operation) => site.set((current) => (current ? mergeOperation(current, operation) : (current as unknown as SiteView))),
+    onOperation: (operation) => site.set((current) => current && mergeOperation(current, operation)),
     onResubscribed: () => void site.reload(),
   });
   const trackOperation = useCallback(
-    (operation: OperationView) => site.set((current) => mergeOperation(current as SiteView, operation)),
+    (operation: OperationView) => site.set((current) => current && mergeOperation(current, operation)),
     [site],
   );
 
