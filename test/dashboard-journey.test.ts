@@ -40,6 +40,23 @@ describe('dashboard journey: from sign-in to sign-out, in a real browser', () =>
 
   const tab = (name: string) => page.locator('.tabs').getByRole('link', { name, exact: true }).click();
 
+  /** Asks the shell its size (`stty size` → "rows cols") and reads the last answer off the screen. */
+  async function terminalSize(): Promise<{ rows: number; cols: number }> {
+    await page.keyboard.type('clear; echo size-$(stty size)');
+    await page.keyboard.press('Enter');
+    let answer: RegExpMatchArray | undefined;
+    await expect
+      .poll(
+        async () => {
+          answer = [...(await page.locator('.xterm-rows').innerText()).matchAll(/^size-(\d+) (\d+)$/gm)].at(-1);
+          return answer !== undefined;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    return { rows: Number(answer![1]), cols: Number(answer![2]) };
+  }
+
   it(
     'signs in, creates a dynamic site and watches it provision',
     async () => {
@@ -88,6 +105,11 @@ describe('dashboard journey: from sign-in to sign-out, in a real browser', () =>
       await page.keyboard.type('echo journey-log-line > /proc/1/fd/1; echo term-$((6*7))');
       await page.keyboard.press('Enter');
       await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/^term-42$/m);
+      // The shell follows the window: a narrower window gives it fewer columns.
+      const before = await terminalSize();
+      await page.setViewportSize({ width: 700, height: 860 });
+      await expect.poll(async () => (await terminalSize()).cols, { timeout: 30_000 }).toBeLessThan(before.cols);
+      await page.setViewportSize({ width: 1280, height: 860 });
       await tab('Logs');
       await page.locator('.log-line', { hasText: 'journey-log-line' }).first().waitFor({ timeout: 60_000 });
     },

@@ -88,7 +88,8 @@ function row(caller: Caller, target: Target, request: string, balancer: Row['bal
 const MATRIX: Row[] = [
   // manager: browsers get everything but /shell-server/ and /metrics; the shell gets only /shell-server/.
   row('browser', 'manager', 'GET /healthz', 'pass', [200]),
-  row('browser', 'manager', 'GET /', 'pass', [404]),
+  row('browser', 'manager', 'GET /', 'pass', [200]), // the dashboard
+  row('browser', 'manager', 'GET /sites/1/files', 'pass', [200]),
   row('browser', 'manager', 'GET /api/sites', 'pass', [401, 'UNAUTHENTICATED']),
   row('browser', 'manager', 'GET /api/sites', 'pass', [200], { token: true }),
   row('browser', 'manager', SOCKET_IO, 'pass', [101]),

@@ -34,7 +34,7 @@ export function ApiTokens(): ReactNode {
       <p className="field-hint">
         Scripts send a token as <code>Authorization: Bearer …</code>; it acts with your role.
       </p>
-      <ResourceStatus resource={tokens} what="your tokens" isEmpty={list.length === 0} empty={<>No tokens yet.</>} />
+      <ResourceStatus resource={tokens} what="your tokens" isEmpty={list.length === 0} empty="No tokens yet." />
       {list.length > 0 ? (
         <div className="table-wrap">
           <table className="table" aria-label="API tokens">

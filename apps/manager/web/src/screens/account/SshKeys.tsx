@@ -26,7 +26,7 @@ export function SshKeys(): ReactNode {
         resource={keys}
         what="your SSH keys"
         isEmpty={list.length === 0}
-        empty={<>No SSH keys yet: the shell asks for your password.</>}
+        empty="No SSH keys yet: the shell asks for your password."
       />
       {list.length > 0 ? (
         <ul className="key-list" aria-label="SSH keys">

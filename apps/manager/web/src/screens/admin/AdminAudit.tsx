@@ -1,9 +1,9 @@
-import { ResourceStatus } from '../../ui/ResourceStatus';
 import type { ReactNode } from 'react';
 import { navigate, useQuery } from '../../app/router';
 import { useApi } from '../../api/use-api';
 import type { AuditEventView } from '../../api/types';
 import { Pager } from '../../ui/Pager';
+import { ResourceStatus } from '../../ui/ResourceStatus';
 import { apiPath, cursorsFrom, sectionUrl } from './admin-list-url';
 import { AuditRow } from './AuditRow';
 
@@ -28,7 +28,7 @@ export function AdminAudit(): ReactNode {
           </button>
         </p>
       ) : null}
-      <ResourceStatus resource={events} what="the audit log" isEmpty={list.length === 0} empty={<>Nothing recorded yet.</>} />
+      <ResourceStatus resource={events} what="the audit log" isEmpty={list.length === 0} empty="Nothing recorded yet." />
       {list.length > 0 ? (
         <div className="table-wrap">
           <table className="table audit-table" aria-label="Audit log" aria-busy={events.loading || undefined}>

@@ -1,7 +1,7 @@
-import { ResourceStatus } from '../../ui/ResourceStatus';
 import type { ReactNode } from 'react';
 import { useApi } from '../../api/use-api';
 import type { DatabaseHostView } from '../../api/types';
+import { ResourceStatus } from '../../ui/ResourceStatus';
 import { RegisterDatabaseHostForm } from './RegisterDatabaseHostForm';
 
 /** The database servers sites get their databases on (admin passwords are never shown back). */
@@ -14,7 +14,7 @@ export function AdminDatabaseHosts(): ReactNode {
         resource={hosts}
         what="the database hosts"
         isEmpty={list.length === 0}
-        empty={<>No database host is registered: sites cannot get databases yet.</>}
+        empty="No database host is registered: sites cannot get databases yet."
       />
       {list.length > 0 ? (
         <div className="table-wrap">

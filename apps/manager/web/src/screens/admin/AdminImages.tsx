@@ -1,7 +1,7 @@
-import { ResourceStatus } from '../../ui/ResourceStatus';
 import type { ReactNode } from 'react';
 import { useApi } from '../../api/use-api';
 import type { ImageView } from '../../api/types';
+import { ResourceStatus } from '../../ui/ResourceStatus';
 import { AddImageForm } from './AddImageForm';
 
 /** Commands as people read them; each argument stays separate (they run without a shell). */
@@ -17,7 +17,7 @@ export function AdminImages(): ReactNode {
         resource={images}
         what="the image catalogue"
         isEmpty={list.length === 0}
-        empty={<>The catalogue is empty: dynamic sites cannot be created yet.</>}
+        empty="The catalogue is empty: dynamic sites cannot be created yet."
       />
       {list.length > 0 ? (
         <div className="table-wrap">

@@ -54,7 +54,7 @@ export function AdminOperations(): ReactNode {
         resource={failed}
         what="the failed operations"
         isEmpty={list.length === 0}
-        empty={<>No operation has failed. Nothing to repair.</>}
+        empty="No operation has failed. Nothing to repair."
       />
       {list.length > 0 ? (
         <ul className="admin-list" aria-label="Failed operations" aria-busy={failed.loading || undefined}>

@@ -64,7 +64,7 @@ export function AdminSites(): ReactNode {
         Availability: <em>not served</em> shows visitors a 503 page; <em>disabled</em> does too and locks the owners out until it is enabled
         again. Limits apply to dynamic sites.
       </p>
-      <ResourceStatus resource={sites} what="the sites" isEmpty={shown.length === 0} empty={<>No site matches these filters.</>} />
+      <ResourceStatus resource={sites} what="the sites" isEmpty={shown.length === 0} empty="No site matches these filters." />
       {shown.length > 0 ? (
         <ul className="admin-list" aria-label="Sites" aria-busy={sites.loading || undefined}>
           {shown.map((site) => (

@@ -1,9 +1,9 @@
-import { ResourceStatus } from '../../ui/ResourceStatus';
 import type { ReactNode } from 'react';
 import { navigate, useQuery } from '../../app/router';
 import { useApi } from '../../api/use-api';
 import type { UserView } from '../../api/types';
 import { Pager } from '../../ui/Pager';
+import { ResourceStatus } from '../../ui/ResourceStatus';
 import { apiPath, cursorsFrom, sectionUrl } from './admin-list-url';
 import { CreateUserForm } from './CreateUserForm';
 import { UserRow } from './UserRow';

@@ -1,10 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { ResourceStatus } from '../../ui/ResourceStatus';
 import { Link, navigate, useQuery } from '../../app/router';
 import { useApi } from '../../api/use-api';
 import type { SiteView } from '../../api/types';
 import { useSiteEvents } from '../../live/site-events';
 import { Pager } from '../../ui/Pager';
+import { ResourceStatus } from '../../ui/ResourceStatus';
 import { StatusDot } from '../../ui/StatusDot';
 import { siteHealth } from './site-health';
 
