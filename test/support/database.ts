@@ -37,8 +37,21 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       await pool.end();
       const client = new pg.Client({ connectionString: admin.toString() });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
+      try {
+        // FORCE may not end a server-owned backend (an autovacuum worker on the fresh database: "must
+        // be a member of the role whose process is being terminated", seen once in CI); it is gone soon.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+            break;
+          } catch (error) {
+            if (attempt >= 10 || !/must be a member of the role/.test(String(error))) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }

@@ -40,6 +40,7 @@ export class ExecSession {
   private constructor(
     private readonly exec: Docker.Exec,
     private readonly stream: Duplex,
+    private readonly tty: boolean,
   ) {}
 
   /** Creates and starts the process; `output` hears from it until it exits. */
@@ -61,7 +62,7 @@ export class ExecSession {
     } catch (error) {
       throw dockerFailure('start a process in the container', error);
     }
-    const session = new ExecSession(exec, stream);
+    const session = new ExecSession(exec, stream, request.tty);
     session.pipeOutput(docker, request.tty, output);
     if (request.tty && request.size) await session.resize(request.size.cols, request.size.rows);
     return session;
@@ -82,9 +83,16 @@ export class ExecSession {
     this.stream.resume();
   }
 
-  /** Closes the process's stdin (the engine half-closes it when the attach stream's write side ends). */
+  /**
+   * Ends the process's input. Without a TTY the attach stream's write side is closed (the engine
+   * closes stdin). On a TTY, end of input is the terminal's EOF character, as if typed: half-closing a
+   * TTY attach makes the engine stop copying its output too, so an `ssh -t host cmd` whose client
+   * sent EOF at once lost what cmd printed (seen in CI).
+   */
   endInput(): void {
-    if (!this.ended) this.stream.end();
+    if (this.ended) return;
+    if (this.tty) this.stream.write(Buffer.of(0x04));
+    else this.stream.end();
   }
 
   /** Resizes the TTY (the size must be clamped already). */
