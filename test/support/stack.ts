@@ -237,6 +237,17 @@ export class TestStack {
     }
   }
 
+  /**
+   * Waits until a process's log shows `pattern` (or `timeoutMs` passes) and returns the log. Its
+   * output reaches the file through this process's event loop, so a line can land after the
+   * answer or the exit it goes with has been seen.
+   */
+  async logUntil(name: StackProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.logOf(name)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    return this.logOf(name);
+  }
+
   /** Signs requests as one of this stack's components (to talk to orchestrator or router directly). */
   signer(callerId: string, audience: string): TestSigner {
     return { callerId, audience, privateKey: loadOwnPrivateKey(join(this.stateDir, 'keys'), callerId) };
