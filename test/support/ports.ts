@@ -60,7 +60,7 @@ export class PortAllocator {
   async reserve(port: number): Promise<boolean> {
     if (this.held.has(port)) return false;
     const lock = createServer();
-    if (!(await listened(lock, { path: `\0${this.pool.namespace}:${port}` }))) return false;
+    if (!(await listened(lock, { path: lockName(this.pool.namespace, port) }))) return false;
     // A reservation must not keep a process alive that has nothing else to do.
     lock.unref();
     if (!(await bindable(port))) {
@@ -85,6 +85,14 @@ export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) ports.push(await freePort());
   return ports;
+}
+
+/**
+ * The reservation's abstract socket name, padded with NULs to the whole `sun_path` (108 bytes): Node
+ * 20 binds an abstract name padded so, a runtime that binds the exact length would see another name.
+ */
+function lockName(namespace: string, port: number): string {
+  return `\0${namespace}:${port}`.padEnd(108, '\0');
 }
 
 /** Whether the server could listen there (false on EADDRINUSE and the like). */
