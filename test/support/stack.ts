@@ -324,6 +324,7 @@ export class TestStack {
 
   async waitUntilReady(): Promise<void> {
     const deadline = Date.now() + 30_000;
+    let waiting: string[] = [];
     while (Date.now() < deadline) {
       const exited = [...this.processes].find(([, child]) => child.exitCode !== null);
       if (exited) throw new Error(`${exited[0]} exited during startup:\n${this.logOf(exited[0])}`);
@@ -344,10 +345,11 @@ export class TestStack {
         // The shell greets with its SSH version line once it listens.
         this.processes.has('shell') ? sshGreets(this.ports.shell) : true,
       ]);
-      if (ready.every(Boolean)) return;
+      waiting = ['manager', 'orchestrator', 'router', 'shell'].filter((_name, index) => !ready[index]);
+      if (waiting.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`the stack did not become ready:\n${this.allLogs()}`);
+    throw new Error(`the stack did not become ready (${waiting.join(', ')} not answering):\n${this.allLogs()}`);
   }
 }
 
