@@ -37,8 +37,8 @@ describe('orchestrator websockets (terminal, logs, status, files, the shell sess
     });
   const exitOf = async (socket: LiveSocket) => (await socket.message('exit', 20_000)).code;
 
-  /** Asks the terminal its size until it says `rows cols`: a resize reaches the engine on its own, typed input does not wait for it. */
   let sizeProbes = 0;
+  /** Asks the terminal its size until it says `rows cols`: a resize reaches the engine on its own, typed input does not wait for it. */
   async function untilSize(terminal: LiveSocket, size: string): Promise<void> {
     const deadline = Date.now() + 15_000;
     for (;;) {
