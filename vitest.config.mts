@@ -28,6 +28,7 @@ export default defineConfig({
             'apps/*/src/**/*.spec.ts',
             'apps/manager/web/src/**/*.spec.{ts,tsx}',
             'scripts/**/*.spec.ts',
+            'test/support/**/*.spec.ts',
           ],
           environment: 'node',
         },

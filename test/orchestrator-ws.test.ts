@@ -37,6 +37,33 @@ describe('orchestrator websockets (terminal, logs, status, files, the shell sess
     });
   const exitOf = async (socket: LiveSocket) => (await socket.message('exit', 20_000)).code;
 
+  let sizeProbes = 0;
+  /** Asks the terminal its size until it says `rows cols`: a resize reaches the engine on its own, typed input does not wait for it. */
+  async function untilSize(terminal: LiveSocket, size: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      // Numbered across calls: an earlier answer in the output must never be taken for this one.
+      const probe = ++sizeProbes;
+      const answer = new RegExp(`(\\d+ \\d+)\\s+size-probe-${probe}\\s`);
+      terminal.type(`stty size; echo size-probe-${probe}\n`);
+      await terminal.untilOutput(answer);
+      if (answer.exec(terminal.stdout)?.[1] === size) return;
+      if (Date.now() > deadline) throw new Error(`the terminal never said ${size}: ${JSON.stringify(terminal.stdout.slice(-300))}`);
+    }
+  }
+
+  /** Opens a terminal, trying again while the site is at its session limit (a closed session frees its place a moment later). */
+  async function openWhenPlaceFree(path: string): Promise<LiveSocket> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const result = await openSigned(baseUrl, asManager(), path);
+      if (!('refused' in result)) return result.ws;
+      if (result.refused.status !== 429 || Date.now() > deadline)
+        throw new Error(`upgrade of ${path} refused: ${result.refused.status} ${JSON.stringify(result.refused.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   beforeAll(async () => {
     stack = await TestStack.start('orchestrator-ws', {
       env: {
@@ -192,13 +219,9 @@ describe('orchestrator websockets (terminal, logs, status, files, the shell sess
       terminal.control({ type: 'launch-missiles' });
       terminal.ws.send(Buffer.of(9, 1, 2, 3), { binary: true });
       terminal.control({ type: 'resize', cols: 100_000, rows: 100_000 });
-      await new Promise((r) => setTimeout(r, 300));
-      terminal.type('stty size; echo mark-one\n');
-      await terminal.untilOutput(/500 1000\s+mark-one/);
+      await untilSize(terminal, '500 1000');
       terminal.control({ type: 'resize', cols: 0, rows: 0 });
-      await new Promise((r) => setTimeout(r, 300));
-      terminal.type('stty size; echo mark-two\n');
-      await terminal.untilOutput(/2 2\s+mark-two/);
+      await untilSize(terminal, '2 2');
       terminal.control({ type: 'ping' });
       await terminal.message('pong');
       terminal.type('exit 0\n');
@@ -206,17 +229,16 @@ describe('orchestrator websockets (terminal, logs, status, files, the shell sess
     });
 
     it('refuses more process sessions per site than the limit, and frees a place when one ends', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 500)); // earlier tests' sessions finish closing
       const path = `/ws/sites/${dynamicSite.id}/terminal`;
       const open: LiveSocket[] = [];
-      for (let i = 0; i < MAX_SESSIONS; i++) open.push(await openAccepted(baseUrl, asManager(), path));
+      // Earlier tests' sessions end on their own time: until they have, a place may still be taken.
+      for (let i = 0; i < MAX_SESSIONS; i++) open.push(await openWhenPlaceFree(path));
       expect(await openSigned(baseUrl, asManager(), path)).toMatchObject({
         refused: { status: 429, body: { error: { code: 'RATE_LIMITED' } } },
       });
       open[0]?.close();
       await open[0]?.closed;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      open.push(await openAccepted(baseUrl, asManager(), path));
+      open.push(await openWhenPlaceFree(path));
       for (const socket of open) socket.close();
       await Promise.all(open.map((socket) => socket.closed));
     });

@@ -10,6 +10,7 @@ import { routesOf } from '../apps/manager/src/http/route-table';
 import { WEB_APP_ROUTES } from '../apps/manager/src/web-app/web-app.controller';
 import { allows, API_CASES, methodOf, type ApiCase, type CaseContext, type Role } from './support/api-cases';
 import { BrowserSession } from './support/browser-session';
+import { requestStateOf } from './support/database-state';
 import { TestStack, type ApiAnswer } from './support/stack';
 import { tempDir } from './support/temp-dir';
 
@@ -79,7 +80,7 @@ describe('permission matrix: anonymous, outsider, member and admin on every rout
   async function snapshotOf(siteId: number): Promise<string> {
     const rows = await Promise.all([
       stack.database.query('select id, name, description, "updatedAt", state, availability from "Site" where id = $1', [siteId]),
-      stack.database.query('select * from "Domain" where "siteId" = $1 order by id', [siteId]),
+      stack.database.query(`select ${requestStateOf('Domain')} as domain from "Domain" t where "siteId" = $1 order by id`, [siteId]),
       stack.database.query('select * from "SiteMember" where "siteId" = $1 order by "userId"', [siteId]),
       stack.database.query('select * from "SiteDatabase" where "siteId" = $1', [siteId]),
       stack.database.query('select id, state from "Operation" where "siteId" = $1 order by id', [siteId]),

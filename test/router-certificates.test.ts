@@ -199,7 +199,7 @@ describe('router certificates (real Pebble, real nginx, the manager driving)', (
     await stack.waitUntilReady();
     // Other certificates kept serving from the first apply on.
     expect((await httpsGet(httpsPort, 'other.test', pebbleRoot)).status).toBe(200);
-    expect(stack.logOf('router')).toContain('stored certificate is unusable');
+    expect(await stack.logUntil('router', /stored certificate is unusable/)).toContain('stored certificate is unusable');
     await waitForState('shop.test', (s) => s?.state === 'active');
     const page = await httpsGet(httpsPort, 'shop.test', pebbleRoot);
     expect(page.status).toBe(200);

@@ -16,6 +16,15 @@ import { tempDir } from './support/temp-dir';
  * runs a command and uploads over SFTP. Without its certificate the shell is turned away by the
  * balancers, and says so in its log.
  */
+/** A balancer's access log once it shows `pattern`: nginx writes a request's line after it has sent the answer. */
+const accessLogUntil = (file: string, pattern: RegExp) =>
+  eventually(
+    () => readFile(file, 'utf8'),
+    (text) => pattern.test(text),
+    10_000,
+    100,
+  );
+
 describe('the shell and the manager behind the load balancers, known by their client certificates', () => {
   let stack: TestStack;
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -100,7 +109,8 @@ describe('the shell and the manager behind the load balancers, known by their cl
     expect(listing.json.entries.map((entry) => entry.name)).toContain('index.html');
     const download = await stack.api('GET', `/api/sites/${siteId}/files/content?path=/public/index.html`);
     expect(download.status).toBe(200);
-    expect(await readFile(balancerLogs.control, 'utf8')).toMatch(/ manager "GET \/v1\/sites\/\d+\/files\/content\?[^"]*" 200 /);
+    const streamed = / manager "GET \/v1\/sites\/\d+\/files\/content\?[^"]*" 200 /;
+    expect(await accessLogUntil(balancerLogs.control, streamed)).toMatch(streamed);
   });
 
   it('signs in and runs a command in the site, every hop through a balancer that checked the certificate', async () => {
@@ -109,16 +119,11 @@ describe('the shell and the manager behind the load balancers, known by their cl
     expect(answer.code).toBe(5);
     expect(answer.stdout).toContain('public');
     // The balancers' access logs name the caller their certificate check found ($dais_caller), and what it reached.
-    expect(await readFile(balancerLogs.manager, 'utf8')).toMatch(/ shell "POST \/shell-server\/auth\/password HTTP\/1\.1" 200 /);
+    const signIn = / shell "POST \/shell-server\/auth\/password HTTP\/1\.1" 200 /;
+    expect(await accessLogUntil(balancerLogs.manager, signIn)).toMatch(signIn);
     // nginx logs an upgraded connection when it closes, a moment after the session ended.
     const tunnel = new RegExp(` shell "GET /ws/shell-server/${siteId}\\?mode=exec[^"]*" 101 `);
-    const control = await eventually(
-      () => readFile(balancerLogs.control, 'utf8'),
-      (text) => tunnel.test(text),
-      10_000,
-      100,
-    );
-    expect(control).toMatch(tunnel);
+    expect(await accessLogUntil(balancerLogs.control, tunnel)).toMatch(tunnel);
   });
 
   it('uploads over SFTP through the balancers, and the router serves the file', async () => {
@@ -144,7 +149,8 @@ describe('the shell and the manager behind the load balancers, known by their cl
       const answer = await client.ssh('alice+edge', alice, ['true']);
       expect(answer.code).toBe(255);
       expect(answer.stderr).toContain('Dais cannot check sign-ins right now; try again in a minute.');
-      expect(stack.logOf('shell')).toMatch(/HTTP 403 to \/shell-server\/auth\/password: BALANCER_FORBIDDEN[^\n]*could not check a sign-in/);
+      const reason = /HTTP 403 to \/shell-server\/auth\/password: BALANCER_FORBIDDEN[^\n]*could not check a sign-in/;
+      expect(await stack.logUntil('shell', reason)).toMatch(reason);
     } finally {
       await stack.stopProcess('shell');
       Object.assign(stack.env, { DAIS_SHELL_CLIENT_CERT: withCertificate.cert, DAIS_SHELL_CLIENT_KEY: withCertificate.key });

@@ -1,7 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, createServer as createTcpServer } from 'node:net';
-import { freePort } from './ports';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 
 /** What the test's identity provider knows about a person. */
 export interface TestAccount {
@@ -43,9 +42,11 @@ export interface TestOidcProvider {
  * "page" is two routes a test drives with plain HTTP: `POST /interaction/<uid>/login` with
  * `login=<sub>` signs in and consents in one go, `POST /interaction/<uid>/abort` declines.
  */
-export async function startOidcProvider(options: { redirectUri: string; port?: number }): Promise<TestOidcProvider> {
-  const port = options.port ?? (await freePort());
-  const issuer = `http://127.0.0.1:${port}`;
+export async function startOidcProvider(options: { redirectUri: string }): Promise<TestOidcProvider> {
+  // The issuer URL holds the port, so the server listens (on a port the kernel picks) before the provider exists.
+  let handle: RequestListener = (_req, res) => res.writeHead(503).end();
+  const server = createServer((req, res) => handle(req, res));
+  const issuer = `http://127.0.0.1:${await listenOnAnyPort(server)}`;
   const accounts = new Map<string, TestAccount>();
   const clientId = 'dais-manager';
   const clientSecret = randomBytes(24).toString('base64url');
@@ -71,19 +72,18 @@ export async function startOidcProvider(options: { redirectUri: string; port?: n
       return account ? { accountId: sub, claims: () => ({ ...account }) } : undefined;
     },
   });
-  const handle = provider.callback();
-  const server = createServer((req, res) => {
+  const callback = provider.callback();
+  handle = (req, res) => {
     const interaction = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(req.url ?? '');
     if (!interaction) {
-      handle(req, res);
+      callback(req, res);
       return;
     }
     interact(provider, accounts, req, res, interaction[2]).catch((error: unknown) => {
       res.statusCode = 500;
       res.end(String(error));
     });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  };
   return { issuer, clientId, clientSecret, accounts, stop: () => closeServer(server) };
 }
 
@@ -122,6 +122,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Listens on 127.0.0.1 on a port the kernel picks, and returns it (nothing can take it in between). */
+function listenOnAnyPort(server: Server | TcpServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (typeof address === 'object' && address) resolve(address.port);
+      else reject(new Error(`unexpected listening address ${String(address)}`));
+    });
+  });
+}
+
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
@@ -143,8 +155,7 @@ export async function startForwarder(): Promise<{ port: number; target: { port: 
     socket.on('error', end);
     upstream.on('error', end);
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const port = await listenOnAnyPort(server);
   return { port, target, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 

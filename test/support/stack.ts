@@ -237,6 +237,17 @@ export class TestStack {
     }
   }
 
+  /**
+   * Waits until a process's log shows `pattern` (or `timeoutMs` passes) and returns the log. Its
+   * output reaches the file through this process's event loop, so a line can land after the
+   * answer or the exit it goes with has been seen.
+   */
+  async logUntil(name: StackProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.logOf(name)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    return this.logOf(name);
+  }
+
   /** Signs requests as one of this stack's components (to talk to orchestrator or router directly). */
   signer(callerId: string, audience: string): TestSigner {
     return { callerId, audience, privateKey: loadOwnPrivateKey(join(this.stateDir, 'keys'), callerId) };
@@ -313,6 +324,7 @@ export class TestStack {
 
   async waitUntilReady(): Promise<void> {
     const deadline = Date.now() + 30_000;
+    let waiting: string[] = [];
     while (Date.now() < deadline) {
       const exited = [...this.processes].find(([, child]) => child.exitCode !== null);
       if (exited) throw new Error(`${exited[0]} exited during startup:\n${this.logOf(exited[0])}`);
@@ -333,10 +345,11 @@ export class TestStack {
         // The shell greets with its SSH version line once it listens.
         this.processes.has('shell') ? sshGreets(this.ports.shell) : true,
       ]);
-      if (ready.every(Boolean)) return;
+      waiting = ['manager', 'orchestrator', 'router', 'shell'].filter((_name, index) => !ready[index]);
+      if (waiting.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`the stack did not become ready:\n${this.allLogs()}`);
+    throw new Error(`the stack did not become ready (${waiting.join(', ')} not answering):\n${this.allLogs()}`);
   }
 }
 
