@@ -40,6 +40,7 @@ import { PlatformService } from './platform/platform.service';
 import { ShellAccessService } from './shell-server/shell-access.service';
 import { ShellServerController } from './shell-server/shell-server.controller';
 import { ShellServerGuard } from './shell-server/shell-server.guard';
+import { RedisNonceStore } from './signing/redis-nonce-store';
 import { SitesController } from './sites/sites.controller';
 import { SitesService } from './sites/sites.service';
 import { SshKeysController } from './ssh-keys/ssh-keys.controller';
@@ -91,6 +92,7 @@ import { WebAppController } from './web-app/web-app.controller';
     UsersService,
     ShellAccessService,
     ShellServerGuard,
+    RedisNonceStore,
     DatabasesService,
     DatabaseQueryService,
     ReadyRepository,

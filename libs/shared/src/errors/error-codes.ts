@@ -48,6 +48,8 @@ export const ERROR_CATALOGUE = {
   INTERNAL: { status: 500, transient: true },
   PEER_ERROR: { status: 502, transient: true },
   PEER_UNAVAILABLE: { status: 503, transient: true },
+  /** The store that remembers accepted nonces (Redis, the nonce file) cannot answer: refused rather than risk a replay. */
+  REPLAY_CHECK_UNAVAILABLE: { status: 503, transient: true },
   NGINX_RELOAD_FAILED: { status: 503, transient: true },
   DOCKER_UNAVAILABLE: { status: 503, transient: true },
   RUNTIME_FAILED: { status: 502, transient: true },
