@@ -37,6 +37,7 @@ import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
 import { PlatformController } from './platform/platform.controller';
 import { PlatformService } from './platform/platform.service';
+import { KeyProofVerifier } from './shell-server/key-proof-verifier';
 import { ShellAccessService } from './shell-server/shell-access.service';
 import { ShellServerController } from './shell-server/shell-server.controller';
 import { ShellServerGuard } from './shell-server/shell-server.guard';
@@ -92,6 +93,7 @@ import { WebAppController } from './web-app/web-app.controller';
     UsersService,
     ShellAccessService,
     ShellServerGuard,
+    KeyProofVerifier,
     RedisNonceStore,
     DatabasesService,
     DatabaseQueryService,
