@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +24,17 @@ interface OpenSshSignature {
   data: Buffer;
 }
 
-function parsedKey(line: string): SshPublicKey {
+/**
+ * The key as sign-in sees it. RSA keys here are 1024 bits, which Dais refuses to register (that is
+ * ssh-public-key.spec's business) but which sign exactly like 3072-bit ones, and ssh-keygen makes
+ * them in milliseconds rather than seconds on a busy machine.
+ */
+async function keyOf(keyFile: string): Promise<SshPublicKey> {
+  const line = await readFile(`${keyFile}.pub`, 'utf8');
   const parsed = parseSshPublicKey(line);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed;
+  if (parsed.ok) return parsed;
+  const keyObject = createPublicKey(createPrivateKey(await readFile(keyFile)));
+  return { type: 'ssh-rsa', bits: 1024, blob: Buffer.alloc(0), fingerprint: '', canonical: line, comment: '', keyObject };
 }
 
 async function openSshSignature(type: string, bits?: number): Promise<OpenSshSignature> {
@@ -46,7 +53,7 @@ async function openSshSignature(type: string, bits?: number): Promise<OpenSshSig
   const digest = createHash(hash).update(message).digest();
   const data = Buffer.concat([Buffer.from('SSHSIG'), sshString(namespace), sshString(reserved), sshString(hash), sshString(digest)]);
   const algorithm = new SshWireReader(signature).text('algorithm');
-  return { key: parsedKey(await readFile(`${keyFile}.pub`, 'utf8')), keyFile, algorithm, signature, data };
+  return { key: await keyOf(keyFile), keyFile, algorithm, signature, data };
 }
 
 beforeAll(async () => {
@@ -63,7 +70,7 @@ describe('SSH signatures made by OpenSSH verify, and nothing else does', () => {
     ['ecdsa', 256, 'ecdsa-sha2-nistp256'],
     ['ecdsa', 384, 'ecdsa-sha2-nistp384'],
     ['ecdsa', 521, 'ecdsa-sha2-nistp521'],
-    ['rsa', 3072, 'rsa-sha2-512'],
+    ['rsa', 1024, 'rsa-sha2-512'],
   ])('%s %s (%s)', async (type, bits, algorithm) => {
     const made = await openSshSignature(type, bits);
     expect(made.algorithm).toBe(algorithm);
@@ -81,7 +88,7 @@ describe('SSH signatures made by OpenSSH verify, and nothing else does', () => {
   });
 
   it('checks RSA under the hash the client named, and refuses SHA-1 (ssh-rsa) signatures', async () => {
-    const made = await openSshSignature('rsa', 3072);
+    const made = await openSshSignature('rsa', 1024);
     const rsaKey = createPrivateKey(await readFile(made.keyFile));
     const as = (algorithm: string, digest: string) => Buffer.concat([sshString(algorithm), sshString(sign(digest, made.data, rsaKey))]);
     expect(verifySshSignature(made.key, 'rsa-sha2-256', made.data, as('rsa-sha2-256', 'sha256'))).toBe(true);
