@@ -1,6 +1,6 @@
-import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileNonceStore } from './file-nonce-store';
 
@@ -82,6 +82,14 @@ describe('the nonce file', () => {
     expect(await store.remember('request:manager:new3', clock + 60_000, clock)).toBe(false);
     await store.close();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves the folder it lives in as a plain mkdir makes it (nginx walks through the state folder)', async () => {
+    const store = await opened();
+    await store.close();
+    const plain = join(dir, 'plain');
+    await mkdir(plain);
+    expect((await stat(dirname(file))).mode & 0o777).toBe((await stat(plain)).mode & 0o777);
   });
 
   it('refuses keys that would break the line format', async () => {

@@ -12,7 +12,7 @@ const COMPACT_AFTER_LINES = 10_000;
 
 /** Settings of a {@link FileNonceStore}. */
 export interface FileNonceStoreOptions {
-  /** The append-only file, inside the component's state folder (created `0600`). */
+  /** The append-only file, inside the component's state folder (the file is `0600`). */
   file: string;
   now?: () => number;
   /** Lines past which the file is compacted (tests lower it). */
@@ -49,7 +49,8 @@ export class FileNonceStore implements NonceStore {
 
   /** Reads the keys still live from the file (a torn last line is skipped) and rewrites it with only those. */
   async open(): Promise<void> {
-    await mkdir(dirname(this.options.file), { recursive: true, mode: 0o700 });
+    // The folder is the component's own state folder, which others (nginx workers) walk through: its mode is left alone.
+    await mkdir(dirname(this.options.file), { recursive: true });
     const text = await readFile(this.options.file, 'utf8').catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
       throw error;
