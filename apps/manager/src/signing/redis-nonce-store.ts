@@ -17,9 +17,14 @@ export class RedisNonceStore implements NonceStore {
       answer = await this.redis.client.set(this.redis.key('nonce', key), '1', 'PX', Math.max(1, expiresAt - now), 'NX');
     } catch (error) {
       // Fail closed: without Redis no process can tell a replay from a first request.
-      throw new DaisError('REPLAY_CHECK_UNAVAILABLE', 'Cannot check this request against replays right now (Redis did not answer); try again.', undefined, {
-        cause: error,
-      });
+      throw new DaisError(
+        'REPLAY_CHECK_UNAVAILABLE',
+        'Cannot check this request against replays right now (Redis did not answer); try again.',
+        undefined,
+        {
+          cause: error,
+        },
+      );
     }
     return answer === 'OK';
   }
