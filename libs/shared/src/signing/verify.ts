@@ -40,7 +40,7 @@ const TIMESTAMP_FORMAT = /^[0-9]{1,16}$/;
 
 /**
  * Checks that a request was signed by a known caller, for this receiver, recently, once, and that
- * the caller may use the route. Throws a coded 401/403 DaisError otherwise.
+ * the caller may use the route. Rejects with a coded 401/403 DaisError otherwise (503 when the nonce store cannot answer).
  */
 export class RequestVerifier {
   private readonly callers: ReadonlyMap<string, TrustedCaller>;
