@@ -1,22 +1,17 @@
-import { execFile } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { keyFilePaths, NonceCache, verifyShellToken, type ShellAuthResult } from '@dais/shared';
+import { keyFilePaths, MemoryNonceStore, verifyShellToken, type ShellAuthResult } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession } from './support/browser-session';
 import { signedFetch, type RawAnswer } from './support/signed-fetch';
+import { keyProof, newSshKey } from './support/ssh-userauth';
 import { TestStack } from './support/stack';
-import { tempDir } from './support/temp-dir';
-
-const run = promisify(execFile);
 
 type ErrorBody = { error: { code: string; message: string } };
 
 describe('/shell-server/ endpoints (for the SSH server only)', () => {
   let stack: TestStack;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   let managerUrl: string;
   const ids: Record<string, number> = {};
   const sites: Record<string, number> = {};
@@ -32,13 +27,12 @@ describe('/shell-server/ endpoints (for the SSH server only)', () => {
     return browser;
   };
 
-  const verifyToken = async (token: string, siteId: number, nonces = new NonceCache()) => {
+  const verifyToken = async (token: string, siteId: number, nonces = new MemoryNonceStore()) => {
     const managerKey = createPublicKey(await readFile(keyFilePaths(join(stack.stateDir, 'keys'), 'manager').publicKey));
     return verifyShellToken(managerKey, token, { siteId, nonces });
   };
 
   beforeAll(async () => {
-    dir = await tempDir('shell-server');
     stack = await TestStack.start('shell-server');
     managerUrl = `http://127.0.0.1:${stack.ports.manager}`;
     for (const username of ['alice', 'bob', 'carol']) {
@@ -59,7 +53,6 @@ describe('/shell-server/ endpoints (for the SSH server only)', () => {
 
   afterAll(async () => {
     await stack.stop();
-    await dir.remove();
   });
 
   it('answers 403 to anyone but the shell: anonymous, an admin token, a browser, another component', async () => {
@@ -112,7 +105,7 @@ describe('/shell-server/ endpoints (for the SSH server only)', () => {
     expect(result.user).toEqual({ id: ids.alice, username: 'alice' });
     expect(result.sites.map((site) => site.name).sort()).toEqual(['alpha', 'beta']);
     const alpha = result.sites.find((site) => site.name === 'alpha')!;
-    const nonces = new NonceCache();
+    const nonces = new MemoryNonceStore();
     const claims = await verifyToken(alpha.token, sites.alpha!, nonces);
     expect(claims).toMatchObject({ siteId: sites.alpha, userId: ids.alice, username: 'alice' });
     expect(claims.exp - Date.now()).toBeLessThanOrEqual(60_000);
@@ -167,22 +160,28 @@ describe('/shell-server/ endpoints (for the SSH server only)', () => {
     expect(right.status).toBe(429);
   });
 
-  it('a public key sign-in accepts only a key registered to that very user', async () => {
-    const path = join(dir.path, 'alice-key');
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice@laptop', '-f', path]);
-    const publicLine = (await readFile(`${path}.pub`, 'utf8')).trim();
+  it('a public key sign-in accepts only a key registered to that very user, with its signature', async () => {
+    const key = newSshKey();
     const alice = await signedInAs('alice');
-    expect((await alice.request('POST', '/api/ssh-keys', { name: 'laptop', publicKey: publicLine })).status).toBe(201);
+    expect((await alice.request('POST', '/api/ssh-keys', { name: 'laptop', publicKey: `${key.publicLine} alice@laptop` })).status).toBe(
+      201,
+    );
 
-    const [type, blob] = publicLine.split(' ');
-    const accepted = await asShell('/shell-server/auth/public-key', { username: 'alice', publicKey: `${type} ${blob}` });
+    const accepted = await asShell('/shell-server/auth/public-key', { username: 'alice', ...keyProof(key, 'alice') });
     expect(accepted.status).toBe(200);
     expect((accepted.json as ShellAuthResult).sites.map((site) => site.name).sort()).toEqual(['alpha', 'beta']);
-    // alice's key does not let anyone sign in as bob.
-    const asBob = await asShell('/shell-server/auth/public-key', { username: 'bob', publicKey: `${type} ${blob}` });
-    expect(asBob.status).toBe(401);
-    const garbage = await asShell('/shell-server/auth/public-key', { username: 'alice', publicKey: 'ssh-ed25519 !!!' });
+    // alice's key does not let anyone sign in as bob, even signing for bob.
+    const asBob = await asShell('/shell-server/auth/public-key', { username: 'bob', ...keyProof(key, 'bob') });
+    expect([asBob.status, (asBob.json as ErrorBody).error.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    const garbage = await asShell('/shell-server/auth/public-key', {
+      username: 'alice',
+      ...keyProof(key, 'alice'),
+      publicKey: 'ssh-ed25519 !!!',
+    });
     expect(garbage.status).toBe(401);
+    // The old request, a key without the client's signature, is not a sign-in at all.
+    const unsigned = await asShell('/shell-server/auth/public-key', { username: 'alice', publicKey: key.publicLine });
+    expect([unsigned.status, (unsigned.json as ErrorBody).error.code]).toEqual([400, 'VALIDATION_FAILED']);
     const keys = await stack.database.query<{ lastUsedAt: Date | null }>('select "lastUsedAt" from "SshKey"');
     expect(keys[0]?.lastUsedAt).not.toBeNull();
   });
@@ -234,7 +233,8 @@ describe('/shell-server/ endpoints (for the SSH server only)', () => {
         actor: 'alice',
         siteName: 'alpha',
         ip: '198.51.100.7',
-        details: { command: 'ls -la' },
+        // The address is what the shell reported, and the log says so.
+        details: { command: 'ls -la', addressReportedBy: 'shell' },
       }),
     );
     const all = await stack.api<{ events: { action: string; actor: string }[] }>('GET', '/api/audit?limit=200');

@@ -75,14 +75,22 @@ export class SshClient {
     };
   }
 
-  /** Runs `ssh [-tt] login@127.0.0.1 [command]` and collects its output and exit code. */
+  /** Runs `ssh [-tt] [-v] login@127.0.0.1 [command]` and collects its output and exit code. */
   ssh(
     login: string,
     credential: SshCredential,
     command: string[] = [],
-    options: { tty?: boolean; input?: string } = {},
+    options: { tty?: boolean; input?: string; verbose?: boolean } = {},
   ): Promise<SshResult> {
-    const args = [...this.options(credential), '-p', String(this.port), options.tty ? '-tt' : '-T', `${login}@127.0.0.1`, ...command];
+    const args = [
+      ...this.options(credential),
+      ...(options.verbose ? ['-v'] : []),
+      '-p',
+      String(this.port),
+      options.tty ? '-tt' : '-T',
+      `${login}@127.0.0.1`,
+      ...command,
+    ];
     return this.spawnCollect('ssh', args, credential, options.input);
   }
 
@@ -182,20 +190,27 @@ export class TmuxTerminal {
 }
 
 /**
- * Makes an ed25519 key pair in `dir` and adds its public key to `username`'s account the way a
- * person does, through a signed-in browser session; returns the credential that signs in with it.
+ * Makes a key pair with ssh-keygen in `dir` (ed25519 unless told otherwise) and adds its public
+ * key to `username`'s account the way a person does, through a signed-in browser session; returns
+ * the credential that signs in with it.
  */
 export async function registerNewSshKey(
   managerUrl: string,
   account: { username: string; password: string },
   dir: string,
+  keygen: { type: string; bits?: number } = { type: 'ed25519' },
 ): Promise<SshCredential> {
-  const keyFile = join(dir, `${account.username}-key`);
-  await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${account.username}@laptop`, '-f', keyFile]);
+  const variant = keygen.type === 'ed25519' && !keygen.bits ? '' : `-${keygen.type}${keygen.bits ?? ''}`;
+  const keyFile = join(dir, `${account.username}${variant}-key`);
+  const size = keygen.bits ? ['-b', String(keygen.bits)] : [];
+  await promisify(execFile)('ssh-keygen', ['-q', '-t', keygen.type, ...size, '-N', '', '-C', `${account.username}@laptop`, '-f', keyFile]);
   const browser = new BrowserSession(managerUrl);
   const login = await browser.login(account.username, account.password);
   if (login.status !== 200) throw new Error(`signing in as ${account.username} answered ${login.status}`);
-  const added = await browser.request('POST', '/api/ssh-keys', { name: 'laptop', publicKey: await readFile(`${keyFile}.pub`, 'utf8') });
+  const added = await browser.request('POST', '/api/ssh-keys', {
+    name: `laptop${variant}`,
+    publicKey: await readFile(`${keyFile}.pub`, 'utf8'),
+  });
   if (added.status !== 201) throw new Error(`adding the key answered ${added.status}: ${JSON.stringify(added.json)}`);
   return { keyFile };
 }

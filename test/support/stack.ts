@@ -113,7 +113,8 @@ export const SITES_GATEWAY = '172.30.0.1';
  * and keys; real orchestrator, router and manager processes built from `dist/`.
  */
 export class TestStack {
-  private readonly processes = new Map<StackProcess, ChildProcess>();
+  /** Running processes by name (a second copy of one runs under the name it was given). */
+  private readonly processes = new Map<string, ChildProcess>();
 
   private constructor(
     readonly env: Record<string, string>,
@@ -191,29 +192,33 @@ export class TestStack {
     return stack;
   }
 
-  /** Starts (or restarts) one process. */
-  startProcess(name: StackProcess): void {
+  /**
+   * Starts (or restarts) one process; `as` runs another copy under that name (a second manager API
+   * process), with `env` on top of the stack's settings (its own port).
+   */
+  startProcess(name: StackProcess, options: { as?: string; env?: Record<string, string> } = {}): void {
+    const label = options.as ?? name;
     const role = name === 'manager-api' ? 'api' : name === 'manager-worker' ? 'worker' : 'all';
-    const log = createWriteStream(join(this.stateDir, `${name}.log`), { flags: 'a' });
+    const log = createWriteStream(join(this.stateDir, `${label}.log`), { flags: 'a' });
     // The same runtime settings as npm start, so tests and benchmarks see what users run.
     const runtime = serviceRuntime(name.startsWith('manager') ? 'manager' : (name as 'orchestrator' | 'router' | 'shell'));
     const child = spawn(process.execPath, [...runtime.nodeArgs, join(REPO_ROOT, ENTRY[name])], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...runtime.env, ...this.env, DAIS_MANAGER_ROLE: role },
+      env: { ...process.env, ...runtime.env, ...this.env, ...options.env, DAIS_MANAGER_ROLE: role },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    this.processes.set(name, child);
+    this.processes.set(label, child);
   }
 
   /** Sends a signal to a process (SIGSTOP/SIGCONT freeze and thaw it; SIGKILL kills it outright). */
-  signal(name: StackProcess, signal: NodeJS.Signals): void {
+  signal(name: string, signal: NodeJS.Signals): void {
     this.processes.get(name)?.kill(signal);
   }
 
   /** Stops a process and waits for it to exit. */
-  async stopProcess(name: StackProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  async stopProcess(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.processes.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -224,12 +229,12 @@ export class TestStack {
   }
 
   /** The operating-system pid of a running process (benchmarks read its memory and CPU time in /proc). */
-  pidOf(name: StackProcess): number | undefined {
+  pidOf(name: string): number | undefined {
     return this.processes.get(name)?.pid;
   }
 
   /** What a process has logged so far (for failure messages). */
-  logOf(name: StackProcess): string {
+  logOf(name: string): string {
     try {
       return readFileSync(join(this.stateDir, `${name}.log`), 'utf8');
     } catch {

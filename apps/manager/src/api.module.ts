@@ -37,9 +37,11 @@ import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
 import { PlatformController } from './platform/platform.controller';
 import { PlatformService } from './platform/platform.service';
+import { KeyProofVerifier } from './shell-server/key-proof-verifier';
 import { ShellAccessService } from './shell-server/shell-access.service';
 import { ShellServerController } from './shell-server/shell-server.controller';
 import { ShellServerGuard } from './shell-server/shell-server.guard';
+import { RedisNonceStore } from './signing/redis-nonce-store';
 import { SitesController } from './sites/sites.controller';
 import { SitesService } from './sites/sites.service';
 import { SshKeysController } from './ssh-keys/ssh-keys.controller';
@@ -91,6 +93,8 @@ import { WebAppController } from './web-app/web-app.controller';
     UsersService,
     ShellAccessService,
     ShellServerGuard,
+    KeyProofVerifier,
+    RedisNonceStore,
     DatabasesService,
     DatabaseQueryService,
     ReadyRepository,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { siteSpecSchema, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
+import { FileNonceStore, siteSpecSchema, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
@@ -30,10 +30,13 @@ export interface Orchestrator extends RunnableService {
 
 /** Wires the orchestrator from its configuration. Nothing starts until `start()`. */
 export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
+  // One store for the HTTP API, its websocket upgrades and shell tokens, kept on disk across restarts.
+  const nonces = new FileNonceStore({ file: config.nonceFile });
   const server = createComponentServer({
     id: config.id,
     keysDir: config.keys.dir,
     trustedRoutes: TRUSTED_ROUTES.orchestrator,
+    nonces,
     bodyLimitBytes: config.api.bodyLimitBytes,
     logLevel: config.logLevel,
   });
@@ -62,6 +65,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
   return {
     server,
     async start() {
+      await nonces.open();
       await files.sweepLeftovers();
       await runtime.prepare();
       for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
@@ -85,7 +89,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       );
       registerDatabaseRoutes(server, createSiteDatabaseService());
       registerDatabaseQueryRoute(server, createDatabaseQueryService());
-      registerLiveSockets(server, { config, sites, files, runtime });
+      registerLiveSockets(server, { config, sites, files, runtime, nonces });
       registerFileRoutes(server, new SiteFolders({ files, uidBase: config.runtime.uidBase }), config.files);
       reconciler = new Reconciler(sites, runtime, tier, { intervalMs: config.runtime.reconcileIntervalMs }, server.log);
       await reconciler.start();
@@ -95,6 +99,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     async stop() {
       await server.close();
       await reconciler?.stop();
+      await nonces.close();
       if (config.nginx.stopOnExit) await tier.stopNginx();
     },
   };

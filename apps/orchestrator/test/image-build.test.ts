@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageBuildEventSchema, TRUSTED_ROUTES, type ImageBuildEvent, type ImageCatalogEntry } from '@dais/shared';
+import { imageBuildEventSchema, MemoryNonceStore, TRUSTED_ROUTES, type ImageBuildEvent, type ImageCatalogEntry } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { writeComponentKeys } from '../../../test/support/keys';
 import { signedNdjson, type StreamedAnswer } from '../../../test/support/ndjson';
@@ -99,6 +99,7 @@ describe('site image builds (real Docker engine, signed API)', () => {
       id: 'orchestrator',
       keysDir: join(dir.path, 'keys'),
       trustedRoutes: TRUSTED_ROUTES.orchestrator,
+      nonces: new MemoryNonceStore(),
       bodyLimitBytes: 1024 * 1024,
       logLevel: 'silent',
     });

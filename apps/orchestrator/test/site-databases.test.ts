@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRUSTED_ROUTES, type DatabaseHost } from '@dais/shared';
+import { MemoryNonceStore, TRUSTED_ROUTES, type DatabaseHost } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { adminSession, localDatabaseHosts, openSession, type SqlLogin, type SqlSession } from '../../../test/support/database-hosts';
 import { writeComponentKeys } from '../../../test/support/keys';
@@ -55,6 +55,7 @@ describe('site databases (real PostgreSQL and MariaDB, signed API)', () => {
       id: 'orchestrator',
       keysDir: join(dir.path, 'keys'),
       trustedRoutes: TRUSTED_ROUTES.orchestrator,
+      nonces: new MemoryNonceStore(),
       bodyLimitBytes: 1024 * 1024,
       logLevel: 'silent',
     });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { routeSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
+import { FileNonceStore, routeSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { RouterConfig } from './config/router.config';
@@ -18,10 +18,13 @@ export interface Router extends RunnableService {
 
 /** Wires the router from its configuration. Nothing starts until `start()`. */
 export function createRouter(config: RouterConfig): Router {
+  // Kept on disk, so a request accepted before a restart is still refused after it.
+  const nonces = new FileNonceStore({ file: config.nonceFile });
   const server = createComponentServer({
     id: config.id,
     keysDir: config.keys.dir,
     trustedRoutes: TRUSTED_ROUTES.router,
+    nonces,
     bodyLimitBytes: config.api.bodyLimitBytes,
     logLevel: config.logLevel,
   });
@@ -47,6 +50,7 @@ export function createRouter(config: RouterConfig): Router {
   return {
     server,
     async start() {
+      await nonces.open();
       await challenges.init();
       const certificateService = await createCertificateService({
         acme: config.acme,
@@ -74,6 +78,7 @@ export function createRouter(config: RouterConfig): Router {
     async stop() {
       certificates?.stop();
       await server.close();
+      await nonces.close();
       if (config.nginx.stopOnExit) await tier.stopNginx();
     },
   };

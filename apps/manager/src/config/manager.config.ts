@@ -81,6 +81,8 @@ const schema = z.object({
     .min(1)
     .max(SHELL_TOKEN_MAX_TTL_MS / 1000)
     .default(60),
+  /** How long the manager remembers each SSH key sign-in it accepted, refusing the same signed request again. */
+  DAIS_SHELL_KEY_REPLAY_WINDOW_HOURS: envField.positiveInt().default(7 * 24),
   DAIS_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** The built dashboard (index.html + assets/); by default the one built beside this manager. */
   DAIS_WEB_ROOT: envField.absolutePath().optional(),
@@ -126,6 +128,8 @@ export interface ManagerConfig {
   certificateSyncIntervalMs: number;
   /** Lifetime of the single-use site tokens shell sign-ins hand out. */
   shellTokenTtlMs: number;
+  /** How long a key sign-in's signed request is remembered (and refused if it comes again). */
+  shellKeyReplayWindowMs: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** The dashboard's built files, served at the root. */
   web: { root: string };
@@ -177,6 +181,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
         : null,
     certificateSyncIntervalMs: env.DAIS_CERTIFICATE_SYNC_INTERVAL_MS,
     shellTokenTtlMs: env.DAIS_SHELL_TOKEN_TTL_SECONDS * 1_000,
+    shellKeyReplayWindowMs: env.DAIS_SHELL_KEY_REPLAY_WINDOW_HOURS * 3_600_000,
     logLevel: env.DAIS_LOG_LEVEL,
     web: { root: env.DAIS_WEB_ROOT ?? BUILT_WEB_ROOT },
     shell: { publicHost: env.DAIS_SHELL_PUBLIC_HOST, publicPort: env.DAIS_SHELL_PUBLIC_PORT ?? env.DAIS_SHELL_PORT },

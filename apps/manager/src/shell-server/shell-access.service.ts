@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaisError, issueShellToken, loadOwnPrivateKey, type ShellAuthResult } from '@dais/shared';
+import { DaisError, issueShellToken, loadOwnPrivateKey, type ShellAuthResult, type ShellKeyProof } from '@dais/shared';
 import type { KeyObject } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { LoginRateLimiter } from '../auth/login-rate-limiter';
@@ -10,17 +10,20 @@ import type { User } from '../generated/prisma/client';
 import { assertUnlocked } from '../sites/site-access';
 import { SiteRepository } from '../sites/site.repository';
 import { SshKeyRepository } from '../ssh-keys/ssh-key.repository';
-import { parseSshPublicKey } from '../ssh-keys/ssh-public-key';
+import { KeyProofVerifier } from './key-proof-verifier';
 
 /** The shell menu lists at most this many sites. */
 const MENU_LIMIT = 200;
 
-/** Who is connecting, as the shell saw it. */
+/** Who is connecting, as the shell saw it (the address only for rate limits and the audit log). */
 export interface ShellLogin {
   username: string;
   site?: string | undefined;
   remoteAddress: string | null;
 }
+
+/** The audit log shows the shell's address as the shell's report: the manager cannot check it. */
+const REPORTED_BY_SHELL = { addressReportedBy: 'shell' } as const;
 
 /**
  * Signs people into the shell: checks a password or an SSH key, then hands back the sites they
@@ -33,6 +36,7 @@ export class ShellAccessService {
   constructor(
     private readonly users: UserRepository,
     private readonly keys: SshKeyRepository,
+    private readonly keyProofs: KeyProofVerifier,
     private readonly sites: SiteRepository,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
@@ -50,7 +54,7 @@ export class ShellAccessService {
       await this.audit.record({
         actor: { id: user?.id ?? null, username: login.username, ip: login.remoteAddress },
         action: 'shell.login.failed',
-        details: { method: 'password' },
+        details: { method: 'password', ...REPORTED_BY_SHELL },
       });
       throw new DaisError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
@@ -58,16 +62,24 @@ export class ShellAccessService {
     return this.grant(user, login, 'password');
   }
 
-  /** Key sign-in: the key must be one of this user's keys (the shell has verified the signature). */
-  async withPublicKey(login: ShellLogin, publicKey: string): Promise<ShellAuthResult> {
-    const parsed = parseSshPublicKey(publicKey);
-    const owner = parsed.ok ? (await this.keys.findOwnerByFingerprint(parsed.fingerprint))?.user : undefined;
-    if (!owner || owner.username !== login.username) {
-      await this.audit.record({
+  /**
+   * Key sign-in: the manager verifies the client's signature itself (never trusting the shell's
+   * word), then the key must be one of this user's keys.
+   */
+  async withPublicKey(login: ShellLogin, proof: ShellKeyProof): Promise<ShellAuthResult> {
+    const failed = (reason: string) =>
+      this.audit.record({
         actor: { id: null, username: login.username, ip: login.remoteAddress },
         action: 'shell.login.failed',
-        details: { method: 'public-key' },
+        details: { method: 'public-key', reason, ...REPORTED_BY_SHELL },
       });
+    const key = await this.keyProofs.verify(login, proof).catch(async (error: unknown) => {
+      await failed(error instanceof DaisError ? error.code : 'unverified');
+      throw error;
+    });
+    const owner = (await this.keys.findOwnerByFingerprint(key.fingerprint))?.user;
+    if (!owner || owner.username !== login.username) {
+      await failed('INVALID_CREDENTIALS');
       throw new DaisError('INVALID_CREDENTIALS', 'This key is not registered for this user.');
     }
     return this.grant(owner, login, 'public-key');
@@ -89,7 +101,7 @@ export class ShellAccessService {
     await this.audit.record({
       actor: { id: user.id, username: user.username, ip: login.remoteAddress },
       action: 'shell.login',
-      details: { method, site: login.site ?? null },
+      details: { method, site: login.site ?? null, ...REPORTED_BY_SHELL },
     });
     return {
       user: { id: user.id, username: user.username },

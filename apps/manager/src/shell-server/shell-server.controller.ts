@@ -29,8 +29,8 @@ export class ShellServerController {
   @Post('auth/public-key')
   @HttpCode(200)
   publicKey(@Body() body: unknown): Promise<ShellAuthResult> {
-    const { publicKey, ...login } = parseInput(shellPublicKeyAuthSchema, body, 'shell sign-in');
-    return this.access.withPublicKey(login, publicKey);
+    const { publicKey, signedData, signature, ...login } = parseInput(shellPublicKeyAuthSchema, body, 'shell sign-in');
+    return this.access.withPublicKey(login, { publicKey, signedData, signature });
   }
 
   /** Shell sessions for the audit log. */
@@ -43,7 +43,8 @@ export class ShellServerController {
       actor: { id: event.userId, username: user?.username ?? `user ${event.userId}`, ip: event.remoteAddress },
       action: `shell.${event.kind}.${event.event}`,
       site: site ? { id: site.id, name: site.name } : null,
-      details: event.command === undefined ? {} : { command: event.command },
+      // The address is the shell's report, not something the manager saw.
+      details: { addressReportedBy: 'shell', ...(event.command === undefined ? {} : { command: event.command }) },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { bitLength, SshWireReader, WireFormatError } from './ssh-wire-reader';
 
 /** The key types Dais accepts. DSA is gone from OpenSSH; certificates are not user keys. */
@@ -32,6 +32,8 @@ export interface SshPublicKey {
   /** `type base64`, without the comment: the form Dais stores. */
   canonical: string;
   comment: string;
+  /** The key as node:crypto takes it, to verify sign-in signatures (for FIDO keys, the inner Ed25519/ECDSA key). */
+  keyObject: KeyObject;
 }
 
 /** Why a pasted key was refused: `rule` is stable for clients, `message` says what to do. */
@@ -43,8 +45,14 @@ export interface SshKeyRefusal {
 /** The answer of {@link parseSshPublicKey}. */
 export type SshKeyParseResult = ({ ok: true } & SshPublicKey) | ({ ok: false } & SshKeyRefusal);
 
-/** What a key type's blob holds after its type string; returns the key's size in bits. */
-type BodyReader = (reader: SshWireReader) => number;
+/** What a key type's blob holds after its type string. */
+interface KeyBody {
+  bits: number;
+  keyObject: KeyObject;
+}
+
+/** Reads the rest of a key type's blob after its type string. */
+type BodyReader = (reader: SshWireReader) => KeyBody;
 
 const EC_CURVES = {
   nistp256: { jwk: 'P-256', coordinate: 32, bits: 256 },
@@ -106,8 +114,8 @@ function parseLine(text: string): SshPublicKey {
     );
   }
   if (/(^|\s)(ssh|ecdsa|sk)-\S+\s+AAAA/.test(comment)) throw severalKeys();
-  const bits = readBlob(blob, type);
-  return { type, bits, blob, fingerprint: fingerprintOf(blob), canonical: `${type} ${data}`, comment };
+  const { bits, keyObject } = readBlob(blob, type);
+  return { type, bits, blob, fingerprint: fingerprintOf(blob), canonical: `${type} ${data}`, comment, keyObject };
 }
 
 /** The one non-empty line of the paste, after refusing whatever is clearly not a public key line. */
@@ -155,23 +163,24 @@ function decodeBase64(data: string): Buffer {
   return blob;
 }
 
-function readBlob(blob: Buffer, type: SshKeyType): number {
+function readBlob(blob: Buffer, type: SshKeyType): KeyBody {
   const reader = new SshWireReader(blob);
   const inner = reader.text('type');
   if (inner !== type) {
     throw new Refusal('type-mismatch', `The line says ${type} but the key data inside is ${inner.slice(0, 40) || 'of no type'}.`);
   }
-  const bits = BODY_READERS[type](reader);
+  const body = BODY_READERS[type](reader);
   if (!reader.done) throw new Refusal('trailing-data', 'The key data has extra bytes after the key; paste the .pub file again.');
-  return bits;
+  return body;
 }
 
-function readEd25519(reader: SshWireReader): number {
-  if (reader.bytes('public key').length !== 32) throw new WireFormatError('an Ed25519 public key is 32 bytes; this one is not');
-  return 256;
+function readEd25519(reader: SshWireReader): KeyBody {
+  const key = reader.bytes('public key');
+  if (key.length !== 32) throw new WireFormatError('an Ed25519 public key is 32 bytes; this one is not');
+  return { bits: 256, keyObject: importJwk({ kty: 'OKP', crv: 'Ed25519', x: key.toString('base64url') }, 'the Ed25519 key is malformed') };
 }
 
-function readEcdsa(reader: SshWireReader, expected: keyof typeof EC_CURVES): number {
+function readEcdsa(reader: SshWireReader, expected: keyof typeof EC_CURVES): KeyBody {
   const curveName = reader.text('curve name');
   if (curveName !== expected) {
     throw new Refusal(
@@ -186,11 +195,11 @@ function readEcdsa(reader: SshWireReader, expected: keyof typeof EC_CURVES): num
   }
   const x = point.subarray(1, 1 + curve.coordinate).toString('base64url');
   const y = point.subarray(1 + curve.coordinate).toString('base64url');
-  assertImportable({ kty: 'EC', crv: curve.jwk, x, y }, `the key's public point is not on curve ${expected}`);
-  return curve.bits;
+  const keyObject = importJwk({ kty: 'EC', crv: curve.jwk, x, y }, `the key's public point is not on curve ${expected}`);
+  return { bits: curve.bits, keyObject };
 }
 
-function readRsa(reader: SshWireReader): number {
+function readRsa(reader: SshWireReader): KeyBody {
   const exponent = reader.positiveMpint('exponent');
   const modulus = reader.positiveMpint('modulus');
   if (exponent.length > 8 || ((exponent.at(-1) ?? 0) & 1) === 0 || (exponent.length === 1 && (exponent[0] ?? 0) < 3)) {
@@ -203,20 +212,23 @@ function readRsa(reader: SshWireReader): number {
       `RSA keys must have ${RSA_BITS.min} to ${RSA_BITS.max} bits; this one has ${bits}. Generate a new key with \`ssh-keygen -t ed25519\`.`,
     );
   }
-  assertImportable({ kty: 'RSA', n: modulus.toString('base64url'), e: exponent.toString('base64url') }, 'the RSA key is malformed');
-  return bits;
+  const keyObject = importJwk(
+    { kty: 'RSA', n: modulus.toString('base64url'), e: exponent.toString('base64url') },
+    'the RSA key is malformed',
+  );
+  return { bits, keyObject };
 }
 
 /** FIDO keys end with the relying party ("application") the authenticator registered, e.g. `ssh:`. */
-function readFidoApplication(reader: SshWireReader, bits: number): number {
+function readFidoApplication(reader: SshWireReader, body: KeyBody): KeyBody {
   if (reader.text('application').length === 0) throw new WireFormatError('the security key names no application');
-  return bits;
+  return body;
 }
 
-/** Lets OpenSSL check what the wire format cannot (an EC point on its curve, a sane RSA key). */
-function assertImportable(jwk: Record<string, string>, message: string): void {
+/** Lets OpenSSL check what the wire format cannot (an EC point on its curve, a sane RSA key), and keeps the key. */
+function importJwk(jwk: Record<string, string>, message: string): KeyObject {
   try {
-    createPublicKey({ key: jwk, format: 'jwk' });
+    return createPublicKey({ key: jwk, format: 'jwk' });
   } catch {
     throw new WireFormatError(message);
   }

@@ -68,6 +68,8 @@ export interface OrchestratorConfig {
     maxSessionsPerSite: number;
   };
   keys: { dir: string };
+  /** The append-only file of accepted request and shell-token nonces, so replays stay refused across restarts. */
+  nonceFile: string;
   logLevel: string;
   /** Limits of the site file API: one upload, and one folder downloaded as a zip. */
   files: { uploadMaxBytes: number; archiveMaxBytes: number; archiveMaxEntries: number };
@@ -108,6 +110,7 @@ export function loadOrchestratorConfig(source: EnvSource = process.env): Orchest
       maxSessionsPerSite: env.DAIS_TERMINAL_MAX_PER_SITE,
     },
     keys: common.keys,
+    nonceFile: join(home, 'nonces.log'),
     logLevel: common.logLevel,
     files: {
       uploadMaxBytes: env.DAIS_FILES_UPLOAD_MAX_BYTES,

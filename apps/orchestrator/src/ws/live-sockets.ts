@@ -2,7 +2,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DaisError, isDaisError, keyFilePaths, loadPublicKey, loadTrustedCallers, RequestVerifier, TRUSTED_ROUTES } from '@dais/shared';
+import {
+  DaisError,
+  isDaisError,
+  keyFilePaths,
+  loadPublicKey,
+  loadTrustedCallers,
+  RequestVerifier,
+  TRUSTED_ROUTES,
+  type NonceStore,
+} from '@dais/shared';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
 import { ContainerSessions } from '../docker/container-sessions';
 import { SiteFolders } from '../files';
@@ -28,6 +37,8 @@ export interface LiveSocketDeps {
   sites: SiteService;
   files: SiteFiles;
   runtime: SiteRuntimeDriver;
+  /** The control API's nonce store: a request or token accepted on either path is refused on both. */
+  nonces: NonceStore;
 }
 
 /** Largest frame a client may send: an SFTP write (256 KiB as base64) and its envelope. */
@@ -47,8 +58,12 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
   const containers = new ContainerSessions(config.runtime.dockerSocket, config.runtime.namePrefix);
   const folders = new SiteFolders({ files: deps.files, uidBase: config.runtime.uidBase });
   const checks: UpgradeCheckDeps = {
-    verifier: new RequestVerifier({ selfId: config.id, callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.orchestrator) }),
-    tokens: new ShellTokenCheck(loadPublicKey(keyFilePaths(config.keys.dir, 'manager').publicKey)),
+    verifier: new RequestVerifier({
+      selfId: config.id,
+      callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.orchestrator),
+      nonces: deps.nonces,
+    }),
+    tokens: new ShellTokenCheck(loadPublicKey(keyFilePaths(config.keys.dir, 'manager').publicKey), deps.nonces),
     folders,
     siteSpec: (siteId) => deps.sites.get(siteId),
     maxLogTail: config.live.maxLogTail,

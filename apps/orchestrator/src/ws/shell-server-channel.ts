@@ -1,20 +1,21 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { DaisError, NonceCache, SHELL_TOKEN_HEADER, verifyShellToken, type ShellTokenClaims, type TerminalOpen } from '@dais/shared';
+import { DaisError, SHELL_TOKEN_HEADER, verifyShellToken, type NonceStore, type ShellTokenClaims, type TerminalOpen } from '@dais/shared';
 import type { SiteProcess } from './site-process';
 
 /**
  * Checks the second credential of `/ws/shell-server/:siteId`: besides the shell's own signature,
- * the manager's single-use token for this user and site. One nonce cache per process makes each
- * token usable once.
+ * the manager's single-use token for this user and site. The orchestrator's nonce store (on disk)
+ * makes each token usable once, restarts included.
  */
 export class ShellTokenCheck {
-  private readonly nonces = new NonceCache();
-
-  constructor(private readonly managerKey: KeyObject) {}
+  constructor(
+    private readonly managerKey: KeyObject,
+    private readonly nonces: NonceStore,
+  ) {}
 
   /** The token's claims (who the session belongs to), or a coded 401. */
-  verify(request: IncomingMessage, siteId: number): ShellTokenClaims {
+  verify(request: IncomingMessage, siteId: number): Promise<ShellTokenClaims> {
     const token = request.headers[SHELL_TOKEN_HEADER];
     if (typeof token !== 'string' || token.length === 0) {
       throw new DaisError('SHELL_TOKEN_INVALID', `A shell session needs the manager's token in ${SHELL_TOKEN_HEADER}.`);

@@ -43,7 +43,7 @@ const terminalQuerySchema = terminalOpenSchema.pick({ cols: true, rows: true, te
  */
 export async function checkUpgrade(deps: UpgradeCheckDeps, request: IncomingMessage): Promise<AcceptedUpgrade> {
   const target = request.url ?? '/';
-  const caller = deps.verifier.verify({ method: request.method ?? 'GET', path: target, headers: request.headers, body: '' });
+  const caller = await deps.verifier.verify({ method: request.method ?? 'GET', path: target, headers: request.headers, body: '' });
   if (request.method !== 'GET') throw new DaisError('VALIDATION_FAILED', 'A websocket upgrade is a GET request.');
   const route = matchLiveRoute(target);
   const expected = route.kind === 'shell-server' ? 'shell' : 'manager';
@@ -73,7 +73,7 @@ export async function checkUpgrade(deps: UpgradeCheckDeps, request: IncomingMess
     case 'shell-server': {
       const open = parseInput(terminalOpenSchema, route.query, 'shell session query');
       const spec = deps.siteSpec(route.siteId);
-      const claims = deps.tokens.verify(request, route.siteId);
+      const claims = await deps.tokens.verify(request, route.siteId);
       return open.mode === 'sftp' ? { kind: 'sftp', spec, claims } : { kind: 'shell', spec, claims, process: shellProcessOf(open) };
     }
   }

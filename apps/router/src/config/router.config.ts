@@ -79,6 +79,8 @@ export interface RouterConfig {
   acme: AcmeConfig;
   nginx: { binary: string; prefix: string; statusPort: number; stopOnExit: boolean };
   keys: { dir: string };
+  /** The append-only file of accepted request nonces, so replays stay refused across restarts. */
+  nonceFile: string;
   logLevel: string;
   /** Safety around ACME orders: rate budget and reachability pre-flight. */
   acmePolicy: AcmePolicyConfig;
@@ -112,6 +114,7 @@ export function loadRouterConfig(source: EnvSource = process.env): RouterConfig 
     },
     nginx: { ...common.nginx, prefix: env.DAIS_ROUTER_NGINX_PREFIX ?? join(home, 'nginx'), statusPort: env.DAIS_ROUTER_STATUS_PORT },
     keys: common.keys,
+    nonceFile: join(home, 'nonces.log'),
     logLevel: common.logLevel,
     acmePolicy: {
       limits: {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isDaisError, type ShellAuthResult } from '@dais/shared';
+import { isDaisError, type ShellAuthResult, type ShellKeyProof } from '@dais/shared';
 import type { LoginAttempt, ManagerClient } from '../clients/manager.client';
 import type { Logger } from '../log';
 import type { FailureThrottle } from './failure-throttle';
@@ -22,8 +22,9 @@ export type SignInOutcome = { ok: true; signedIn: SignedIn } | { ok: false; mess
 export const WRONG_CREDENTIALS = 'Wrong username or password.';
 
 /**
- * Asks the manager whether a password or a (signature-checked) key opens this account, slowing
- * repeated failures per address and per user name before and after asking.
+ * Asks the manager whether a password or a key (with the client's signature, which the manager
+ * verifies) opens this account, slowing repeated failures per address and per user name before
+ * and after asking.
  */
 export class Authenticator {
   constructor(
@@ -38,9 +39,9 @@ export class Authenticator {
     return this.attempt(login, () => this.manager.signInWithPassword(login, password));
   }
 
-  /** Key sign-in; `publicKey` is `type base64` and its signature was verified by the SSH layer. */
-  publicKey(login: LoginAttempt, publicKey: string): Promise<SignInOutcome> {
-    return this.attempt(login, () => this.manager.signInWithPublicKey(login, publicKey));
+  /** Key sign-in: the key, what the client signed and its signature, for the manager to verify. */
+  publicKey(login: LoginAttempt, proof: ShellKeyProof): Promise<SignInOutcome> {
+    return this.attempt(login, () => this.manager.signInWithPublicKey(login, proof));
   }
 
   private async attempt(login: LoginAttempt, ask: () => Promise<ShellAuthResult>): Promise<SignInOutcome> {
@@ -57,6 +58,11 @@ export class Authenticator {
         return { ok: true, signedIn: { user: null, sites: [], notice: error.message } };
       }
       if (error.code === 'INVALID_CREDENTIALS') return this.fail(login, WRONG_CREDENTIALS);
+      if (error.code === 'SSH_SIGNATURE_INVALID' || error.code === 'SSH_SIGNATURE_REPLAYED') {
+        // The shell checked the signature too, so the manager disagreeing means a bug or tampering: worth a look.
+        this.log.warn({ code: error.code, err: error.message }, 'the manager refused a key sign-in the shell had verified');
+        return this.fail(login, WRONG_CREDENTIALS);
+      }
       if (error.code === 'RATE_LIMITED') return this.fail(login, error.message);
       // The person sees a generic line; the admin needs the reason (manager down, a balancer refusing the shell…).
       this.log.error({ code: error.code, err: error.message }, 'could not check a sign-in with the manager');

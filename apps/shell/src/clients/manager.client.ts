@@ -9,6 +9,7 @@ import {
   signRequest,
   shellSessionEventSchema,
   type ShellAuthResult,
+  type ShellKeyProof,
   type OutboundTls,
 } from '@dais/shared';
 import type { z } from 'zod';
@@ -49,9 +50,9 @@ export class ManagerClient {
     return shellAuthResultSchema.parse(await this.post('/shell-server/auth/password', { ...login, password }));
   }
 
-  /** Asks whose key this is (the shell has already checked the signature). */
-  async signInWithPublicKey(login: LoginAttempt, publicKey: string): Promise<ShellAuthResult> {
-    return shellAuthResultSchema.parse(await this.post('/shell-server/auth/public-key', { ...login, publicKey }));
+  /** Hands the client's key proof to the manager, which verifies it and says whose key it is. */
+  async signInWithPublicKey(login: LoginAttempt, proof: ShellKeyProof): Promise<ShellAuthResult> {
+    return shellAuthResultSchema.parse(await this.post('/shell-server/auth/public-key', { ...login, ...proof }));
   }
 
   /** Records a session start or end in the audit log. */

@@ -2,6 +2,7 @@ import { utils, type AuthContext, type AuthenticationType, type KeyboardAuthCont
 import type { Authenticator, SignedIn, SignInOutcome } from '../auth/authenticator';
 import { parseLoginName } from '../auth/login-name';
 import type { LoginAttempt } from '../clients/manager.client';
+import { signatureAlgorithm, sshSignatureBlob } from './signature-encoding';
 
 /** The methods the shell offers: keys first, then a password prompt that can explain a refusal. */
 const METHODS: AuthenticationType[] = ['publickey', 'keyboard-interactive', 'password'];
@@ -17,10 +18,10 @@ export interface ConnectionLogin {
 
 /**
  * Answers ssh2's authentication requests for one connection. Every request is rejected unless
- * the manager accepted the password, or the key's signature verified here and the manager says
- * the key is this user's. A malformed user name is refused with its reason and the connection
- * closed; a wrong password is told so through keyboard-interactive, the only method that can
- * carry a message before sign-in.
+ * the manager accepted the password, or the manager verified the key's signature itself (the
+ * shell forwards what the client signed) and says the key is this user's. A malformed user name
+ * is refused with its reason and the connection closed; a wrong password is told so through
+ * keyboard-interactive, the only method that can carry a message before sign-in.
  */
 export class ConnectionAuthentication {
   private login: ConnectionLogin | undefined;
@@ -68,18 +69,31 @@ export class ConnectionAuthentication {
       ctx.reject(METHODS);
       return;
     }
-    // Without a signature the client only asks whether the key would do. Saying yes costs nothing:
-    // the manager is asked once the client proves it holds the private key.
+    // Without a signature the client only asks whether the key would do. Every key "would do" and
+    // the manager is not asked: asking would tell anyone holding a public key (they are often
+    // published) whether it opens an account here. The manager decides once the client has signed.
     if (!ctx.signature || !ctx.blob) {
       ctx.accept();
       return;
     }
+    // Checked here too, so garbage never costs the manager a call; the manager's check is the one that counts.
     if (!key.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) {
       ctx.reject(METHODS);
       return;
     }
-    const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')}`;
-    this.settle(ctx, attempt, this.authenticator.publicKey(attempt, publicKey));
+    let signature: Buffer;
+    try {
+      signature = sshSignatureBlob(signatureAlgorithm(ctx.key.algo, ctx.hashAlgo), ctx.signature);
+    } catch {
+      ctx.reject(METHODS);
+      return;
+    }
+    const proof = {
+      publicKey: `${key.type} ${key.getPublicSSH().toString('base64')}`,
+      signedData: ctx.blob.toString('base64'),
+      signature: signature.toString('base64'),
+    };
+    this.settle(ctx, attempt, this.authenticator.publicKey(attempt, proof));
   }
 
   private withPrompt(ctx: KeyboardAuthContext, attempt: LoginAttempt): void {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Server, type Connection } from 'ssh2';
 import type { Authenticator } from '../auth/authenticator';
 import type { Logger } from '../log';
@@ -48,7 +49,9 @@ export class SshServer {
   }
 
   private accept(client: Connection, ip: string | undefined): void {
-    const remoteAddress = ip ? ip.replace(/^::ffff:/, '').slice(0, 64) : null;
+    // Only a plain IP is reported (the manager refuses anything else), and only for rate limits and the audit log.
+    const address = ip?.replace(/^::ffff:/, '');
+    const remoteAddress = address && isIP(address) !== 0 ? address : null;
     this.connections.add(client);
     const auth = new ConnectionAuthentication(this.authenticator, remoteAddress, () => client.end());
     const grace = setTimeout(() => client.end(), this.options.loginGraceMs);

@@ -20,6 +20,10 @@ export const ERROR_CATALOGUE = {
   AUDIENCE_MISMATCH: { status: 401, transient: false },
   SHELL_TOKEN_INVALID: { status: 401, transient: false },
   SHELL_TOKEN_EXPIRED: { status: 401, transient: false },
+  /** An SSH key sign-in whose signed request or signature does not check out (the manager verifies it, not the shell). */
+  SSH_SIGNATURE_INVALID: { status: 401, transient: false },
+  /** An SSH key sign-in proof (signed data + signature) that was already used once. */
+  SSH_SIGNATURE_REPLAYED: { status: 401, transient: false },
   ROUTE_FORBIDDEN: { status: 403, transient: false },
   FORBIDDEN: { status: 403, transient: false },
   CSRF_FAILED: { status: 403, transient: false },
@@ -48,6 +52,8 @@ export const ERROR_CATALOGUE = {
   INTERNAL: { status: 500, transient: true },
   PEER_ERROR: { status: 502, transient: true },
   PEER_UNAVAILABLE: { status: 503, transient: true },
+  /** The store that remembers accepted nonces (Redis, the nonce file) cannot answer: refused rather than risk a replay. */
+  REPLAY_CHECK_UNAVAILABLE: { status: 503, transient: true },
   NGINX_RELOAD_FAILED: { status: 503, transient: true },
   DOCKER_UNAVAILABLE: { status: 503, transient: true },
   RUNTIME_FAILED: { status: 502, transient: true },

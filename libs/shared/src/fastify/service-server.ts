@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import { DaisError } from '../errors/dais-error';
 import { toErrorResponse } from '../errors/error-body';
 import { loadTrustedCallers } from '../signing/key-files';
+import type { NonceStore } from '../signing/nonce-store';
 import type { RouteRule } from '../signing/route-allowlist';
 import { RequestVerifier } from '../signing/verify';
 import { lingerOnRefusedBody } from './linger-on-refusal';
@@ -50,24 +51,17 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     }
   });
 
-  const verify = (request: FastifyRequest): void => {
-    request.caller = options.verifier.verify({
+  const verify = async (request: FastifyRequest): Promise<void> => {
+    request.caller = await options.verifier.verify({
       method: request.method,
       path: request.url,
       headers: request.headers,
       body: request.rawBody ?? '',
     });
   };
-  app.addHook('preValidation', (request, _reply, done) => {
-    try {
-      verify(request);
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
-  });
-  app.setNotFoundHandler((request) => {
-    verify(request);
+  app.addHook('preValidation', verify);
+  app.setNotFoundHandler(async (request) => {
+    await verify(request);
     throw new DaisError('NOT_FOUND', `No route ${request.method} ${request.url.split('?', 1)[0] ?? ''}.`);
   });
   app.setErrorHandler((error: FastifyError | Error, request, reply) => sendError(error, request, reply));
@@ -121,13 +115,19 @@ export interface ComponentServerOptions {
   keysDir: string;
   /** Which callers this component accepts and where they may go (a row of `TRUSTED_ROUTES`). */
   trustedRoutes: Readonly<Partial<Record<string, readonly RouteRule[]>>>;
+  /** Where accepted request nonces are remembered (one that outlives a restart: `FileNonceStore` where there is no Redis). */
+  nonces: NonceStore;
   bodyLimitBytes: number;
   logLevel?: string;
 }
 
 /** A {@link createServiceServer} that trusts exactly the callers of its `TRUSTED_ROUTES` row, with keys from `keysDir`. */
 export function createComponentServer(options: ComponentServerOptions): FastifyInstance {
-  const verifier = new RequestVerifier({ selfId: options.id, callers: loadTrustedCallers(options.keysDir, options.trustedRoutes) });
+  const verifier = new RequestVerifier({
+    selfId: options.id,
+    callers: loadTrustedCallers(options.keysDir, options.trustedRoutes),
+    nonces: options.nonces,
+  });
   return createServiceServer({
     component: options.id,
     verifier,

@@ -3,6 +3,8 @@ export * from './canonical';
 export * from './sign';
 export * from './verify';
 export * from './nonce-cache';
+export * from './nonce-store';
+export * from './file-nonce-store';
 export * from './route-allowlist';
 export * from './key-files';
 export * from './shell-token';

@@ -1,6 +1,7 @@
 /**
  * Remembers nonces for as long as their timestamp is acceptable, so each signed request is
- * accepted once. Entries expire by time; the cap bounds memory under a flood.
+ * accepted once. Entries expire by time; the cap bounds memory under a flood. This is the
+ * in-memory index behind every {@link NonceStore} that lives in one process.
  */
 export class NonceCache {
   private readonly expiries = new Map<string, number>();
@@ -20,6 +21,12 @@ export class NonceCache {
   /** Number of nonces currently remembered. */
   get size(): number {
     return this.expiries.size;
+  }
+
+  /** The nonces still live at `now`, with their expiry (for rewriting a persisted copy). */
+  live(now: number): [nonce: string, expiresAt: number][] {
+    this.prune(now);
+    return [...this.expiries].filter(([, expiresAt]) => expiresAt > now);
   }
 
   private prune(now: number): void {

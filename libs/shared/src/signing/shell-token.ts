@@ -1,7 +1,7 @@
 import { randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { DaisError } from '../errors/dais-error';
-import type { NonceCache } from './nonce-cache';
+import type { NonceStore } from './nonce-store';
 
 /** Longest a shell token may live: the shell uses it at once to open the session. */
 export const SHELL_TOKEN_MAX_TTL_MS = 60_000;
@@ -37,15 +37,18 @@ export function issueShellToken(
   return `${payload}.${sign(null, Buffer.from(DOMAIN + payload), privateKey).toString('base64url')}`;
 }
 
+/** Prefix of a shell token's nonce in a {@link NonceStore} shared with request nonces. */
+const NONCE_KEY = 'shell-token:';
+
 /**
  * Checks a shell token: signed by the manager, for this site, not expired, and never seen before
- * (the nonce cache makes it single-use). Throws a coded 401 otherwise.
+ * (the nonce store makes it single-use). Rejects with a coded 401 otherwise.
  */
-export function verifyShellToken(
+export async function verifyShellToken(
   publicKey: KeyObject,
   token: string,
-  expect: { siteId: number; nonces: NonceCache; now?: number },
-): ShellTokenClaims {
+  expect: { siteId: number; nonces: NonceStore; now?: number },
+): Promise<ShellTokenClaims> {
   const now = expect.now ?? Date.now();
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined || token.length > 2_000)
@@ -61,7 +64,7 @@ export function verifyShellToken(
   }
   if (claims.siteId !== expect.siteId) throw new DaisError('SHELL_TOKEN_INVALID', 'The shell token is for another site.');
   if (claims.exp <= now) throw new DaisError('SHELL_TOKEN_EXPIRED', 'The shell token expired; connect again.');
-  if (!expect.nonces.remember(claims.nonce, claims.exp, now))
+  if (!(await expect.nonces.remember(NONCE_KEY + claims.nonce, claims.exp, now)))
     throw new DaisError('SHELL_TOKEN_INVALID', 'The shell token was already used.');
   return claims;
 }

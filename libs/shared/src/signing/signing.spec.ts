@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DaisError } from '../errors/dais-error';
+import { MemoryNonceStore } from './nonce-store';
 import { signRequest } from './sign';
 import { RequestVerifier, type IncomingSignedRequest } from './verify';
-import { codeOf } from '../../../../test/support/error-code';
 
 const manager = generateKeyPairSync('ed25519');
 const shell = generateKeyPairSync('ed25519');
@@ -12,6 +13,7 @@ function verifier(now = () => Date.now()): RequestVerifier {
   return new RequestVerifier({
     selfId: 'orchestrator',
     now,
+    nonces: new MemoryNonceStore(),
     callers: [
       { id: 'manager', publicKey: manager.publicKey, allowedRoutes: [{ prefix: '/' }] },
       { id: 'shell', publicKey: shell.publicKey, allowedRoutes: [{ prefix: '/ws/shell-server/', methods: ['GET'] }] },
@@ -40,21 +42,31 @@ function signed(
   return { method, path, body, headers };
 }
 
+/** The code the verifier refuses with; undefined if it accepts. */
+async function codeOf(verdict: Promise<string>): Promise<string | undefined> {
+  try {
+    await verdict;
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
 describe('request signing', () => {
-  it('accepts a correctly signed request and names the caller', () => {
-    expect(verifier().verify(signed())).toBe('manager');
+  it('accepts a correctly signed request and names the caller', async () => {
+    expect(await verifier().verify(signed())).toBe('manager');
   });
 
-  it('rejects a request without signature headers', () => {
-    expect(codeOf(() => verifier().verify({ method: 'GET', path: '/v1/health', headers: {}, body: '' }))).toBe('SIGNATURE_MISSING');
+  it('rejects a request without signature headers', async () => {
+    expect(await codeOf(verifier().verify({ method: 'GET', path: '/v1/health', headers: {}, body: '' }))).toBe('SIGNATURE_MISSING');
   });
 
-  it('rejects a caller it does not know', () => {
-    expect(codeOf(() => verifier().verify(signed({ caller: 'mallory', key: stranger.privateKey })))).toBe('CALLER_UNKNOWN');
+  it('rejects a caller it does not know', async () => {
+    expect(await codeOf(verifier().verify(signed({ caller: 'mallory', key: stranger.privateKey })))).toBe('CALLER_UNKNOWN');
   });
 
-  it('rejects a known caller id signed with another key (forgery)', () => {
-    expect(codeOf(() => verifier().verify(signed({ key: stranger.privateKey })))).toBe('SIGNATURE_INVALID');
+  it('rejects a known caller id signed with another key (forgery)', async () => {
+    expect(await codeOf(verifier().verify(signed({ key: stranger.privateKey })))).toBe('SIGNATURE_INVALID');
   });
 
   it.each([
@@ -69,53 +81,76 @@ describe('request signing', () => {
       }),
     ],
     ['nonce', (r: IncomingSignedRequest) => ({ ...r, headers: { ...r.headers, 'x-dais-nonce': 'AAAAAAAAAAAAAAAAAAAAAAAA' } })],
-  ])('rejects a request whose %s was changed after signing', (_part, tamper) => {
-    expect(codeOf(() => verifier().verify(tamper(signed())))).toBe('SIGNATURE_INVALID');
+  ])('rejects a request whose %s was changed after signing', async (_part, tamper) => {
+    expect(await codeOf(verifier().verify(tamper(signed())))).toBe('SIGNATURE_INVALID');
   });
 
-  it('rejects a request signed for another component', () => {
-    expect(codeOf(() => verifier().verify(signed({ audience: 'router' })))).toBe('AUDIENCE_MISMATCH');
+  it('rejects a request signed for another component', async () => {
+    expect(await codeOf(verifier().verify(signed({ audience: 'router' })))).toBe('AUDIENCE_MISMATCH');
   });
 
-  it('rejects timestamps more than 60 s away in either direction, accepts within', () => {
+  it('rejects timestamps more than 60 s away in either direction, accepts within', async () => {
     const now = Date.now();
     const v = verifier(() => now);
-    expect(codeOf(() => v.verify(signed({ now: now - 61_000 })))).toBe('SIGNATURE_EXPIRED');
-    expect(codeOf(() => v.verify(signed({ now: now + 61_000 })))).toBe('SIGNATURE_EXPIRED');
-    expect(v.verify(signed({ now: now - 59_000 }))).toBe('manager');
+    expect(await codeOf(v.verify(signed({ now: now - 61_000 })))).toBe('SIGNATURE_EXPIRED');
+    expect(await codeOf(v.verify(signed({ now: now + 61_000 })))).toBe('SIGNATURE_EXPIRED');
+    expect(await v.verify(signed({ now: now - 59_000 }))).toBe('manager');
   });
 
-  it('accepts each request once (replay rejected)', () => {
+  it('accepts each request once (replay rejected)', async () => {
     const v = verifier();
     const request = signed();
-    expect(v.verify(request)).toBe('manager');
-    expect(codeOf(() => v.verify(request))).toBe('SIGNATURE_REPLAYED');
+    expect(await v.verify(request)).toBe('manager');
+    expect(await codeOf(v.verify(request))).toBe('SIGNATURE_REPLAYED');
   });
 
-  it('does not let a forged request burn a nonce', () => {
+  it('does not let a forged request burn a nonce', async () => {
     const v = verifier();
     const genuine = signed();
     const forged = { ...genuine, body: 'tampered' };
-    expect(codeOf(() => v.verify(forged))).toBe('SIGNATURE_INVALID');
-    expect(v.verify(genuine)).toBe('manager');
+    expect(await codeOf(v.verify(forged))).toBe('SIGNATURE_INVALID');
+    expect(await v.verify(genuine)).toBe('manager');
   });
 
-  it("enforces the caller's route allow-list", () => {
+  it("enforces the caller's route allow-list", async () => {
     const v = verifier();
-    expect(codeOf(() => v.verify(signed({ caller: 'shell', key: shell.privateKey, method: 'PUT', path: '/v1/sites/1' })))).toBe(
+    expect(await codeOf(v.verify(signed({ caller: 'shell', key: shell.privateKey, method: 'PUT', path: '/v1/sites/1' })))).toBe(
       'ROUTE_FORBIDDEN',
     );
     expect(
-      codeOf(() =>
+      await codeOf(
         v.verify(signed({ caller: 'shell', key: shell.privateKey, method: 'GET', path: '/ws/shell-server/../v1/sites', body: '' })),
       ),
     ).toBe('ROUTE_FORBIDDEN');
-    expect(v.verify(signed({ caller: 'shell', key: shell.privateKey, method: 'GET', path: '/ws/shell-server/7', body: '' }))).toBe('shell');
+    expect(await v.verify(signed({ caller: 'shell', key: shell.privateKey, method: 'GET', path: '/ws/shell-server/7', body: '' }))).toBe(
+      'shell',
+    );
   });
 
-  it('rejects duplicated signature headers rather than guessing which one counts', () => {
+  it('rejects duplicated signature headers rather than guessing which one counts', async () => {
     const request = signed();
     const headers = { ...request.headers, 'x-dais-caller': ['manager', 'manager'] };
-    expect(codeOf(() => verifier().verify({ ...request, headers }))).toBe('SIGNATURE_MISSING');
+    expect(await codeOf(verifier().verify({ ...request, headers }))).toBe('SIGNATURE_MISSING');
+  });
+});
+
+describe('a shared nonce store', () => {
+  it('refuses in one verifier a request another verifier with the same store accepted (two processes, one store)', async () => {
+    const nonces = new MemoryNonceStore();
+    const callers = [{ id: 'manager', publicKey: manager.publicKey, allowedRoutes: [{ prefix: '/' }] }];
+    const first = new RequestVerifier({ selfId: 'orchestrator', callers, nonces });
+    const second = new RequestVerifier({ selfId: 'orchestrator', callers, nonces });
+    const request = signed();
+    expect(await first.verify(request)).toBe('manager');
+    expect(await codeOf(second.verify(request))).toBe('SIGNATURE_REPLAYED');
+  });
+
+  it('fails closed when the store cannot answer', async () => {
+    const v = new RequestVerifier({
+      selfId: 'orchestrator',
+      callers: [{ id: 'manager', publicKey: manager.publicKey, allowedRoutes: [{ prefix: '/' }] }],
+      nonces: { remember: () => Promise.reject(new DaisError('REPLAY_CHECK_UNAVAILABLE', 'down')) },
+    });
+    expect(await codeOf(v.verify(signed()))).toBe('REPLAY_CHECK_UNAVAILABLE');
   });
 });

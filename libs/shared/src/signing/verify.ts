@@ -1,7 +1,7 @@
 import { verify, type KeyObject } from 'node:crypto';
 import { DaisError } from '../errors/dais-error';
 import { canonicalString, SIGNATURE_HEADERS } from './canonical';
-import { NonceCache } from './nonce-cache';
+import type { NonceStore } from './nonce-store';
 import { isRouteAllowed, type RouteRule } from './route-allowlist';
 
 /** A component this receiver accepts requests from, and where it may go. */
@@ -25,6 +25,11 @@ export interface RequestVerifierOptions {
   /** This receiver's own id: requests addressed to anyone else are refused. */
   selfId: string;
   callers: readonly TrustedCaller[];
+  /**
+   * Where accepted nonces are remembered. Every process that answers for `selfId` must share it
+   * (the manager's API processes share Redis; an orchestrator's file outlives its restarts).
+   */
+  nonces: NonceStore;
   /** Largest accepted clock difference in either direction (default 60 s). */
   maxSkewMs?: number;
   now?: () => number;
@@ -35,11 +40,10 @@ const TIMESTAMP_FORMAT = /^[0-9]{1,16}$/;
 
 /**
  * Checks that a request was signed by a known caller, for this receiver, recently, once, and that
- * the caller may use the route. Throws a coded 401/403 DaisError otherwise.
+ * the caller may use the route. Rejects with a coded 401/403 DaisError otherwise (503 when the nonce store cannot answer).
  */
 export class RequestVerifier {
   private readonly callers: ReadonlyMap<string, TrustedCaller>;
-  private readonly nonces = new NonceCache();
   private readonly maxSkewMs: number;
   private readonly now: () => number;
 
@@ -49,8 +53,8 @@ export class RequestVerifier {
     this.now = options.now ?? Date.now;
   }
 
-  /** Verifies the request and returns the caller's id. */
-  verify(request: IncomingSignedRequest): string {
+  /** Verifies the request and resolves with the caller's id. */
+  async verify(request: IncomingSignedRequest): Promise<string> {
     const header = (name: string): string | undefined => {
       const value = request.headers[name];
       return Array.isArray(value) ? undefined : value;
@@ -88,8 +92,8 @@ export class RequestVerifier {
     if (Math.abs(now - sentAt) > this.maxSkewMs) {
       throw new DaisError('SIGNATURE_EXPIRED', "The request timestamp is too far from this server's clock; check both clocks.");
     }
-    // Only verified requests reach the nonce cache, so forgeries cannot fill it.
-    if (!this.nonces.remember(`${caller}:${nonce}`, sentAt + this.maxSkewMs, now)) {
+    // Only verified requests reach the nonce store, so forgeries cannot fill it.
+    if (!(await this.options.nonces.remember(`request:${caller}:${nonce}`, sentAt + this.maxSkewMs, now))) {
       throw new DaisError('SIGNATURE_REPLAYED', 'This request was already received once.');
     }
     if (!isRouteAllowed(trusted.allowedRoutes, request.method, request.path)) {
