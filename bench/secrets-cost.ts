@@ -4,7 +4,9 @@
 // the only difference is the encryption. Measured in turns, in the same run:
 //   GET /api/sites/:id           (opens nothing: names only)
 //   GET /api/sites/:id/database  (opens the database password)
-// and, in this process, the cost of one seal and one open.
+// and, in this process, the CPU time of one seal and one open. The sealed and plain cases run as
+// pairs, back to back, in alternating order, and each pair gives a ratio of the manager's CPU time
+// per request: drift on a shared machine cancels out of a pair.
 // Usage: npm run bench:secrets -- [seconds per case] [connections] [rounds]
 import autocannon, { type Result } from 'autocannon';
 import type { OperationView, SiteView } from '@dais/shared';
@@ -14,10 +16,10 @@ import { TestStack } from '../test/support/stack';
 import { describeConditions, summarize } from './conditions';
 import { cpuMs, requirePid } from './support/process-stats';
 
-const DURATION_S = Number(process.argv[2] ?? 10);
+const DURATION_S = Number(process.argv[2] ?? 5);
 const CONNECTIONS = Number(process.argv[3] ?? 10);
-const ROUNDS = Number(process.argv[4] ?? 3);
-const WARMUP_S = 2;
+const ROUNDS = Number(process.argv[4] ?? 10);
+const WARMUP_S = 1;
 const SECRETS = 20;
 
 interface Measured {
@@ -73,12 +75,21 @@ async function measure(url: string, token: string, pid: number): Promise<Measure
   };
 }
 
-/** Microseconds per call, over enough calls to be measurable. */
-function timePerCall(call: () => void, calls = 20_000): number {
+/** CPU microseconds per call (user + system: time on a core, not waiting for one), over enough calls to be measurable. */
+function cpuPerCall(call: () => void, calls = 20_000): number {
   for (let i = 0; i < 1000; i++) call();
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (let i = 0; i < calls; i++) call();
-  return Number(process.hrtime.bigint() - start) / 1000 / calls;
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / calls;
+}
+
+/** Median and quartiles of the paired ratios sealed/plain of CPU per request, as percentages. */
+function pairedCost(sealed: Measured[], plain: Measured[]): string {
+  const ratios = sealed.map((m, i) => (m.cpuMsPerRequest / (plain[i]?.cpuMsPerRequest ?? NaN) - 1) * 100).sort((a, b) => a - b);
+  const at = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))] ?? NaN;
+  const pct = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(1)} %`;
+  return `${pct(summarize(ratios).median)} (quartiles ${pct(at(0.25))} … ${pct(at(0.75))}, ${ratios.length} pairs)`;
 }
 
 function line(label: string, runs: Measured[]): string {
@@ -112,32 +123,31 @@ async function main(): Promise<void> {
     console.log(describeConditions());
     console.log(
       `load:     autocannon, ${CONNECTIONS} keep-alive connections, ${WARMUP_S} s warm-up then ${DURATION_S} s per case, ` +
-        `${ROUNDS} rounds taking the cases in turn; medians (min–max of the rounds' rates)`,
+        `${ROUNDS} rounds of sealed/plain pairs; medians (min–max of the rounds' rates)`,
     );
     const runs: Measured[][] = cases.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [index, target] of cases.entries()) runs[index]?.push(await measure(target.url, stack.adminToken, manager));
+      for (const pair of [
+        [0, 1],
+        [2, 3],
+      ]) {
+        // Alternate which of the pair goes first, so neither always follows the other.
+        for (const index of round % 2 === 0 ? pair : [...pair].reverse()) {
+          const target = cases[index];
+          if (target) runs[index]?.push(await measure(target.url, stack.adminToken, manager));
+        }
+      }
     }
     for (const [index, target] of cases.entries()) console.log(line(target.label, runs[index] ?? []));
-    for (const [sealedRuns, plainRuns, what] of [
-      [runs[0], runs[1], 'GET /api/sites/:id'],
-      [runs[2], runs[3], 'GET /api/sites/:id/database'],
-    ] as const) {
-      const cost =
-        summarize(sealedRuns?.map((m) => m.cpuMsPerRequest) ?? []).median /
-        summarize(plainRuns?.map((m) => m.cpuMsPerRequest) ?? []).median;
-      const rate = summarize(sealedRuns?.map((m) => m.rate) ?? []).median / summarize(plainRuns?.map((m) => m.rate) ?? []).median;
-      console.log(
-        `${what}: sealed/plain CPU per request ${((cost - 1) * 100).toFixed(1)} %, requests per second ${((rate - 1) * 100).toFixed(1)} %`,
-      );
-    }
+    console.log(`GET /api/sites/:id, sealed vs plain, manager CPU per request: ${pairedCost(runs[0] ?? [], runs[1] ?? [])}`);
+    console.log(`GET /api/sites/:id/database, sealed vs plain, manager CPU per request: ${pairedCost(runs[2] ?? [], runs[3] ?? [])}`);
     const box = SecretBox.load(`${stack.stateDir}/secrets/secrets.key`);
     const place = siteSecretPlace(sealed.id, 'SECRET_0');
     const value = `value-0-${'x'.repeat(40)}`;
     const stored = box.seal(value, place);
     console.log(
-      `in process: seal ${timePerCall(() => box.seal(value, place)).toFixed(1)} µs, ` +
-        `open ${timePerCall(() => box.open(new SealedSecret(stored, place))).toFixed(1)} µs per ${value.length}-character secret`,
+      `in process: seal ${cpuPerCall(() => box.seal(value, place)).toFixed(1)} µs, ` +
+        `open ${cpuPerCall(() => box.open(new SealedSecret(stored, place))).toFixed(1)} µs of CPU per ${value.length}-character secret`,
     );
   } finally {
     await stack.stop();

@@ -10,7 +10,8 @@ type Connection = { name: string; username: string };
 interface TestSite {
   id: number;
   connection: Connection;
-  container: Docker.Container;
+  /** The site's container; null for the static neighbours, which only need a database to be attacked. */
+  container: Docker.Container | null;
 }
 
 /** psql and mariadb with the credentials in the container's environment, as the site's code has them. */
@@ -28,16 +29,21 @@ describe('database isolation: a site reaches only its own database (from inside 
   let stack: TestStack;
   const sites: Record<'pgA' | 'pgB' | 'myA' | 'myB', TestSite> = {} as never;
   const done = (id: number) => stack.waitForOperation<OperationView>(id, undefined, 120_000);
-  const psql = (site: TestSite, database: string, sql: string): Promise<ExecResult> => execInSite(site.container, PSQL, [database, sql]);
-  const mariadb = (site: TestSite, sql: string, script = MARIADB): Promise<ExecResult> => execInSite(site.container, script, [sql]);
+  const inside = (site: TestSite): Docker.Container => {
+    if (!site.container) throw new Error(`site ${site.id} has no container`);
+    return site.container;
+  };
+  const psql = (site: TestSite, database: string, sql: string): Promise<ExecResult> => execInSite(inside(site), PSQL, [database, sql]);
+  const mariadb = (site: TestSite, sql: string, script = MARIADB): Promise<ExecResult> => execInSite(inside(site), script, [sql]);
 
-  /** A dynamic site on the clients image with a database of the engine, its container holding the database's credentials. */
-  async function siteWithDatabase(name: string, engine: Engine): Promise<TestSite> {
-    const created = await stack.api<SiteView>('POST', '/api/sites', { name, type: 'dynamic', image: 'dbclients' });
+  /** A site with a database of the engine: dynamic on the clients image (the attacker) or static (a neighbour). */
+  async function siteWithDatabase(name: string, engine: Engine, type: 'dynamic' | 'static'): Promise<TestSite> {
+    const created = await stack.api<SiteView>('POST', '/api/sites', type === 'dynamic' ? { name, type, image: 'dbclients' } : { name });
     expect((await done(created.json.operation?.id ?? 0)).state).toBe('succeeded');
     const database = await stack.api<OperationView>('POST', `/api/sites/${created.json.id}/database`, { engine });
     expect((await done(database.json.id)).state).toBe('succeeded');
     const connection = (await stack.api<Connection>('GET', `/api/sites/${created.json.id}/database`)).json;
+    if (type === 'static') return { id: created.json.id, connection, container: null };
     const container = await siteContainer(stack.env.DAIS_SITE_NAME_PREFIX ?? '', created.json.id);
     expect((await execInSite(container, 'echo "$DB_NAME"')).stdout.trim()).toBe(connection.name);
     return { id: created.json.id, connection, container };
@@ -56,17 +62,17 @@ describe('database isolation: a site reaches only its own database (from inside 
     });
     expect(catalogue.status).toBe(201);
     const [pgA, pgB, myA, myB] = await Promise.all([
-      siteWithDatabase('pg-a', 'postgresql'),
-      siteWithDatabase('pg-b', 'postgresql'),
-      siteWithDatabase('my-a', 'mysql'),
-      siteWithDatabase('my-b', 'mysql'),
+      siteWithDatabase('pg-a', 'postgresql', 'dynamic'),
+      siteWithDatabase('pg-b', 'postgresql', 'static'),
+      siteWithDatabase('my-a', 'mysql', 'dynamic'),
+      siteWithDatabase('my-b', 'mysql', 'static'),
     ]);
     Object.assign(sites, { pgA, pgB, myA, myB });
     // The first run on a machine builds the clients image (apt in a build: about a minute).
   }, 300_000);
 
   afterAll(async () => {
-    await stack?.stop();
+    await stack.stop();
   });
 
   describe('PostgreSQL', () => {

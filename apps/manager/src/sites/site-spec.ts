@@ -21,7 +21,7 @@ export function databaseConnectionOf(site: SiteRecord, secrets: SecretOpener): D
   };
 }
 
-/** The full desired state the orchestrator gets for a site: the one place its secrets are opened for. */
+/** The full desired state the orchestrator gets for a site, its secrets opened (the orchestrator runs it with them). */
 export function toSiteSpec(site: SiteRecord, sitesDomain: string, secrets: SecretOpener): SiteSpec {
   const nginx = {
     ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
