@@ -180,8 +180,8 @@ describe('secrets at rest (real PostgreSQL, pg_dump, containers)', () => {
   });
 
   describe('a wrong or missing key file stops the manager with one line naming the file', () => {
-    /** Starts an API process with this key file; returns its exit code and what it wrote. */
-    async function startWith(file: string): Promise<{ code: number | null; output: string }> {
+    /** Starts an API process with this key file; returns its exit code and what it wrote. Killed when the test ends, whatever happened. */
+    async function startWith(file: string, onTestFinished: (end: () => void) => void): Promise<{ code: number | null; output: string }> {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/manager/dist/main.js')], {
         env: {
           ...process.env,
@@ -192,6 +192,7 @@ describe('secrets at rest (real PostgreSQL, pg_dump, containers)', () => {
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      onTestFinished(() => child.kill('SIGKILL'));
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -224,10 +225,10 @@ describe('secrets at rest (real PostgreSQL, pg_dump, containers)', () => {
         },
         'has no key',
       ],
-    ])('%s', async ([, prepare, reason], { expect }) => {
+    ])('%s', async ([, prepare, reason], { expect, onTestFinished }) => {
       const file = join(stack.stateDir, `wrong-${randomBytes(3).toString('hex')}.key`);
       await prepare(file);
-      const { code, output } = await startWith(file);
+      const { code, output } = await startWith(file, onTestFinished);
       expect(code).toBe(1);
       expect(output.split('\n')).toHaveLength(1);
       expect(output).toMatch(new RegExp(`^manager could not start: the secrets key file ${file} `));
