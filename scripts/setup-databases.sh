@@ -119,37 +119,112 @@ write_if_changed() {
   printf '%s\n' "$2" | as_root tee "$1" >/dev/null
 }
 
+# The lines Dais owns at the top of pg_hba.conf (PostgreSQL uses the first line that matches): a site
+# role, a member of dais_sites (apps/orchestrator/src/databases/postgres.adapter.ts), logs in only to
+# the database of its own name, so never to the platform's database, postgres, template1, another
+# site's, or any database created later whatever its PUBLIC privileges. The admin is a member of every
+# site role (PostgreSQL wants that to create and drop their databases), so of dais_sites too: its own
+# lines (loopback, as before) come first.
+HBA_BEGIN='# BEGIN Dais site roles (written by scripts/setup-databases.sh, see docs/databases.md)'
+HBA_END='# END Dais site roles'
+hba_block() {
+  printf '%s\n' "$HBA_BEGIN" \
+    "host    all             $ADMIN    127.0.0.1/32            scram-sha-256" \
+    "host    all             $ADMIN    ::1/128                 scram-sha-256" \
+    'host    sameuser        +dais_sites     all                     scram-sha-256' \
+    'host    all             +dais_sites     all                     reject' \
+    'local   all             +dais_sites                             reject' \
+    "$HBA_END"
+}
+
+# hba_file_errors: the problems PostgreSQL finds in pg_hba.conf as it is on disk (none: empty).
+hba_file_errors() { as_postgres "psql -Atc \"select line_number || ': ' || error from pg_hba_file_rules where error is not null\""; }
+
+# write_hba <file>: returns 0 if the file was rewritten (and checked by PostgreSQL), 1 if it was right.
+write_hba() {
+  local hba=$1 current wanted
+  current=$(as_root cat "$hba")
+  wanted="$(hba_block)
+$(awk -v begin="$HBA_BEGIN" -v end="$HBA_END" '$0 == begin {skip = 1} !skip {print} $0 == end {skip = 0}' <<<"$current")"
+  if ! grep -q "^host all all $SITES_SUBNET scram-sha-256" <<<"$wanted"; then
+    wanted+=$(printf '\n# Dais sites (site users log in with their own passwords)\nhost all all %s scram-sha-256' "$SITES_SUBNET")
+  fi
+  [ "$wanted" = "$current" ] && return 1
+  as_root cp -p "$hba" "$hba.dais-backup"
+  printf '%s\n' "$wanted" | as_root tee "$hba" >/dev/null # tee keeps the file's owner and mode
+  local errors
+  errors=$(hba_file_errors)
+  if [ -n "$errors" ]; then
+    as_root cp -p "$hba.dais-backup" "$hba"
+    die "PostgreSQL refuses the new $hba ($errors); the old file is back in place"
+  fi
+  as_root rm -f "$hba.dais-backup"
+  return 0
+}
+
+# No site role may create objects in the public schema of the databases every cluster has (PostgreSQL
+# 15 no longer grants it to PUBLIC; older servers do). template1 passes this on to new databases.
+postgres_public_schemas() {
+  local database public_create="select exists (select 1 from pg_namespace n, aclexplode(n.nspacl) a where n.nspname = 'public' and a.grantee = 0 and a.privilege_type = 'CREATE')"
+  for database in postgres template1; do
+    if as_postgres "psql -d $database -Atc \"$public_create\"" | grep -qx t; then
+      as_postgres "psql -d $database -qc 'revoke create on schema public from public'"
+      did "revoked CREATE on schema public from PUBLIC in $database"
+    else
+      ok "PUBLIC may not create in schema public of $database"
+    fi
+  done
+}
+
 # PostgreSQL and MariaDB listen on loopback and on the sites network's gateway, nowhere else.
 postgres_for_sites() {
-  local cluster version name conf hba changed=0
+  local cluster version name conf hba
   cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
   read -r version name <<<"$cluster"
   conf="/etc/postgresql/$version/$name/conf.d/dais-sites.conf"
   hba="/etc/postgresql/$version/$name/pg_hba.conf"
-  write_if_changed "$conf" "# Written by Dais setup: site containers reach PostgreSQL on the sites network's gateway.
-listen_addresses = 'localhost,$SITES_GATEWAY'" && changed=1
-  if ! grep -q "^host all all $SITES_SUBNET scram-sha-256" "$hba"; then
-    printf '# Dais sites (site users log in with their own passwords)\nhost all all %s scram-sha-256\n' "$SITES_SUBNET" | as_root tee -a "$hba" >/dev/null
-    changed=1
-  fi
-  if [ "$changed" = 1 ]; then
+  if write_if_changed "$conf" "# Written by Dais setup: site containers reach PostgreSQL on the sites network's gateway.
+listen_addresses = 'localhost,$SITES_GATEWAY'"; then
+    write_hba "$hba" || true
     as_root pg_ctlcluster "$version" "$name" restart
     did "PostgreSQL listens on $SITES_GATEWAY for sites in $SITES_SUBNET (restarted)"
+  elif write_hba "$hba"; then
+    # New pg_hba.conf rules need only a reload, which interrupts no session.
+    as_root pg_ctlcluster "$version" "$name" reload
+    did "PostgreSQL admits site roles only to their own database, sites in $SITES_SUBNET (pg_hba.conf reloaded)"
   else
-    ok "PostgreSQL listens on $SITES_GATEWAY for sites in $SITES_SUBNET"
+    ok "PostgreSQL listens on $SITES_GATEWAY for sites in $SITES_SUBNET and admits site roles only to their own database"
   fi
 }
 
+# Site users hold no global privilege (no FILE: no SELECT … INTO OUTFILE, LOAD DATA INFILE or
+# LOAD_FILE()); the server also refuses LOAD DATA LOCAL and keeps file access by admins to one folder.
+MARIADB_FILES=/var/lib/mysql-files
 mariadb_for_sites() {
-  if write_if_changed /etc/mysql/mariadb.conf.d/60-dais-sites.cnf "# Written by Dais setup: site containers reach MariaDB on the sites network's gateway.
+  local restart=0 listen hardening
+  listen="# Written by Dais setup: site containers reach MariaDB on the sites network's gateway.
 [mysqld]
-bind-address = 127.0.0.1,$SITES_GATEWAY"; then
+bind-address = 127.0.0.1,$SITES_GATEWAY"
+  hardening="# Written by Dais setup (docs/databases.md): no LOAD DATA LOCAL; server-side file access only in $MARIADB_FILES.
+[mysqld]
+local_infile = 0
+secure_file_priv = $MARIADB_FILES"
+  write_if_changed /etc/mysql/mariadb.conf.d/60-dais-sites.cnf "$listen" && restart=1
+  write_if_changed /etc/mysql/mariadb.conf.d/61-dais-files.cnf "$hardening" || true
+  as_root install -d -o mysql -g mysql -m 750 "$MARIADB_FILES"
+  # secure_file_priv is read at start only; local_infile also changes at runtime, without a restart.
+  [ "$(as_mariadb_root 'SELECT @@secure_file_priv')" = "$MARIADB_FILES/" ] || restart=1
+  if [ "$restart" = 1 ]; then
     as_root service mariadb restart >/dev/null
-    wait_for 30 "MariaDB" mysqladmin ping
-    did "MariaDB listens on 127.0.0.1 and $SITES_GATEWAY (restarted)"
-  else
-    ok "MariaDB listens on 127.0.0.1 and $SITES_GATEWAY"
+    wait_for 30 "MariaDB" as_root mysqladmin ping
+    did "MariaDB listens on 127.0.0.1 and $SITES_GATEWAY, refuses LOAD DATA LOCAL, files only in $MARIADB_FILES (restarted)"
+    return
   fi
+  if [ "$(as_mariadb_root 'SELECT @@local_infile')" != 0 ]; then
+    as_mariadb_root 'SET GLOBAL local_infile = 0'
+    did "MariaDB refuses LOAD DATA LOCAL (set at runtime, no restart)"
+  fi
+  ok "MariaDB listens on 127.0.0.1 and $SITES_GATEWAY, refuses LOAD DATA LOCAL, files only in $MARIADB_FILES"
 }
 
 postgres_admin
@@ -157,4 +232,5 @@ start_mariadb
 mariadb_admin
 sites_network
 postgres_for_sites
+postgres_public_schemas
 mariadb_for_sites

@@ -1,6 +1,6 @@
 // Part of `npm run setup`: the component keys and the local config in the state folder. Creates
 // what is missing, never overwrites what exists, and says which it did.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,6 +26,20 @@ for (const component of ['manager', 'orchestrator', 'router', 'shell']) {
   writeFileSync(privateFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   writeFileSync(publicFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
   did(`generated the ${component} signing key`);
+}
+
+// The key that seals the secrets the manager keeps in PostgreSQL (DAIS_SECRETS_KEY_FILE, docs/secrets.md).
+// Never replaced: the secrets sealed with it would be lost. The format is apps/manager/src/secrets/secrets-keyring.ts's.
+mkdirSync(join(state, 'secrets'), { recursive: true, mode: 0o700 });
+const secretsKeyFile = join(state, 'secrets/secrets.key');
+if (existsSync(secretsKeyFile)) ok(`secrets key in ${secretsKeyFile}`);
+else {
+  const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+  const header =
+    '# Dais secrets keys (docs/secrets.md): the last key seals new secrets, every key listed opens them.\n' +
+    '# Keep this file private (mode 600) and in your backups: without it the secrets in PostgreSQL are lost.\n';
+  writeFileSync(secretsKeyFile, `${header}${id} ${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  did(`generated the secrets key in ${secretsKeyFile} (back it up with the database)`);
 }
 
 // The local configuration every component reads through DAIS_ENV_FILE. Missing keys are appended;

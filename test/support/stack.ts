@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { loadOwnPrivateKey, serviceRuntime, type SiteView } from '@dais/shared';
+import { newSecretsKey, writeKeyring } from '../../apps/manager/src/secrets/secrets-keyring';
 import { createTestDatabase, type TestDatabase } from './database';
 import { dropDatabasesWithPrefix } from './database-hosts';
 import { devEnv, REPO_ROOT } from './dev-env';
@@ -130,6 +131,8 @@ export class TestStack {
     const dir = await tempDir(`stack-${label}`);
     const database = await createTestDatabase(label);
     await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'router', 'shell']);
+    // The key that seals secrets in the stack's database, where setup puts it (DAIS_SECRETS_KEY_FILE's default).
+    writeKeyring(join(dir.path, 'secrets/secrets.key'), [newSecretsKey()]);
     const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus, shell] = await freePorts(8);
     const stackId = `t${randomBytes(4).toString('hex')}`;
     const env: Record<string, string> = {

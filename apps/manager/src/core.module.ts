@@ -12,6 +12,9 @@ import { ImageRepository } from './images/image.repository';
 import { OperationLauncher } from './operations/operation-launcher';
 import { OperationRepository } from './operations/operation.repository';
 import { OperationQueue } from './queue/operation-queue';
+import { SecretBox } from './secrets/secret-box';
+import { SecretRepository } from './secrets/secret.repository';
+import { SecretsStartup } from './secrets/secrets-startup';
 import { SiteRepository } from './sites/site.repository';
 import { SshKeyRepository } from './ssh-keys/ssh-key.repository';
 
@@ -31,17 +34,21 @@ const shared = [
   EventBus,
   OrchestratorClient,
   RouterClient,
+  SecretRepository,
 ];
 
-/** What every manager process needs: config, PostgreSQL, the queue, the event bus and the peer clients. */
+/**
+ * What every manager process needs: config, the secrets keys (read by main before anything starts),
+ * PostgreSQL, the queue, the event bus and the peer clients.
+ */
 @Global()
 @Module({})
 export class CoreModule {
-  static with(config: ManagerConfig): DynamicModule {
+  static with(config: ManagerConfig, secrets: SecretBox): DynamicModule {
     return {
       module: CoreModule,
-      providers: [{ provide: MANAGER_CONFIG, useValue: config }, ...shared],
-      exports: [MANAGER_CONFIG, ...shared],
+      providers: [{ provide: MANAGER_CONFIG, useValue: config }, { provide: SecretBox, useValue: secrets }, ...shared, SecretsStartup],
+      exports: [MANAGER_CONFIG, SecretBox, ...shared],
     };
   }
 }

@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError } from '@dais/shared';
 import { AppModule } from './app.module';
 import { loadManagerConfig, type ManagerConfig } from './config/manager.config';
+import { SecretBox } from './secrets/secret-box';
+import { SecretsKeyError } from './secrets/secrets-keyring';
 
 const LOG_LEVELS: Record<ManagerConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -15,7 +17,8 @@ const LOG_LEVELS: Record<ManagerConfig['logLevel'], LogLevel[]> = {
 async function bootstrap(): Promise<void> {
   const config = loadManagerConfig();
   const logger = LOG_LEVELS[config.logLevel];
-  const root = await AppModule.forRole(config);
+  const secrets = SecretBox.load(config.secrets.keyFile, (message) => console.warn(`manager: ${message}`));
+  const root = await AppModule.forRole(config, secrets);
   if (config.role === 'worker') {
     const worker = await NestFactory.createApplicationContext(root, { logger });
     worker.enableShutdownHooks();
@@ -27,7 +30,9 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(`manager could not start: ${error instanceof ConfigError ? error.message : ''}`);
-  if (!(error instanceof ConfigError)) console.error(error);
+  // What an admin must fix is said in the message itself; anything else also gets its stack.
+  const known = error instanceof ConfigError || error instanceof SecretsKeyError;
+  console.error(`manager could not start: ${known ? error.message : ''}`);
+  if (!known) console.error(error);
   process.exit(1);
 });

@@ -23,15 +23,22 @@ interface TestSite {
   username: string;
 }
 
-/** Names unique to this run and engine. B's name, read as a MySQL grant pattern (`_` = any character), also matches A's. */
+/**
+ * Names unique to this run and engine; a site's user has its database's name. B's name, read as a
+ * MySQL grant pattern (`_` = any character), also matches A's.
+ */
 function sitesFor(engine: DatabaseHost['engine']) {
   const p = `d${engine === 'postgresql' ? 'p' : 'm'}${RUN}`;
+  const site = (siteId: number, name: string): TestSite => ({ siteId, name, username: name });
   return {
-    a: { siteId: 1, name: `${p}xa`, username: `${p}_ua` },
-    b: { siteId: 2, name: `${p}_a`, username: `${p}_ub` },
-    c: { siteId: 3, name: `${p}_c`, username: `${p}_uc` },
-    hostile: { siteId: 9, name: `${p}_h`, username: `${p}_uh` },
-    powerful: { siteId: 4, name: `${p}_pw`, username: `${p}_pw` },
+    a: site(1, `${p}xa`),
+    b: site(2, `${p}_a`),
+    c: site(3, `${p}_c`),
+    hostile: site(9, `${p}_h`),
+    powerful: site(4, `${p}_pw`),
+    taken: site(5, `${p}_tk`),
+    owner: site(6, `${p}_ow`),
+    shared: site(7, `${p}_sh`),
   } satisfies Record<string, TestSite>;
 }
 
@@ -103,14 +110,15 @@ describe('site databases (real PostgreSQL and MariaDB, signed API)', () => {
       expect(await loginError(host, intruder)).toBe(NO_ACCESS[engine]);
     });
 
-    it("refuses to hand a site's database or user to another site (409), and changes nothing", async () => {
-      const stealDatabase = await put(2, spec(host, { ...sites.b, name: sites.a.name }, newPassword()));
-      expect(stealDatabase.status).toBe(409);
-      expect(stealDatabase.json).toMatchObject({ error: { code: 'DATABASE_CONFLICT' } });
-      const stealUser = await put(3, spec(host, { ...sites.c, username: sites.a.username }, newPassword()));
-      expect(stealUser.status).toBe(409);
-      expect(stealUser.json).toMatchObject({ error: { code: 'DATABASE_CONFLICT' } });
-      expect(await existing(host, sites.c)).toEqual({ database: false, user: false });
+    it('refuses a database that belongs to another user, or a user that owns another database (409), changing nothing', async () => {
+      await createForeign(host, sites.taken.name, sites.owner.username);
+      const ownedByAnother = await put(5, spec(host, sites.taken, newPassword()));
+      expect(ownedByAnother.status).toBe(409);
+      expect(ownedByAnother.json).toMatchObject({ error: { code: 'DATABASE_CONFLICT' } });
+      const ownsAnother = await put(6, spec(host, sites.owner, newPassword()));
+      expect(ownsAnother.status).toBe(409);
+      expect(ownsAnother.json).toMatchObject({ error: { code: 'DATABASE_CONFLICT' } });
+      expect(await existing(host, sites.owner)).toEqual({ database: false, user: true });
       expect(await addNote(host, loginA(passwords.a2))).toBe(4);
     });
 
@@ -122,6 +130,21 @@ describe('site databases (real PostgreSQL and MariaDB, signed API)', () => {
       expect(answer.json).toMatchObject({ error: { code: 'DATABASE_CONFLICT' } });
       expect(await loginError(host, { user: sites.powerful.username, password })).toBe('logged in');
       expect((await existing(host, sites.powerful)).database).toBe(false);
+    });
+
+    it.runIf(engine === 'mysql')('refuses a host where every user (PUBLIC) holds privileges a site user would share (409)', async () => {
+      const admin = await adminSession(host);
+      try {
+        await admin.query(`GRANT SELECT ON \`${sites.shared.name}_pub\`.* TO PUBLIC`);
+        const answer = await put(7, spec(host, sites.shared, newPassword()));
+        expect(answer.status).toBe(409);
+        expect((answer.json as { error: { message: string } }).error.message).toContain(`\`${sites.shared.name}_pub\`.*,`);
+        expect(await existing(host, sites.shared)).toEqual({ database: false, user: false });
+      } finally {
+        await admin.query(`REVOKE SELECT ON \`${sites.shared.name}_pub\`.* FROM PUBLIC`);
+        await admin.close();
+      }
+      expect((await put(7, spec(host, sites.shared, newPassword()))).status).toBe(200);
     });
 
     it('drops the database and its user, ending open sessions; a repeated drop is harmless', async () => {
@@ -156,8 +179,9 @@ describe('site databases (real PostgreSQL and MariaDB, signed API)', () => {
         ['an unknown field on the host', { host: { ...host, ssl: false } }],
         ['an unknown engine', { host: { ...host, engine: 'oracle' } }],
         ['a mismatched siteId', { siteId: 8 }],
-        ['a reserved database name', { name: reservedDatabase }],
-        ["the host's admin user as the site's user", { username: host.adminUser }],
+        ['a reserved database name', { name: reservedDatabase, username: reservedDatabase }],
+        ["the host's admin user as the site's user", { name: host.adminUser, username: host.adminUser }],
+        ['a user named unlike its database', { username: `${sites.hostile.name}x` }],
       ])('%s', async (_label, change: Record<string, unknown>) => {
         const body = { ...base(), ...change };
         const answer = await put(9, body);
@@ -173,8 +197,8 @@ describe('site databases (real PostgreSQL and MariaDB, signed API)', () => {
       });
 
       it.each([
-        ['a reserved database', { name: reservedDatabase }],
-        ["the host's admin user", { username: host.adminUser }],
+        ['a reserved database', { name: reservedDatabase, username: reservedDatabase }],
+        ["the host's admin user", { name: host.adminUser, username: host.adminUser }],
         ['a hostile name', { name: `${reservedDatabase}; --` }],
       ])('a DELETE of %s', async (_label, change) => {
         const answer = await del(9, { ...drop(host, sites.hostile), ...change });
@@ -211,10 +235,11 @@ describe('site databases (real PostgreSQL and MariaDB, signed API)', () => {
 /**
  * What each engine's driver says when a login is refused, and when a user may not enter a database.
  * MariaDB answers a user that does not exist with a randomly chosen plugin (so names cannot be
- * probed), hence two codes.
+ * probed), hence two codes. PostgreSQL refuses a site role at pg_hba.conf (28000: setup's lines for
+ * `+dais_sites`) before the database's CONNECT privilege is even looked at.
  */
 const AUTH_FAILED = { postgresql: ['28P01'], mysql: ['ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR'] } as const;
-const NO_ACCESS = { postgresql: '42501', mysql: 'ER_DBACCESS_DENIED_ERROR' } as const;
+const NO_ACCESS = { postgresql: '28000', mysql: 'ER_DBACCESS_DENIED_ERROR' } as const;
 
 /** Logs in, adds a row to a `notes` table (creating it) and returns how many rows it holds. */
 async function addNote(host: DatabaseHost, login: SqlLogin): Promise<number> {
@@ -255,6 +280,24 @@ async function existing(host: DatabaseHost, site: TestSite): Promise<{ database:
             [site.name, site.username],
           );
     return { database: Boolean(Number(row?.database)), user: Boolean(Number(row?.user)) };
+  } finally {
+    await admin.close();
+  }
+}
+
+/** A database owned by another user, and that user (both as the host's admin, outside any site). */
+async function createForeign(host: DatabaseHost, database: string, owner: string): Promise<void> {
+  const admin = await adminSession(host);
+  try {
+    if (host.engine === 'postgresql') {
+      await admin.query(`CREATE ROLE "${owner}" LOGIN PASSWORD '${newPassword()}'`);
+      await admin.query(`GRANT "${owner}" TO CURRENT_USER`);
+      await admin.query(`CREATE DATABASE "${database}" OWNER "${owner}"`);
+    } else {
+      await admin.query(`CREATE USER '${owner}'@'%' IDENTIFIED BY '${newPassword()}'`);
+      await admin.query(`CREATE DATABASE \`${database}\``);
+      await admin.query(`GRANT ALL PRIVILEGES ON \`${database.replaceAll('_', '\\_')}\`.* TO '${owner}'@'%'`);
+    }
   } finally {
     await admin.close();
   }

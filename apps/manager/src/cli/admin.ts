@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, DaisError } from '@dais/shared';
-import { loadManagerConfig } from '../config/manager.config';
+import { loadManagerConfig, type ManagerConfig } from '../config/manager.config';
 import { PrismaService } from '../database/prisma.service';
+import { SecretsKeyError } from '../secrets/secrets-keyring';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
 import { CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
+import { rotateSecretsKeyCommand } from './secrets-commands';
 import { createToken, ensureAdmin, resetPassword } from './user-commands';
 
 const USAGE = `Usage:
@@ -19,14 +21,18 @@ const USAGE = `Usage:
       Adds or updates the images listed in the file (see apps/manager/catalogue/).
   admin ensure-database-host --name <name> --engine postgresql|mysql --admin-host <host> --admin-port <port>
                              --admin-user <user> --admin-password-file <path> --site-host <host> --site-port <port>
-      Registers (or updates) a database server sites may get databases on.`;
+      Registers (or updates) a database server sites may get databases on.
+  admin rotate-secrets-key
+      Seals every secret kept in PostgreSQL with a new key, then takes the old key out of the key
+      file (docs/secrets.md). Safe to interrupt: run it again to finish.`;
 
-const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions) => Promise<void>> = {
+const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, config: ManagerConfig) => Promise<void>> = {
   'ensure-admin': ensureAdmin,
   'create-token': createToken,
   'reset-password': resetPassword,
   'ensure-catalogue': ensureCatalogue,
   'ensure-database-host': ensureDatabaseHost,
+  'rotate-secrets-key': rotateSecretsKeyCommand,
 };
 
 async function main(): Promise<void> {
@@ -39,9 +45,10 @@ async function main(): Promise<void> {
   });
   const command = COMMANDS[positionals[0] ?? ''];
   if (!command) throw new UsageError(`unknown command "${positionals[0] ?? ''}"`);
-  const prisma = new PrismaService(loadManagerConfig());
+  const config = loadManagerConfig();
+  const prisma = new PrismaService(config);
   try {
-    await command(prisma, values);
+    await command(prisma, values, config);
   } finally {
     await prisma.$disconnect();
   }
@@ -49,7 +56,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof UsageError) console.error(`admin: ${error.message}\n\n${USAGE}`);
-  else if (error instanceof ConfigError || error instanceof DaisError) console.error(`admin: ${error.message}`);
+  else if (error instanceof ConfigError || error instanceof DaisError || error instanceof SecretsKeyError)
+    console.error(`admin: ${error.message}`);
   else console.error(error);
   process.exit(1);
 });

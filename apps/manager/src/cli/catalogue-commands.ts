@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createDatabaseHostRequestSchema, createImageRequestSchema, parseInput } from '@dais/shared';
 import { z } from 'zod';
+import type { ManagerConfig } from '../config/manager.config';
 import { DatabaseRepository } from '../databases/database.repository';
 import type { PrismaService } from '../database/prisma.service';
 import { ImageRepository } from '../images/image.repository';
+import { SecretBox } from '../secrets/secret-box';
 import { UsageError, type CliOptions } from './cli-options';
 
 /** `ensure-catalogue`: adds or updates every image of a JSON file (validated like the API does). */
@@ -15,8 +17,8 @@ export async function ensureCatalogue(prisma: PrismaService, options: CliOptions
   console.log(`image catalogue has ${entries.map((entry) => entry.name).join(', ')}`);
 }
 
-/** `ensure-database-host`: registers a database server, its admin password read from a file. */
-export async function ensureDatabaseHost(prisma: PrismaService, options: CliOptions): Promise<void> {
+/** `ensure-database-host`: registers a database server, its admin password read from a file (and sealed). */
+export async function ensureDatabaseHost(prisma: PrismaService, options: CliOptions, config: ManagerConfig): Promise<void> {
   const passwordFile = options['admin-password-file'];
   if (!passwordFile) throw new UsageError('--admin-password-file is required');
   const host = parseInput(
@@ -33,6 +35,6 @@ export async function ensureDatabaseHost(prisma: PrismaService, options: CliOpti
     },
     'database host',
   );
-  await new DatabaseRepository(prisma).upsertHost(host);
+  await new DatabaseRepository(prisma, SecretBox.load(config.secrets.keyFile)).upsertHost(host);
   console.log(`database host "${host.name}" (${host.engine}) registered; sites reach it at ${host.siteHost}:${host.sitePort}`);
 }

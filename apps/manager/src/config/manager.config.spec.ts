@@ -23,4 +23,18 @@ describe('manager configuration for the dashboard', () => {
     expect(behindBalancer.shell).toEqual({ publicHost: 'ssh.example.org', publicPort: 22 });
     expect(() => loadManagerConfig({ ...required, DAIS_SHELL_PUBLIC_HOST: 'evil host; rm' })).toThrow(/DAIS_SHELL_PUBLIC_HOST/);
   });
+
+  it('finds the secrets key file in the state folder unless told where', () => {
+    expect(loadManagerConfig({ ...required, DAIS_STATE_DIR: '/srv/dais' }).secrets.keyFile).toBe('/srv/dais/secrets/secrets.key');
+    expect(loadManagerConfig({ ...required, DAIS_SECRETS_KEY_FILE: '/etc/dais/keys' }).secrets.keyFile).toBe('/etc/dais/keys');
+    expect(() => loadManagerConfig({ ...required, DAIS_SECRETS_KEY_FILE: 'keys' })).toThrow(/DAIS_SECRETS_KEY_FILE/);
+  });
+
+  it('takes an optional metrics token, refusing short or spaced ones', () => {
+    expect(loadManagerConfig(required).metrics.token).toBeNull();
+    const token = 'a'.repeat(32);
+    expect(loadManagerConfig({ ...required, DAIS_METRICS_TOKEN: token }).metrics.token).toBe(token);
+    expect(() => loadManagerConfig({ ...required, DAIS_METRICS_TOKEN: 'short' })).toThrow(/DAIS_METRICS_TOKEN/);
+    expect(() => loadManagerConfig({ ...required, DAIS_METRICS_TOKEN: `${token} x` })).toThrow(/DAIS_METRICS_TOKEN/);
+  });
 });

@@ -94,6 +94,13 @@ const schema = z.object({
   DAIS_SHELL_PUBLIC_PORT: envField.port().optional(),
   /** The port the shell listens on (its own key): the public port unless a balancer in front changes it. */
   DAIS_SHELL_PORT: envField.port().default(2222),
+  /** The keys that seal secrets in PostgreSQL (docs/secrets.md); by default in the state folder, made by setup. */
+  DAIS_SECRETS_KEY_FILE: envField.absolutePath().optional(),
+  /** When set, GET /metrics wants `Authorization: Bearer <this>`. */
+  DAIS_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{24,256}$/, 'must be 24 to 256 printable characters without spaces (e.g. openssl rand -hex 32)')
+    .optional(),
 });
 
 /** Where `npm run build:web` puts the dashboard, found from this file so any working directory works. */
@@ -135,6 +142,10 @@ export interface ManagerConfig {
   web: { root: string };
   /** The SSH/SFTP address the dashboard tells people to connect to. */
   shell: { publicHost: string; publicPort: number };
+  /** The file of keys that seal the secrets kept in PostgreSQL. */
+  secrets: { keyFile: string };
+  /** The bearer token GET /metrics wants, or null: open to whoever reaches it. */
+  metrics: { token: string | null };
 }
 
 /** Reads the manager's configuration; throws a ConfigError listing every bad key. */
@@ -185,6 +196,8 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     logLevel: env.DAIS_LOG_LEVEL,
     web: { root: env.DAIS_WEB_ROOT ?? BUILT_WEB_ROOT },
     shell: { publicHost: env.DAIS_SHELL_PUBLIC_HOST, publicPort: env.DAIS_SHELL_PUBLIC_PORT ?? env.DAIS_SHELL_PORT },
+    secrets: { keyFile: env.DAIS_SECRETS_KEY_FILE ?? join(env.DAIS_STATE_DIR, 'secrets/secrets.key') },
+    metrics: { token: env.DAIS_METRICS_TOKEN ?? null },
   });
 }
 

@@ -11,6 +11,8 @@ import {
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorClient } from '../clients/peer-clients';
+import { SecretBox } from '../secrets/secret-box';
+import type { SecretOpener } from '../secrets/sealed-secret';
 import { changeableSite } from '../sites/site-access';
 import { SiteRepository, type SiteRecord } from '../sites/site.repository';
 
@@ -22,7 +24,7 @@ const AUDITED_STATEMENT_CHARS = 200;
  * password, at the address the orchestrator administers the host on. (The site-facing address is
  * for containers; the host's access rules may not admit the orchestrator there.)
  */
-export function consoleConnectionOf(site: SiteRecord): DatabaseConnection | null {
+export function consoleConnectionOf(site: SiteRecord, secrets: SecretOpener): DatabaseConnection | null {
   const database = site.database;
   if (!database || database.deleting) return null;
   return {
@@ -31,7 +33,7 @@ export function consoleConnectionOf(site: SiteRecord): DatabaseConnection | null
     port: database.host.adminPort,
     name: database.name,
     username: database.username,
-    password: database.password,
+    password: secrets.open(database.password),
   };
 }
 
@@ -46,11 +48,12 @@ export class DatabaseQueryService {
     private readonly sites: SiteRepository,
     private readonly orchestrator: OrchestratorClient,
     private readonly audit: AuditService,
+    private readonly secrets: SecretBox,
   ) {}
 
   async run(user: AuthenticatedUser, siteId: number, request: SqlQueryRequest): Promise<SqlQueryResult> {
     const site = await changeableSite(this.sites, user, siteId);
-    const connection = consoleConnectionOf(site);
+    const connection = consoleConnectionOf(site, this.secrets);
     if (!connection)
       throw new DaisError('DATABASE_NOT_FOUND', `Site ${siteId} has no database; create one with POST /api/sites/${siteId}/database.`);
     const audited = { statement: request.sql.slice(0, AUDITED_STATEMENT_CHARS), engine: connection.engine };

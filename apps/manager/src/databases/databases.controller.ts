@@ -9,7 +9,7 @@ import {
 } from '@dais/shared';
 import { z } from 'zod';
 import { assertAdmin, CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
-import type { DatabaseHost } from '../generated/prisma/client';
+import type { DatabaseHostRecord } from './database-host-record';
 import { DatabaseRepository } from './database.repository';
 import { DatabasesService } from './databases.service';
 
@@ -46,7 +46,7 @@ export class SiteDatabaseController {
 }
 
 /** A host as the API shows it: never its admin password. */
-function toHostView(host: DatabaseHost) {
+function toHostView(host: DatabaseHostRecord) {
   return {
     id: host.id,
     name: host.name,

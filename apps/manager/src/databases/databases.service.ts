@@ -8,6 +8,7 @@ import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 import { OperationLauncher } from '../operations/operation-launcher';
 import { toOperationView } from '../operations/operation-view';
+import { SecretBox } from '../secrets/secret-box';
 import { databaseConnectionOf } from '../sites/site-spec';
 import { changeableSite, visibleSite } from '../sites/site-access';
 import { SiteRepository, type SiteRecord } from '../sites/site.repository';
@@ -34,6 +35,7 @@ export class DatabasesService {
     private readonly databases: DatabaseRepository,
     private readonly launcher: OperationLauncher,
     private readonly audit: AuditService,
+    private readonly secrets: SecretBox,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {}
 
@@ -66,7 +68,7 @@ export class DatabasesService {
   /** Everything a member needs to connect (only members and admins get here). */
   async connection(user: AuthenticatedUser, siteId: number): Promise<z.output<typeof siteDatabaseConnectionViewSchema>> {
     const site = await visibleSite(this.sites, user, siteId);
-    const connection = databaseConnectionOf(site);
+    const connection = databaseConnectionOf(site, this.secrets);
     if (!connection) throw new DaisError('DATABASE_NOT_FOUND', `Site ${siteId} has no database.`);
     await this.audit.record({ actor: user, action: 'database.credentials.view', site });
     return { ...connection, url: databaseUrl(connection) };

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaisError, isErrorCode, type DatabaseHost, type SiteDatabaseDrop } from '@dais/shared';
+import { DaisError, isErrorCode, type DatabaseHost, type SiteDatabaseDrop, type SiteDatabaseSpec } from '@dais/shared';
 import { OrchestratorClient, RouterClient } from '../clients/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 import { toCatalogEntry } from '../images/image-view';
+import { SecretBox } from '../secrets/secret-box';
+import type { SecretOpener } from '../secrets/sealed-secret';
 import { toRouteSpec, toSiteSpec } from '../sites/site-spec';
-import { SiteRepository, type SiteRecord } from '../sites/site.repository';
+import { SiteRepository, type SiteDatabaseRecord, type SiteRecord } from '../sites/site.repository';
 import type { StepName } from './operation-catalogue';
 import type { StepExecutor } from './operation-runner';
 
@@ -21,6 +23,7 @@ export class SiteStepExecutor implements StepExecutor {
     private readonly sites: SiteRepository,
     private readonly orchestrator: OrchestratorClient,
     private readonly router: RouterClient,
+    private readonly secrets: SecretBox,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {}
 
@@ -29,7 +32,7 @@ export class SiteStepExecutor implements StepExecutor {
       case 'orchestrator.build_image':
         return this.buildImage(await this.site(siteId), report);
       case 'orchestrator.ensure_site':
-        await this.orchestrator.putSite(toSiteSpec(await this.site(siteId), this.config.sites.domain));
+        await this.orchestrator.putSite(toSiteSpec(await this.site(siteId), this.config.sites.domain, this.secrets));
         return;
       case 'router.ensure_routes':
         await this.router.putRoutes(toRouteSpec(await this.site(siteId), this.config.sites.domain));
@@ -44,12 +47,11 @@ export class SiteStepExecutor implements StepExecutor {
         await this.orchestrator.removeSite(siteId);
         return;
       case 'orchestrator.ensure_database': {
-        await this.orchestrator.ensureDatabase(databaseOf(await this.site(siteId)));
+        await this.orchestrator.ensureDatabase(databaseOf(await this.site(siteId), this.secrets));
         return;
       }
       case 'orchestrator.drop_database': {
-        const { password: _password, ...drop } = databaseOf(await this.site(siteId));
-        await this.orchestrator.dropDatabase(drop);
+        await this.orchestrator.dropDatabase(databaseDropOf(await this.site(siteId), this.secrets));
         return;
       }
     }
@@ -92,16 +94,25 @@ export class SiteStepExecutor implements StepExecutor {
   }
 }
 
-/** The orchestrator's view of the site's database: the host's admin access and the site's names. */
-function databaseOf(site: SiteRecord): SiteDatabaseDrop & { password: string } {
-  const database = site.database;
-  if (!database) throw new DaisError('OPERATION_NOT_RETRYABLE', `Site ${site.id} has no database any more.`);
+function siteDatabase(site: SiteRecord): SiteDatabaseRecord {
+  if (!site.database) throw new DaisError('OPERATION_NOT_RETRYABLE', `Site ${site.id} has no database any more.`);
+  return site.database;
+}
+
+/** The orchestrator's view of the site's database to drop: the host's admin access and the site's names. */
+function databaseDropOf(site: SiteRecord, secrets: SecretOpener): SiteDatabaseDrop {
+  const database = siteDatabase(site);
   const host: DatabaseHost = {
     engine: database.host.engine,
     adminHost: database.host.adminHost,
     adminPort: database.host.adminPort,
     adminUser: database.host.adminUser,
-    adminPassword: database.host.adminPassword,
+    adminPassword: secrets.open(database.host.adminPassword),
   };
-  return { siteId: site.id, host, name: database.name, username: database.username, password: database.password };
+  return { siteId: site.id, host, name: database.name, username: database.username };
+}
+
+/** The same with the site's password, to create the database or set its password. */
+function databaseOf(site: SiteRecord, secrets: SecretOpener): SiteDatabaseSpec {
+  return { ...databaseDropOf(site, secrets), password: secrets.open(siteDatabase(site).password) };
 }

@@ -1,4 +1,5 @@
 import { siteHostname, type DatabaseConnection, type RouteSpec, type SiteSpec } from '@dais/shared';
+import { openSiteSecrets, type SecretOpener } from '../secrets/sealed-secret';
 import type { SiteRecord } from './site.repository';
 
 /** Every hostname a site answers on: its own name under the sites domain, then custom domains. */
@@ -7,7 +8,7 @@ export function hostnamesOf(site: Pick<SiteRecord, 'name' | 'domains'>, sitesDom
 }
 
 /** How the site's code reaches its database, or null when it has none (or it is being removed). */
-export function databaseConnectionOf(site: SiteRecord): DatabaseConnection | null {
+export function databaseConnectionOf(site: SiteRecord, secrets: SecretOpener): DatabaseConnection | null {
   const database = site.database;
   if (!database || database.deleting) return null;
   return {
@@ -16,12 +17,12 @@ export function databaseConnectionOf(site: SiteRecord): DatabaseConnection | nul
     port: database.host.sitePort,
     name: database.name,
     username: database.username,
-    password: database.password,
+    password: secrets.open(database.password),
   };
 }
 
-/** The full desired state the orchestrator gets for a site. */
-export function toSiteSpec(site: SiteRecord, sitesDomain: string): SiteSpec {
+/** The full desired state the orchestrator gets for a site, its secrets opened (the orchestrator runs it with them). */
+export function toSiteSpec(site: SiteRecord, sitesDomain: string, secrets: SecretOpener): SiteSpec {
   const nginx = {
     ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
     ...(site.nginxSnippet === null ? {} : { snippet: site.nginxSnippet }),
@@ -35,8 +36,8 @@ export function toSiteSpec(site: SiteRecord, sitesDomain: string): SiteSpec {
       image: site.builtImage ?? site.image.baseImage,
       limits: { memoryMb: site.memoryMb, cpus: site.cpus, pids: site.pids },
       env: site.env as Record<string, string>,
-      secrets: site.secrets as Record<string, string>,
-      database: databaseConnectionOf(site),
+      secrets: openSiteSecrets(secrets, site.secrets),
+      database: databaseConnectionOf(site, secrets),
       stopped: site.stopped,
       replicas: 1,
       runScript: site.image.runScript,

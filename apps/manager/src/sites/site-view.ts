@@ -33,7 +33,7 @@ export function toSiteView(site: SiteRecord, operation: OperationWithSteps | nul
             packages: site.packages,
             setupCommands: site.setupCommands as string[][],
             env: site.env as Record<string, string>,
-            secretNames: Object.keys(site.secrets as Record<string, string>).sort(),
+            secretNames: Object.keys(site.secrets).sort(),
             limits: { memoryMb: site.memoryMb, cpus: site.cpus, pids: site.pids },
             stopped: site.stopped,
           }

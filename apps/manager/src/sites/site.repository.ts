@@ -1,15 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { toHostRecord, type DatabaseHostRecord } from '../databases/database-host-record';
 import { Prisma } from '../generated/prisma/client';
 import type { Availability, OperationKind, SiteState, SiteType } from '../generated/prisma/enums';
 import { createOperationRow } from '../operations/operation-rows';
 import type { OperationWithSteps } from '../operations/operation-view';
+import { SecretBox } from '../secrets/secret-box';
+import { databasePasswordPlace, SealedSecret, sealedSiteSecrets, siteSecretPlace, type SealedSecrets } from '../secrets/sealed-secret';
 
 /** What every site read includes: custom domains (oldest first), catalogue image, database and its host. */
 export const SITE_INCLUDE = { domains: { orderBy: { id: 'asc' } }, image: true, database: { include: { host: true } } } as const;
 
-/** A site with everything needed to describe its desired state. */
-export type SiteRecord = Prisma.SiteGetPayload<{ include: typeof SITE_INCLUDE }>;
+type SiteRow = Prisma.SiteGetPayload<{ include: typeof SITE_INCLUDE }>;
+
+/** A site's database, its password sealed (it opens only where it is needed). */
+export type SiteDatabaseRecord = Omit<NonNullable<SiteRow['database']>, 'password' | 'host'> & {
+  password: SealedSecret;
+  host: DatabaseHostRecord;
+};
+
+/** A site with everything needed to describe its desired state; secrets stay sealed. */
+export type SiteRecord = Omit<SiteRow, 'secrets' | 'database'> & { secrets: SealedSecrets; database: SiteDatabaseRecord | null };
+
+/** Changes to a site as the service asks for them; `secrets` in plain text (the repository seals them). */
+export type SiteChanges = Omit<Prisma.SiteUpdateInput, 'secrets'> & { secrets?: Record<string, string> };
 
 /** Who may see a site: admins see all, others only sites they are members of. */
 export interface SiteViewer {
@@ -42,7 +56,10 @@ export interface NewSite {
 /** Sites, their members and domains in PostgreSQL. */
 @Injectable()
 export class SiteRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly box: SecretBox,
+  ) {}
 
   /**
    * Writes the site, its owner membership and its create operation in one transaction, so there
@@ -65,7 +82,7 @@ export class SiteRepository {
           include: SITE_INCLUDE,
         });
         const operation = await createOperationRow(tx, { ...created, hasDatabase: false }, 'create_site', site.ownerId);
-        return { site: created, operation };
+        return { site: toSiteRecord(created), operation };
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
@@ -82,13 +99,13 @@ export class SiteRepository {
     siteId: number,
     kind: OperationKind,
     requestedById: number,
-    changes: Prisma.SiteUpdateInput = {},
+    changes: SiteChanges = {},
   ): Promise<OperationWithSteps | null> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const site = await tx.site.update({
           where: { id: siteId },
-          data: { ...changes, ...(kind === 'delete_site' ? { state: 'deleting' } : {}) },
+          data: { ...this.sealed(siteId, changes), ...(kind === 'delete_site' ? { state: 'deleting' } : {}) },
           include: { database: true },
         });
         return createOperationRow(tx, { ...site, hasDatabase: hasDatabaseFor(kind, site.database) }, kind, requestedById);
@@ -100,8 +117,8 @@ export class SiteRepository {
   }
 
   /** Changes fields that no component needs to hear about (e.g. the description). */
-  async change(siteId: number, changes: Prisma.SiteUpdateInput): Promise<void> {
-    await this.prisma.site.update({ where: { id: siteId }, data: changes });
+  async change(siteId: number, changes: SiteChanges): Promise<void> {
+    await this.prisma.site.update({ where: { id: siteId }, data: this.sealed(siteId, changes) });
   }
 
   /** Records the image built for the site (null: run the catalogue image). */
@@ -110,26 +127,26 @@ export class SiteRepository {
   }
 
   /** A site with everything it is made of, or null. */
-  find(id: number): Promise<SiteRecord | null> {
-    return this.prisma.site.findUnique({ where: { id }, include: SITE_INCLUDE });
+  async find(id: number): Promise<SiteRecord | null> {
+    return toSiteRecordOrNull(await this.prisma.site.findUnique({ where: { id }, include: SITE_INCLUDE }));
   }
 
   /** A site by name, or null. */
-  findByName(name: string): Promise<SiteRecord | null> {
-    return this.prisma.site.findUnique({ where: { name }, include: SITE_INCLUDE });
+  async findByName(name: string): Promise<SiteRecord | null> {
+    return toSiteRecordOrNull(await this.prisma.site.findUnique({ where: { name }, include: SITE_INCLUDE }));
   }
 
   /** A site the viewer may see, or null (not found and not allowed look the same). */
-  findVisible(id: number, viewer: SiteViewer): Promise<SiteRecord | null> {
-    return this.prisma.site.findFirst({ where: { id, ...visibleTo(viewer) }, include: SITE_INCLUDE });
+  async findVisible(id: number, viewer: SiteViewer): Promise<SiteRecord | null> {
+    return toSiteRecordOrNull(await this.prisma.site.findFirst({ where: { id, ...visibleTo(viewer) }, include: SITE_INCLUDE }));
   }
 
   /** A page of the sites the viewer may see, newest first (a number: the first `limit` sites). */
-  listVisible(viewer: SiteViewer, query: SitePageQuery | number): Promise<SiteRecord[]> {
+  async listVisible(viewer: SiteViewer, query: SitePageQuery | number): Promise<SiteRecord[]> {
     const page = typeof query === 'number' ? { limit: query } : query;
     // Prisma passes `contains` to ILIKE as it is: escape its pattern characters so "%" means "%".
     const search = page.search ? { contains: page.search.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } : undefined;
-    return this.prisma.site.findMany({
+    const rows = await this.prisma.site.findMany({
       where: {
         AND: [
           visibleTo(viewer),
@@ -142,6 +159,7 @@ export class SiteRepository {
       orderBy: { id: 'desc' },
       take: page.limit,
     });
+    return rows.map(toSiteRecord);
   }
 
   /** Ids of the sites a user is a member of. */
@@ -153,6 +171,33 @@ export class SiteRepository {
   async isVisible(id: number, viewer: SiteViewer): Promise<boolean> {
     return (await this.prisma.site.count({ where: { id, ...visibleTo(viewer) } })) > 0;
   }
+
+  /** The changes as PostgreSQL keeps them: each secret sealed for its site and name. */
+  private sealed(siteId: number, changes: SiteChanges): Prisma.SiteUpdateInput {
+    const { secrets, ...rest } = changes;
+    if (secrets === undefined) return rest;
+    const sealed: Record<string, string> = {};
+    for (const [name, value] of Object.entries(secrets)) sealed[name] = this.box.seal(value, siteSecretPlace(siteId, name));
+    return { ...rest, secrets: sealed };
+  }
+}
+
+/** A row as the rest of the manager sees it: secrets and passwords sealed, each knowing its place. */
+function toSiteRecord(row: SiteRow): SiteRecord {
+  const { database } = row;
+  return {
+    ...row,
+    secrets: sealedSiteSecrets(row.id, row.secrets),
+    database: database && {
+      ...database,
+      password: new SealedSecret(database.password, databasePasswordPlace(database.siteId)),
+      host: toHostRecord(database.host),
+    },
+  };
+}
+
+function toSiteRecordOrNull(row: SiteRow | null): SiteRecord | null {
+  return row && toSiteRecord(row);
 }
 
 /**

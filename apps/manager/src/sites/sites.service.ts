@@ -15,13 +15,12 @@ import { AuditService } from '../audit/audit.service';
 import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorClient } from '../clients/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
-import type { Prisma } from '../generated/prisma/client';
 import { ImageRepository } from '../images/image.repository';
 import { OperationRepository } from '../operations/operation.repository';
 import { toOperationView } from '../operations/operation-view';
 import { OperationLauncher } from '../operations/operation-launcher';
 import { assertNotDeleting, changeableSite, visibleSite } from './site-access';
-import { SiteRepository, type SiteRecord } from './site.repository';
+import { SiteRepository, type SiteChanges, type SiteRecord } from './site.repository';
 import { toSiteView } from './site-view';
 
 /** One page of sites and where the next one starts (null: this was the last). */
@@ -166,14 +165,14 @@ export class SitesService {
   }
 
   /** The database changes a request makes (fields equal to the current value, like the same name, are left out). */
-  private async changesFor(site: SiteRecord, request: UpdateSiteRequest): Promise<Prisma.SiteUpdateInput> {
+  private async changesFor(site: SiteRecord, request: UpdateSiteRequest): Promise<SiteChanges> {
     const type = request.type ?? site.type;
     if (type === 'static' && (request.image !== undefined || request.packages?.length || request.setupCommands?.length)) {
       throw new DaisError('VALIDATION_FAILED', 'image, packages and setupCommands are for dynamic sites.', {
         issues: [{ path: 'type', rule: 'custom', message: 'not dynamic' }],
       });
     }
-    const changes: Prisma.SiteUpdateInput = {
+    const changes: SiteChanges = {
       ...pick(request, ['description', 'type', 'packages', 'setupCommands', 'env', 'secrets', 'availability']),
       ...(request.name !== undefined && request.name !== site.name ? { name: request.name } : {}),
     };
@@ -211,7 +210,7 @@ export class SitesService {
     siteId: number,
     kind: 'update_site' | 'repair_site' | 'restart_site' | 'delete_site',
     user: AuthenticatedUser,
-    changes: Prisma.SiteUpdateInput = {},
+    changes: SiteChanges = {},
   ): Promise<OperationView> {
     const operation = await this.sites.changeWithOperation(siteId, kind, user.id, changes);
     // Only the name is unique among a site's fields.

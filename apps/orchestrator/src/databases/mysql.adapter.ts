@@ -27,6 +27,8 @@ interface MysqlState {
   otherGrantees: string[];
   /** Other databases the user has privileges on. */
   otherDatabases: string[];
+  /** Databases and tables every account may use (MariaDB's `PUBLIC`), which a site's user would share. */
+  publicGrants: string[];
 }
 
 /**
@@ -41,6 +43,7 @@ export class MysqlAdapter implements DatabaseEngineAdapter {
     return withAdmin(spec.host, `create database ${spec.name} for user ${spec.username}`, [spec.password], async (connection) => {
       const state = await inspect(connection, spec);
       assertSitesOwn(spec, state, 'grant it to');
+      assertNothingPublic(spec, state);
       const account = accountOf(connection, spec.username);
       const database = connection.escapeId(spec.name);
       if (!state.databaseExists) await run(connection, `CREATE DATABASE IF NOT EXISTS ${database} CHARACTER SET utf8mb4`);
@@ -90,6 +93,11 @@ async function inspect(connection: Connection, spec: SiteDatabaseDrop): Promise<
     'SELECT User AS user, Host AS host, Db AS db FROM mysql.db WHERE (User = ? AND Host = ?) OR Db IN (?)',
     [spec.username, USER_HOST, patterns],
   );
+  // MariaDB 10.11's own installer (not Debian's package) gives PUBLIC every privilege on `test` and `test\_%`.
+  const publicGrants = await run(
+    connection,
+    "SELECT CONCAT('`', Db, '`.*') AS what FROM mysql.db WHERE User = 'PUBLIC' UNION SELECT CONCAT('`', Db, '`.`', Table_name, '`') FROM mysql.tables_priv WHERE User = 'PUBLIC'",
+  );
   const ours = (row: RowDataPacket): boolean => row.user === spec.username && row.host === USER_HOST;
   const onThis = (row: RowDataPacket): boolean => patterns.includes(String(row.db));
   return {
@@ -98,6 +106,7 @@ async function inspect(connection: Connection, spec: SiteDatabaseDrop): Promise<
     databaseExists: schemata.length > 0,
     otherGrantees: grants.filter((row) => onThis(row) && !ours(row)).map((row) => `'${String(row.user)}'@'${String(row.host)}'`),
     otherDatabases: grants.filter((row) => ours(row) && !onThis(row)).map((row) => String(row.db)),
+    publicGrants: publicGrants.map((row) => String(row.what)),
   };
 }
 
@@ -117,6 +126,17 @@ function assertSitesOwn(spec: SiteDatabaseDrop, state: MysqlState, verb: string)
       `user ${username}@% already has database ${state.otherDatabases.join(', ')}; refusing to use it for ${name}.`,
     );
   }
+}
+
+/** Refuses a host where every account shares some privileges: a site's user must hold its own database only. */
+function assertNothingPublic(spec: SiteDatabaseSpec, state: MysqlState): void {
+  if (state.publicGrants.length === 0) return;
+  const grants = state.publicGrants.join(', ');
+  throw databaseConflict(
+    spec.host,
+    `every user (PUBLIC) holds privileges on ${grants}, so a site's user would share them; ` +
+      `revoke them as the host's admin (REVOKE ALL ON <each> FROM PUBLIC) and try again.`,
+  );
 }
 
 async function endSessions(connection: Connection, username: string): Promise<void> {

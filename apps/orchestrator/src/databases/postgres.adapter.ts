@@ -8,6 +8,14 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const STATEMENT_TIMEOUT_MS = 30_000;
 /** Error classes that mean "the server could not serve us now": 08 connection, 53 resources, 57P operator. */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
+/**
+ * The group every site role joins. `pg_hba.conf` rules on `+dais_sites` (docs/databases.md) admit its
+ * members only to the database of their own name, so no site role reaches the platform's database,
+ * `postgres`, `template1` or any database created later, whatever its PUBLIC privileges.
+ */
+export const SITES_GROUP = 'dais_sites';
+/** Creates the group once per host; a concurrent creation by another request is not an error. */
+const ENSURE_SITES_GROUP = `DO $$ BEGIN CREATE ROLE ${SITES_GROUP} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`;
 
 /** What a host holds under a site's names before anything changes. */
 interface PostgresState {
@@ -17,8 +25,8 @@ interface PostgresState {
 }
 
 /**
- * PostgreSQL hosts: one login role and one database per site, the role owning the database and
- * nobody else allowed to connect to it. With `query-postgres.adapter.ts` (the SQL console), the only importer of `pg` in the orchestrator.
+ * PostgreSQL hosts: one login role and one database per site, the role owning the database, nobody
+ * else allowed to connect to it, and the role a member of {@link SITES_GROUP}. With `query-postgres.adapter.ts` (the SQL console), the only importer of `pg` in the orchestrator.
  */
 export class PostgresAdapter implements DatabaseEngineAdapter {
   readonly engine = 'postgresql' as const;
@@ -33,6 +41,8 @@ export class PostgresAdapter implements DatabaseEngineAdapter {
       const verifier = client.escapeLiteral(scramSha256Verifier(spec.password));
       const identify = state.role ? `ALTER ROLE ${role} WITH LOGIN` : `CREATE ROLE ${role} LOGIN`;
       await client.query(`${identify} PASSWORD ${verifier}`);
+      await client.query(ENSURE_SITES_GROUP);
+      await client.query(`GRANT ${SITES_GROUP} TO ${role}`);
       // Non-superuser admins may only create a database for, or drop one of, a role they belong to.
       await client.query(`GRANT ${role} TO CURRENT_USER`);
       // CREATE DATABASE cannot run inside a transaction block: each statement is its own.
@@ -59,10 +69,10 @@ export class PostgresAdapter implements DatabaseEngineAdapter {
 async function inspect(client: pg.Client, spec: SiteDatabaseDrop): Promise<PostgresState> {
   const roles = await client.query<{ powerful: boolean; owns: string[] }>(
     `SELECT (r.rolsuper OR r.rolcreatedb OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls
-             OR EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)) AS powerful,
+             OR EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid AND pg_get_userbyid(m.roleid) <> $2)) AS powerful,
             ARRAY(SELECT d.datname::text FROM pg_database d WHERE d.datdba = r.oid ORDER BY 1) AS owns
        FROM pg_roles r WHERE r.rolname = $1`,
-    [spec.username],
+    [spec.username, SITES_GROUP],
   );
   const databases = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [
     spec.name,

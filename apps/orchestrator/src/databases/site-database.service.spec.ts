@@ -35,7 +35,7 @@ const spec = (siteId: number, engine: DatabaseEngine = 'postgresql', names: Part
   siteId,
   host: host(engine),
   name: `site_${siteId}`,
-  username: `site_${siteId}_user`,
+  username: `site_${siteId}`,
   password: 'p'.repeat(32),
   ...names,
 });
@@ -55,7 +55,7 @@ describe('SiteDatabaseService', () => {
     expect(postgresql.calls).toHaveLength(0);
     expect(mysql.calls.map((call) => call.kind)).toEqual(['ensure']);
     mysql.calls[0]!.settle(true);
-    expect(await created).toEqual({ siteId: 1, engine: 'mysql', name: 'site_1', username: 'site_1_user', changed: true });
+    expect(await created).toEqual({ siteId: 1, engine: 'mysql', name: 'site_1', username: 'site_1', changed: true });
 
     const dropped = service.drop(spec(2, 'postgresql'));
     await tick();
@@ -92,16 +92,18 @@ describe('SiteDatabaseService', () => {
     expect((await next).changed).toBe(false);
   });
 
-  describe('refuses reserved names before any adapter is called', () => {
+  describe('refuses reserved or mismatched names before any adapter is called', () => {
     it.each([
-      ['the postgres database', spec(1, 'postgresql', { name: 'postgres' })],
-      ['a template database', spec(1, 'postgresql', { name: 'template1' })],
+      ['the postgres database', spec(1, 'postgresql', { name: 'postgres', username: 'postgres' })],
+      ['a template database', spec(1, 'postgresql', { name: 'template1', username: 'template1' })],
       ['the postgres role', spec(1, 'postgresql', { username: 'postgres' })],
-      ['a pg_ role', spec(1, 'postgresql', { username: 'pg_monitor' })],
-      ['the mysql schema', spec(1, 'mysql', { name: 'mysql' })],
-      ['information_schema', spec(1, 'mysql', { name: 'information_schema' })],
-      ['the root user', spec(1, 'mysql', { username: 'root' })],
-      ["the host's own admin user", spec(1, 'mysql', { username: 'dais_dbadmin' })],
+      ['a pg_ role', spec(1, 'postgresql', { name: 'pg_monitor', username: 'pg_monitor' })],
+      ['the group of site roles', spec(1, 'postgresql', { name: 'dais_sites', username: 'dais_sites' })],
+      ['the mysql schema', spec(1, 'mysql', { name: 'mysql', username: 'mysql' })],
+      ['information_schema', spec(1, 'mysql', { name: 'information_schema', username: 'information_schema' })],
+      ['the root user', spec(1, 'mysql', { name: 'root', username: 'root' })],
+      ["the host's own admin user", spec(1, 'mysql', { name: 'dais_dbadmin', username: 'dais_dbadmin' })],
+      ['a user named unlike its database', spec(1, 'postgresql', { username: 'site_2' })],
     ])('%s', async (_label, request) => {
       const { service, postgresql, mysql } = setup();
       for (const answer of [service.apply(request), service.drop(request)]) {
@@ -113,7 +115,7 @@ describe('SiteDatabaseService', () => {
 
     it('but lets a site use a name another engine reserves', async () => {
       const { service, mysql } = setup();
-      const answer = service.apply(spec(1, 'mysql', { name: 'postgres' }));
+      const answer = service.apply(spec(1, 'mysql', { name: 'postgres', username: 'postgres' }));
       await tick();
       mysql.calls[0]!.settle(true);
       expect((await answer).name).toBe('postgres');

@@ -1,12 +1,13 @@
 import { DaisError, KeyedLock, type SiteDatabaseDrop, type SiteDatabaseResult, type SiteDatabaseSpec } from '@dais/shared';
 import type { DatabaseEngine, DatabaseEngineAdapter } from './database-engine';
+import { SITES_GROUP } from './postgres.adapter';
 
 /** Names each engine keeps for itself: a site may never be given, nor drop, one of these. */
 const RESERVED: Record<DatabaseEngine, { databases: readonly string[]; users: readonly string[]; userPrefixes: readonly string[] }> = {
   postgresql: {
     databases: ['postgres', 'template0', 'template1'],
     // PostgreSQL itself refuses these as role names; refusing them here gives a 400 instead of a host error.
-    users: ['postgres', 'public', 'none', 'current_user', 'current_role', 'session_user'],
+    users: ['postgres', 'public', 'none', 'current_user', 'current_role', 'session_user', SITES_GROUP],
     userPrefixes: ['pg_'],
   },
   mysql: { databases: ['mysql', 'information_schema', 'performance_schema', 'sys'], users: ['root', 'mysql'], userPrefixes: [] },
@@ -39,7 +40,11 @@ export class SiteDatabaseService {
   }
 }
 
-/** Refuses system databases and accounts, and the host's own admin user, before anything connects. */
+/**
+ * Refuses system databases and accounts, the host's own admin user, and a user named unlike its
+ * database, before anything connects. PostgreSQL hosts admit a site role only to the database of its own
+ * name (`sameuser` in pg_hba.conf), so the two names are one on every engine.
+ */
 function assertNotReserved(spec: SiteDatabaseDrop): void {
   const reserved = RESERVED[spec.host.engine];
   if (reserved.databases.includes(spec.name)) {
@@ -52,5 +57,12 @@ function assertNotReserved(spec: SiteDatabaseDrop): void {
     reserved.userPrefixes.some((prefix) => username.startsWith(prefix))
   ) {
     throw new DaisError('VALIDATION_FAILED', `User name ${username} is reserved on this ${spec.host.engine} host.`, { field: 'username' });
+  }
+  if (username !== spec.name) {
+    throw new DaisError(
+      'VALIDATION_FAILED',
+      `A site's database user has the name of its database: send "${spec.name}" as both name and username.`,
+      { field: 'username' },
+    );
   }
 }

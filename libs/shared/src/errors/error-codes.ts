@@ -58,6 +58,8 @@ export const ERROR_CATALOGUE = {
   DOCKER_UNAVAILABLE: { status: 503, transient: true },
   RUNTIME_FAILED: { status: 502, transient: true },
   FILESYSTEM_ERROR: { status: 500, transient: true },
+  /** A secret kept in PostgreSQL does not open with the manager's keys (altered, moved, or its key is gone). */
+  SECRET_UNREADABLE: { status: 500, transient: false },
   DATABASE_CONFLICT: { status: 409, transient: false },
   DATABASE_HOST_REFUSED: { status: 502, transient: false },
   DATABASE_HOST_UNAVAILABLE: { status: 503, transient: true },

@@ -90,8 +90,12 @@ export const platformPaths: PathItems = {
   '/metrics': {
     get: {
       ...anyone,
-      summary: 'Prometheus metrics: request latency, queue depth, operations by outcome (keep it on the monitoring network)',
-      responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      summary:
+        'Prometheus metrics: request latency, queue depth, operations by outcome (with DAIS_METRICS_TOKEN set, send it as a bearer token; without, keep it on the monitoring network)',
+      responses: {
+        '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '401': { description: 'DAIS_METRICS_TOKEN is set and the request did not send it (`Authorization: Bearer <token>`).' },
+      },
     },
   },
   '/api/openapi.json': { get: { ...anyone, summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
