@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AccessRevocation } from './auth/access-revocation';
 import { SessionRepository } from './auth/session.repository';
 import { UserRepository } from './auth/user.repository';
 import { AuditService } from './audit/audit.service';
@@ -31,6 +32,7 @@ const shared = [
   EventBus,
   OrchestratorClient,
   RouterClient,
+  AccessRevocation,
 ];
 
 /** What every manager process needs: config, PostgreSQL, the queue, the event bus and the peer clients. */

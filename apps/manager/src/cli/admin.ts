@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, DaisError } from '@dais/shared';
-import { loadManagerConfig } from '../config/manager.config';
+import { loadManagerConfig, type ManagerConfig } from '../config/manager.config';
 import { PrismaService } from '../database/prisma.service';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
 import { CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
@@ -14,14 +14,15 @@ const USAGE = `Usage:
   admin create-token --username <name> [--role user|admin] [--name <label>]
       Creates the user if missing and prints a new API token for it.
   admin reset-password --username <name>
-      Gives the user a new generated password, prints it once, and signs them out everywhere.
+      Gives the user a new generated password, prints it once, signs them out everywhere and
+      revokes their API tokens.
   admin ensure-catalogue --file <images.json>
       Adds or updates the images listed in the file (see apps/manager/catalogue/).
   admin ensure-database-host --name <name> --engine postgresql|mysql --admin-host <host> --admin-port <port>
                              --admin-user <user> --admin-password-file <path> --site-host <host> --site-port <port>
       Registers (or updates) a database server sites may get databases on.`;
 
-const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions) => Promise<void>> = {
+const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, config: ManagerConfig) => Promise<void>> = {
   'ensure-admin': ensureAdmin,
   'create-token': createToken,
   'reset-password': resetPassword,
@@ -39,9 +40,10 @@ async function main(): Promise<void> {
   });
   const command = COMMANDS[positionals[0] ?? ''];
   if (!command) throw new UsageError(`unknown command "${positionals[0] ?? ''}"`);
-  const prisma = new PrismaService(loadManagerConfig());
+  const config = loadManagerConfig();
+  const prisma = new PrismaService(config);
   try {
-    await command(prisma, values);
+    await command(prisma, values, config);
   } finally {
     await prisma.$disconnect();
   }

@@ -153,6 +153,12 @@ export class SiteRepository {
   async isVisible(id: number, viewer: SiteViewer): Promise<boolean> {
     return (await this.prisma.site.count({ where: { id, ...visibleTo(viewer) } })) > 0;
   }
+
+  /** The site's members who are not admins: the owners a lock shuts out. */
+  async ownerIds(siteId: number): Promise<number[]> {
+    const members = await this.prisma.siteMember.findMany({ where: { siteId, user: { role: 'user' } }, select: { userId: true } });
+    return members.map((member) => member.userId);
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { runLogsChannel } from './logs-channel';
 import { runProcessChannel, type SessionLimits } from './process-channel';
 import { runSftpChannel } from './sftp-channel';
 import { ShellTokenCheck } from './shell-server-channel';
+import type { ShellSessions } from './shell-sessions';
 import { SessionQuota } from './session-quota';
 import { SiteProcessLauncher } from './site-process';
 import { runStatusChannel, SiteChangeWatch } from './status-channel';
@@ -28,6 +29,8 @@ export interface LiveSocketDeps {
   sites: SiteService;
   files: SiteFiles;
   runtime: SiteRuntimeDriver;
+  /** The shell's live sessions, which the manager may end (`POST /v1/sessions/end`). */
+  shellSessions: ShellSessions;
 }
 
 /** Largest frame a client may send: an SFTP write (256 KiB as base64) and its envelope. */
@@ -48,7 +51,7 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
   const folders = new SiteFolders({ files: deps.files, uidBase: config.runtime.uidBase });
   const checks: UpgradeCheckDeps = {
     verifier: new RequestVerifier({ selfId: config.id, callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.orchestrator) }),
-    tokens: new ShellTokenCheck(loadPublicKey(keyFilePaths(config.keys.dir, 'manager').publicKey)),
+    tokens: new ShellTokenCheck(loadPublicKey(keyFilePaths(config.keys.dir, 'manager').publicKey), deps.shellSessions),
     folders,
     siteSpec: (siteId) => deps.sites.get(siteId),
     maxLogTail: config.live.maxLogTail,
@@ -60,6 +63,7 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
     launcher: new SiteProcessLauncher({ containers, config, files: deps.files }),
     watch: new SiteChangeWatch(deps.runtime),
     sites: deps.sites,
+    shellSessions: deps.shellSessions,
     limits: { idleTimeoutMs: config.live.idleTimeoutMs, maxLifetimeMs: config.live.maxLifetimeMs },
     log,
   };
@@ -112,6 +116,7 @@ interface ChannelDeps {
   launcher: SiteProcessLauncher;
   watch: SiteChangeWatch;
   sites: SiteService;
+  shellSessions: ShellSessions;
   limits: SessionLimits;
   log: FastifyInstance['log'];
 }
@@ -137,6 +142,7 @@ async function serve(ws: WebSocket, accepted: AcceptedUpgrade, deps: ChannelDeps
     case 'shell':
     case 'sftp': {
       const who = { siteId: spec.id, userId: accepted.claims.userId, username: accepted.claims.username, mode: accepted.kind };
+      if (!deps.shellSessions.track(ws, accepted.claims)) return;
       deps.log.info(who, 'shell session opened');
       ws.once('close', () => deps.log.info(who, 'shell session closed'));
       if (accepted.kind === 'sftp') {

@@ -1,17 +1,21 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DaisError, NonceCache, SHELL_TOKEN_HEADER, verifyShellToken, type ShellTokenClaims, type TerminalOpen } from '@dais/shared';
+import type { ShellSessions } from './shell-sessions';
 import type { SiteProcess } from './site-process';
 
 /**
  * Checks the second credential of `/ws/shell-server/:siteId`: besides the shell's own signature,
- * the manager's single-use token for this user and site. One nonce cache per process makes each
- * token usable once.
+ * the manager's single-use token for this user and site, not issued before the manager ended that
+ * access. One nonce cache per process makes each token usable once.
  */
 export class ShellTokenCheck {
   private readonly nonces = new NonceCache();
 
-  constructor(private readonly managerKey: KeyObject) {}
+  constructor(
+    private readonly managerKey: KeyObject,
+    private readonly sessions: ShellSessions,
+  ) {}
 
   /** The token's claims (who the session belongs to), or a coded 401. */
   verify(request: IncomingMessage, siteId: number): ShellTokenClaims {
@@ -19,7 +23,9 @@ export class ShellTokenCheck {
     if (typeof token !== 'string' || token.length === 0) {
       throw new DaisError('SHELL_TOKEN_INVALID', `A shell session needs the manager's token in ${SHELL_TOKEN_HEADER}.`);
     }
-    return verifyShellToken(this.managerKey, token, { siteId, nonces: this.nonces });
+    const claims = verifyShellToken(this.managerKey, token, { siteId, nonces: this.nonces });
+    this.sessions.assertStillGranted(claims);
+    return claims;
   }
 }
 
