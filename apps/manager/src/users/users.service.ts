@@ -72,6 +72,6 @@ export class UsersService {
 /** Another account has this address (admins may know: they see every account). */
 export function emailTaken(email: string): DaisError {
   return new DaisError('EMAIL_TAKEN', `Another account already has the e-mail address ${email}.`, {
-    issues: [{ path: 'email', rule: 'unique', message: 'belongs to another account' }],
+    issues: [{ path: 'email', rule: 'unique', message: 'another account already has this address' }],
   });
 }
