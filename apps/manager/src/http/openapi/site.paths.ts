@@ -165,10 +165,10 @@ export const sitePaths: PathItems = {
       summary: 'Retry a failed operation from its failed step (needs the right to change the site; a repair, an admin)',
       responses: {
         '202': ok('Queued again.', operationViewSchema),
-        '403': error('The site is locked (SITE_LOCKED), or only admins retry a repair (FORBIDDEN); or CSRF_FAILED.'),
         '404': error('No such operation or site, or not yours.'),
         '409': error('Only failed operations can be retried (OPERATION_NOT_RETRYABLE), or the site is busy (SITE_BUSY).'),
         ...changing,
+        '403': error('The site is locked (SITE_LOCKED), only admins retry a repair (FORBIDDEN), or CSRF_FAILED.'),
       },
     },
   },
