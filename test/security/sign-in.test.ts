@@ -22,8 +22,8 @@ interface Attempt {
   setCookie: string[];
 }
 
-/** Short delays for the test: 200 ms doubling per failure, and at most 2 s for an address new to an account under attack. */
-const BASE_DELAY_MS = 200;
+/** Short delays for the test: 500 ms doubling per failure, and at most 2 s for an address new to an account under attack. */
+const BASE_DELAY_MS = 500;
 const ACCOUNT_MAX_DELAY_MS = 2_000;
 
 describe('sign-in: no login CSRF, slowed guessing without lock-out, no username discovery', () => {

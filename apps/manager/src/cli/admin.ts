@@ -49,9 +49,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) console.error(`admin: ${error.message}\n\n${USAGE}`);
-  else if (error instanceof ConfigError || error instanceof DaisError) console.error(`admin: ${error.message}`);
-  else console.error(error);
-  process.exit(1);
-});
+main().then(
+  // Done: a kept-alive connection to the orchestrator (reset-password) must not hold the command open.
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof UsageError) console.error(`admin: ${error.message}\n\n${USAGE}`);
+    else if (error instanceof ConfigError || error instanceof DaisError) console.error(`admin: ${error.message}`);
+    else console.error(error);
+    process.exit(1);
+  },
+);

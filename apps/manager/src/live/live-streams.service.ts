@@ -1,6 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DaisError, orchestratorStreamPath, type LiveClosed, type LiveData, type LiveMessage, type LiveOpen } from '@dais/shared';
+import {
+  DaisError,
+  isDaisError,
+  orchestratorStreamPath,
+  type LiveClosed,
+  type LiveData,
+  type LiveMessage,
+  type LiveOpen,
+} from '@dais/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorStreams, type OrchestratorStream } from '../clients/orchestrator-streams';
 import { changeableSite } from '../sites/site-access';
@@ -120,15 +128,15 @@ export class LiveStreamsService {
       }
       if (!viewers.has(stream.userId)) viewers.set(stream.userId, viewerOf(stream.userId));
       const viewer = await viewers.get(stream.userId);
-      const refusal = viewer
-        ? await this.assertAccess(viewer, stream.siteId).then(
-            () => null,
-            (error: unknown) => error,
-          )
-        : null;
-      if (!viewer) this.end(stream, 'Your session ended; sign in again.', 'UNAUTHENTICATED');
-      else if (refusal instanceof DaisError) this.end(stream, refusal.message, refusal.code);
-      else if (refusal) this.end(stream, 'You no longer have access to this site.', 'SITE_NOT_FOUND');
+      if (!viewer) {
+        this.end(stream, 'Your account can no longer open streams; sign in again.', 'UNAUTHENTICATED');
+        continue;
+      }
+      const refusal = await this.assertAccess(viewer, stream.siteId).then(
+        () => null,
+        (error: unknown) => (isDaisError(error) ? error : new DaisError('SITE_NOT_FOUND', 'You no longer have access to this site.')),
+      );
+      if (refusal) this.end(stream, refusal.message, refusal.code);
     }
   }
 
