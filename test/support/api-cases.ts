@@ -342,7 +342,8 @@ export const API_CASES: readonly ApiCase[] = [
     route: 'POST /api/auth/password',
     request: (context) => ({
       path: '/api/auth/password',
-      body: { currentPassword: context.password, newPassword: 'an entirely new secret' },
+      // Keeping the other sessions and tokens: the run goes on with this role's token.
+      body: { currentPassword: context.password, newPassword: 'an entirely new secret', endOtherSessions: false },
     }),
     // The admin's account was made by the admin command with a token only: it has no password.
     expect: { ...signedIn(204), admin: 409 },

@@ -95,7 +95,8 @@ describe('the sign-in limiter (real Redis, a clock the test sets)', () => {
     await limiter.succeeded(name, '10.2.0.1');
     for (let attempt = 0; attempt < 4; attempt += 1) expect(await waitOf(limiter, name, '10.2.0.1', now)).toBe(0);
     // 5 + 4 admitted, one taken back: 8 failures count against the account.
-    expect(Number(await redis.client.hget(`${prefix}:login-limit:account:${name}`, 'n'))).toBe(8);
+    const key = `${prefix}:login-limit:account:${Buffer.from(name).toString('base64url')}`;
+    expect(Number(await redis.client.hget(key, 'n'))).toBe(8);
   });
 
   it('slows an address that sprays many accounts after fifty failures', async () => {
@@ -111,10 +112,11 @@ describe('the sign-in limiter (real Redis, a clock the test sets)', () => {
     expect(waits.filter((wait) => wait === 0)).toHaveLength(5);
   });
 
-  it('keeps account names apart whatever they contain', async () => {
+  it('keeps account names apart whatever they contain, lone surrogates included', async () => {
     const now = 20_000_000;
     for (let attempt = 0; attempt < 5; attempt += 1) await waitOf(limiter, 'a:10.5.0.1', '10.5.0.2', now);
     expect(await waitOf(limiter, 'a', '10.5.0.1:10.5.0.2', now)).toBe(0);
     expect(await waitOf(limiter, 'A:10.5.0.1', '10.5.0.2', now)).toBe(BASE);
+    expect(await waitOf(limiter, '\ud800', '10.5.0.3', now)).toBe(0);
   });
 });

@@ -119,9 +119,12 @@ export class LoginRateLimiter {
     return [this.key('address', address), this.key('pair', account, address), this.key('account', account)];
   }
 
-  /** The account as typed (any characters, so escaped: no `:` can make two keys meet) and the address. */
+  /**
+   * The account as typed (any characters, even a lone surrogate: so base64url of its UTF-8, in which
+   * no `:` can make two keys meet) and the address.
+   */
   private names(username: string, ip: string | null): [string, string] {
-    return [encodeURIComponent(username.toLowerCase()), ip ?? 'unknown'];
+    return [Buffer.from(username.toLowerCase(), 'utf8').toString('base64url'), ip ?? 'unknown'];
   }
 
   private key(...parts: string[]): string {
