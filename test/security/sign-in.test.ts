@@ -166,10 +166,10 @@ describe('sign-in: no login CSRF, slowed guessing without lock-out, no username 
 
       // Then from twenty other addresses, as a botnet would, each coming back as soon as it may:
       // every address new to the account waits its turn, longer and longer, up to the account's cap.
-      let hammering = true;
+      const hammering = { on: true };
       let strangerFailures = 0;
       const hammer = (async () => {
-        for (let round = 0; hammering; round += 1) {
+        for (let round = 0; hammering.on; round += 1) {
           const answer = await attempt('olive', `botnet guess ${round}`, `198.51.100.${10 + (round % 20)}`);
           if (answer.status === 401) strangerFailures += 1;
           else expect(answer.status).toBe(429);
@@ -185,7 +185,7 @@ describe('sign-in: no login CSRF, slowed guessing without lock-out, no username 
         expect(owner.answer.status).toBe(200);
         expect(owner.waitedMs).toBeLessThan(ACCOUNT_MAX_DELAY_MS + 1_500);
       } finally {
-        hammering = false;
+        hammering.on = false;
         await hammer;
       }
     });

@@ -52,7 +52,10 @@ function setup(operation: OperationWithSteps, site: { member: boolean; locked: b
   const attempt = (user: AuthenticatedUser) =>
     service.retry(user, 30).then(
       () => undefined,
-      (error: unknown) => (isDaisError(error) ? error.code : Promise.reject(error)),
+      (error: unknown) => {
+        if (isDaisError(error)) return error.code;
+        throw error;
+      },
     );
   return { attempt, retried };
 }
