@@ -32,7 +32,8 @@ describe('credentials end when they should: streams, SSH sessions, tokens and se
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let ssh: SshClient;
   let site: SiteView;
-  let menuSite: SiteView;
+  /** A static site: its terminals and SSH sessions run in terminal containers, which locking it leaves alone. */
+  let staticSite: SiteView;
   const ids: Record<string, number> = {};
   const tokens: Record<string, string> = {};
   const clients: LiveClient[] = [];
@@ -100,9 +101,9 @@ describe('credentials end when they should: streams, SSH sessions, tokens and se
     const created = await stack.api<SiteView>('POST', '/api/sites', { name: 'shared', type: 'dynamic', image: 'busybox' });
     expect(created.status, JSON.stringify(created.json)).toBe(202);
     site = created.json;
-    menuSite = await stack.createSite('second');
+    staticSite = await stack.createSite('second');
     await finished(site.operation);
-    await finished(menuSite.operation);
+    await finished(staticSite.operation);
     for (const username of ['dora', 'pete', 'ada', 'mona', 'lena', 'rita']) {
       const user = await stack.api<{ id: number }>('POST', '/api/users', { username, password: PASSWORD(username) });
       expect(user.status).toBe(201);
@@ -111,8 +112,10 @@ describe('credentials end when they should: streams, SSH sessions, tokens and se
       const browser = await signedIn(username);
       tokens[username] = (await browser.request<{ token: string }>('POST', '/api/tokens', { name: 'script' })).json.token;
     }
-    // dora has two sites, so the shell shows her a menu (and hands her a token for each).
-    expect((await stack.api('POST', `/api/sites/${menuSite.id}/members`, { username: 'dora' })).status).toBe(201);
+    // dora has two sites, so the shell shows her a menu (and hands her a token for each); lena and rita own the static site too.
+    for (const username of ['dora', 'lena', 'rita']) {
+      expect((await stack.api('POST', `/api/sites/${staticSite.id}/members`, { username })).status).toBe(201);
+    }
   }, 240_000);
 
   afterAll(async () => {
@@ -228,31 +231,37 @@ describe('credentials end when they should: streams, SSH sessions, tokens and se
   });
 
   it("locking a site ends its owners' streams and SSH sessions (an admin's stay), and its owners can no longer retry", async () => {
-    const restart = await stack.api<OperationView>('POST', `/api/sites/${site.id}/restart`, undefined, tokens.rita);
-    expect(restart.status).toBe(202);
-    const failed = await finished(restart.json);
-    await stack.database.query(`update "Operation" set state = 'failed' where id = $1`, [failed.id]);
-    const open = await openEverything('lena');
+    // A static site, whose terminals run in terminal containers: locking a dynamic site also stops its
+    // container, which would end the sessions in it by itself and prove nothing about the revocation.
+    const failed = staticSite.operation?.id ?? 0;
+    await stack.database.query(`update "Operation" set state = 'failed' where id = $1`, [failed]);
+    const live = await connect(tokens.lena ?? '');
+    const streams = [
+      await live.opened({ kind: 'terminal', siteId: staticSite.id }),
+      await live.opened({ kind: 'status', siteId: staticSite.id }),
+      await live.opened({ kind: 'files', siteId: staticSite.id, path: '/public' }),
+    ];
+    const screen = await sshSession('lena', staticSite.name);
     const admin = await connect(stack.adminToken);
-    const adminTerminal = await admin.opened({ kind: 'terminal', siteId: site.id });
+    const adminStreams = [
+      await admin.opened({ kind: 'terminal', siteId: staticSite.id }),
+      await admin.opened({ kind: 'status', siteId: staticSite.id }),
+    ];
 
-    const locked = await stack.api<SiteView>('PATCH', `/api/sites/${site.id}`, { availability: 'disabled' });
+    const locked = await stack.api<SiteView>('PATCH', `/api/sites/${staticSite.id}`, { availability: 'disabled' });
     expect(locked.status).toBe(202);
-    await open.live.until(
-      () => [open.terminal, open.logs].every((id) => open.live.closeOf(id)?.code === 'SITE_LOCKED'),
-      "the owner's streams to close",
-      10_000,
-    );
-    await sshEnded(open.ssh, /an admin locked this site/);
-    expect(admin.closeOf(adminTerminal)).toBeUndefined();
-    for (const kind of ['terminal', 'logs', 'status']) {
-      expect(await open.live.open({ kind, siteId: site.id })).toMatchObject({ ok: false, error: { code: 'SITE_LOCKED' } });
+    await live.until(() => streams.every((id) => live.closeOf(id)?.code === 'SITE_LOCKED'), "the owner's streams to close", 10_000);
+    await sshEnded(screen, /an admin locked this site/);
+    for (const kind of ['terminal', 'status', 'files']) {
+      expect(await live.open({ kind, siteId: staticSite.id })).toMatchObject({ ok: false, error: { code: 'SITE_LOCKED' } });
     }
+    await finished(locked.json.operation);
+    expect(adminStreams.map((id) => admin.closeOf(id))).toEqual([undefined, undefined]);
     // Seeing the site is not the right to change it: a failed operation of a locked site stays failed.
-    const retry = await stack.api<ErrorBody>('POST', `/api/operations/${failed.id}/retry`, undefined, tokens.rita);
+    const retry = await stack.api<ErrorBody>('POST', `/api/operations/${failed}/retry`, undefined, tokens.rita);
     expect(retry.status).toBe(403);
     expect(retry.json.error.code).toBe('SITE_LOCKED');
-    await finished(locked.json.operation);
+    expect((await stack.api<OperationView>('GET', `/api/operations/${failed}`)).json.state).toBe('failed');
   });
 });
 
