@@ -28,8 +28,9 @@ describe('accounts: sign-in, sessions, CSRF, passwords, tokens, users, audit', (
   }
 
   beforeAll(async () => {
-    // The test client plays a load balancer: the manager believes its X-Forwarded-For.
-    stack = await TestStack.start('accounts', { env: { DAIS_TRUSTED_PROXIES: '127.0.0.1' } });
+    // The test client plays a load balancer: the manager believes its X-Forwarded-For. Sign-in
+    // delays start at a minute, so a refusal below never depends on how fast the machine is.
+    stack = await TestStack.start('accounts', { env: { DAIS_TRUSTED_PROXIES: '127.0.0.1', DAIS_LOGIN_BASE_DELAY_MS: '60000' } });
     baseUrl = `http://127.0.0.1:${stack.ports.manager}`;
     for (const username of ['alice', 'bob', 'dave', 'erin']) {
       const created = await stack.api<UserView>('POST', '/api/users', { username, password: `${username} long password 1` });
@@ -135,7 +136,7 @@ describe('accounts: sign-in, sessions, CSRF, passwords, tokens, users, audit', (
     expect((await browser().login('dave', 'a brand new secret')).status).toBe(200);
   });
 
-  it('rate-limits sign-in per account (10 failures) with 429 and a retry hint, even for the right password', async () => {
+  it('slows sign-in per account: after 10 failures from anywhere, an address new to it waits its turn (429 and a retry hint), even with the right password', async () => {
     for (let attempt = 0; attempt < 10; attempt += 1) {
       const answer = await browser().login('erin', `guess ${attempt}`, { 'x-forwarded-for': `192.0.2.${attempt + 1}` });
       expect(answer.status).toBe(401);
@@ -143,11 +144,14 @@ describe('accounts: sign-in, sessions, CSRF, passwords, tokens, users, audit', (
     const blocked = await browser().login('erin', 'erin long password 1', { 'x-forwarded-for': '192.0.2.200' });
     expect(blocked.status).toBe(429);
     expect(blocked.json).toMatchObject({ error: { code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } } });
+    // A short wait (DAIS_LOGIN_ACCOUNT_MAX_DELAY_SECONDS, 30 s by default), never a lock: test/security/sign-in.test.ts.
+    const { retryAfterSeconds } = (blocked.json as { error: { details: { retryAfterSeconds: number } } }).error.details;
+    expect(retryAfterSeconds).toBeLessThanOrEqual(30);
     // Other accounts are not affected.
     await signedIn('alice', undefined, '192.0.2.201');
   });
 
-  it('rate-limits sign-in per address (50 failures) across accounts', async () => {
+  it('slows sign-in per address after 50 failures across accounts', async () => {
     for (let attempt = 0; attempt < 50; attempt += 1) {
       expect((await browser().login(`spray${attempt}`, 'Winter2026!', { 'x-forwarded-for': '198.51.100.66' })).status).toBe(401);
     }

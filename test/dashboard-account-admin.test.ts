@@ -51,10 +51,31 @@ describe('the account page and the admin area of the dashboard', () => {
   });
 
   it(
-    'changes the password: a wrong current one is named under its field, then the other sessions are signed out',
+    'sets and checks an e-mail address, the one other people add the person to sites by',
+    async () => {
+      await harness.createUser('taken', { email: 'taken@example.org' });
+      await umaPage.goto('/account');
+      const email = umaPage.getByLabel('Your e-mail address', { exact: true });
+      await email.fill('not an address');
+      await expect.poll(() => errorUnder(umaPage, 'Your e-mail address').textContent()).toContain('e-mail address');
+      await email.fill('Taken@Example.org');
+      await umaPage.getByRole('button', { name: 'Save address' }).click();
+      await expect.poll(() => errorUnder(umaPage, 'Your e-mail address').textContent()).toContain('already has');
+      await email.fill('Uma@Example.org');
+      await umaPage.getByRole('button', { name: 'Save address' }).click();
+      await umaPage.getByText('Saved: site owners can add you by uma@example.org.').waitFor();
+      const me = await harness.stack.api<{ users: UserView[] }>('GET', '/api/users?limit=200');
+      expect(me.json.users.find((user) => user.username === 'uma')?.email).toBe('uma@example.org');
+    },
+    LONG,
+  );
+
+  it(
+    'changes the password: a wrong current one is named under its field, then the other sessions and API tokens end',
     async () => {
       const otherSession = new BrowserSession(harness.baseUrl);
       expect((await otherSession.login(uma.username, uma.password)).status).toBe(200);
+      const token = (await otherSession.request<{ token: string }>('POST', '/api/tokens', { name: 'before the change' })).json.token;
       await umaPage.goto('/account');
       const newPassword = 'correct horse battery 7';
       await umaPage.getByLabel('Current password', { exact: true }).fill('not my password at all');
@@ -67,9 +88,11 @@ describe('the account page and the admin area of the dashboard', () => {
       await expect.poll(() => errorUnder(umaPage, 'Current password').textContent()).toContain('does not match');
 
       await umaPage.getByLabel('Current password', { exact: true }).fill(uma.password);
+      expect(await umaPage.getByLabel('Sign out everywhere else').isChecked()).toBe(true);
       await umaPage.getByRole('button', { name: 'Change password' }).click();
       await umaPage.getByText('Every other session of this account has been signed out').waitFor();
       expect((await otherSession.request('GET', '/api/auth/me')).status).toBe(401);
+      expect(await withToken(token, '/api/auth/me')).toBe(401);
       uma = { ...uma, password: newPassword };
       // This session stays signed in.
       await umaPage.reload();
@@ -250,10 +273,11 @@ describe('the account page and the admin area of the dashboard', () => {
       await adminPage.getByText('Create a user').click();
       await adminPage.getByLabel('New username').fill('neo');
       await adminPage.getByLabel('Display name').fill('Neo Newcomer');
+      await adminPage.getByLabel('E-mail address (optional)').fill('neo@example.org');
       await adminPage.getByLabel('First password').fill('neo first password 1');
       await adminPage.getByRole('button', { name: 'Create user' }).click();
       await adminPage.getByText('User neo created.').waitFor();
-      await adminPage.getByRole('listitem', { name: 'User neo' }).waitFor();
+      await adminPage.getByRole('listitem', { name: 'User neo' }).getByText('neo@example.org').waitFor();
       await harness.screenshot(adminPage, 'admin-users');
 
       const neoPage = await harness.signedInPage({ username: 'neo', password: 'neo first password 1' });
@@ -289,10 +313,20 @@ describe('the account page and the admin area of the dashboard', () => {
       await neo.getByRole('button', { name: 'Reset password' }).click();
       await neo.getByLabel('New password for neo').fill('short');
       await expect.poll(() => errorUnder(adminPage, 'New password for neo').textContent()).toContain('at least 10 characters');
+      // Keeping the sessions, then not (the default): a reset usually means the old password leaked.
+      const neoAgain = new BrowserSession(harness.baseUrl);
+      expect((await neoAgain.login('neo', 'neo first password 1')).status).toBe(200);
       await neo.getByLabel('New password for neo').fill('neo second password 2');
+      await neo.getByLabel('Keep their sessions and API tokens').check();
       await neo.getByRole('button', { name: 'Set password', exact: true }).click();
-      await neo.getByText('Password set for neo').waitFor();
-      expect((await new BrowserSession(harness.baseUrl).login('neo', 'neo second password 2')).status).toBe(200);
+      await neo.getByText('their sessions were kept').waitFor();
+      expect((await neoAgain.request('GET', '/api/auth/me')).status).toBe(200);
+      await neo.getByRole('button', { name: 'Reset password' }).click();
+      await neo.getByLabel('New password for neo').fill('neo third password 3');
+      await neo.getByRole('button', { name: 'Set password', exact: true }).click();
+      await neo.getByText('they were signed out everywhere').waitFor();
+      expect((await neoAgain.request('GET', '/api/auth/me')).status).toBe(401);
+      expect((await new BrowserSession(harness.baseUrl).login('neo', 'neo third password 3')).status).toBe(200);
     },
     LONG,
   );

@@ -51,7 +51,7 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
       harness.createUser('olga'),
       harness.createUser('ada', { role: 'admin' }),
       harness.createUser('nina'),
-      harness.createUser('bruno'),
+      harness.createUser('bruno', { email: 'bruno@example.org' }),
     ]);
     site = await harness.stack.createSite('shop');
     const other = await harness.stack.createSite('rival');
@@ -160,7 +160,7 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
     expect(await result.count()).toBe(0);
   }, 150_000);
 
-  it('saves a hostile description as text and adds a member by username, with refusals under the field', async () => {
+  it('saves a hostile description as text and adds a member by e-mail address, with refusals under the field', async () => {
     const { page } = await pageAs(owner, `/sites/${site.id}/settings`);
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
@@ -176,18 +176,19 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
     await expect.poll(() => page.getByRole('textbox', { name: 'Description' }).inputValue()).toBe(hostile);
     expect(await page.getByRole('heading', { name: 'Administration' }).count()).toBe(0);
 
-    const username = page.getByRole('textbox', { name: 'Add a member by username' });
+    // A member who is not an admin names people by the e-mail address of their account, never by username.
+    const person = page.getByRole('textbox', { name: 'Add a member by e-mail address' });
     const addMember = page.getByRole('button', { name: 'Add member' });
-    await username.fill('Bad Name');
-    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/lowercase letters/);
+    await person.fill('bruno');
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/e-mail address/);
     expect(await addMember.isDisabled()).toBe(true);
-    await username.fill('nobody');
+    await person.fill('nobody@example.org');
     await addMember.click();
-    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/There is no user "nobody"/);
-    await username.fill('bruno');
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/No account can be added by that/);
+    await person.fill('Bruno@Example.org');
     await addMember.click();
     await page.getByText('@bruno').waitFor();
-    await username.fill('bruno');
+    await person.fill('bruno@example.org');
     await addMember.click();
     await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/already a member/);
     const members = await harness.stack.api<{ members: { username: string }[] }>('GET', `/api/sites/${site.id}/members`);

@@ -113,6 +113,7 @@ describe('hostile input on every route: never a 5xx, never a stack trace, never 
       newPublicKey: publicKey,
       password: 'not used',
       addableUsername: 'carol',
+      addableEmail: 'carol@example.org',
     };
   });
 

@@ -1,64 +1,13 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { io, type Socket } from 'socket.io-client';
-import {
-  LIVE_EVENTS,
-  type LiveClosed,
-  type LiveData,
-  type LiveMessage,
-  type LiveOpenAck,
-  type OperationView,
-  type SiteView,
-} from '@dais/shared';
+import { LIVE_EVENTS, type OperationView, type SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession } from './support/browser-session';
+import { LiveClient } from './support/live-client';
 import { TestStack } from './support/stack';
 
 const LOGGING_RUN_SH = '#!/bin/sh\nfor i in 1 2 3 4 5; do echo "relay-line-$i"; done\nexec httpd -f -p "$PORT" -h /site/public\n';
-
-/** A dashboard's Socket.IO connection, recording every live-stream event it receives. */
-class LiveClient {
-  readonly output = new Map<string, string>();
-  readonly messages: LiveMessage[] = [];
-  readonly closed: LiveClosed[] = [];
-
-  constructor(readonly socket: Socket) {
-    socket.on(LIVE_EVENTS.data, (event: LiveData) => {
-      this.output.set(event.streamId, (this.output.get(event.streamId) ?? '') + Buffer.from(event.data).toString('utf8'));
-    });
-    socket.on(LIVE_EVENTS.message, (event: LiveMessage) => this.messages.push(event));
-    socket.on(LIVE_EVENTS.closed, (event: LiveClosed) => this.closed.push(event));
-  }
-
-  static async connect(port: number, token: string): Promise<LiveClient> {
-    const socket = io(`http://127.0.0.1:${port}`, { auth: { token }, transports: ['websocket'], reconnection: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    return new LiveClient(socket);
-  }
-
-  open(request: object): Promise<LiveOpenAck> {
-    return this.socket.timeout(20_000).emitWithAck(LIVE_EVENTS.open, request) as Promise<LiveOpenAck>;
-  }
-
-  async opened(request: object): Promise<string> {
-    const ack = await this.open(request);
-    if (!ack.ok) throw new Error(`open refused: ${JSON.stringify(ack.error)}`);
-    return ack.streamId;
-  }
-
-  async until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}: ${JSON.stringify([...this.output, this.messages, this.closed])}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 describe('live streams through the manager (Socket.IO relay, members only)', () => {
   let stack: TestStack;

@@ -20,7 +20,8 @@ describe('single sign-on with a real OpenID provider (oidc-provider on loopback)
     provider.accounts.set('sub-alice', {
       sub: 'sub-alice',
       preferred_username: 'Alice.Liddell',
-      email: 'alice@example.org',
+      email: 'Alice@Example.org',
+      email_verified: true,
       name: 'Alice Liddell',
     });
     provider.accounts.set('sub-carol', { sub: 'sub-carol', email: 'carol@example.org' });
@@ -87,6 +88,8 @@ describe('single sign-on with a real OpenID provider (oidc-provider on loopback)
     expect(body.user).toMatchObject({
       username: 'alice-liddell',
       displayName: 'Alice Liddell',
+      // The provider vouches for the address: it becomes the account's, for others to add her to sites by.
+      email: 'alice@example.org',
       role: 'user',
       sso: true,
       hasPassword: false,
@@ -119,7 +122,8 @@ describe('single sign-on with a real OpenID provider (oidc-provider on loopback)
     const browser = new CookieBrowser();
     expect((await signIn(browser, 'sub-carol')).status).toBe(302);
     const body = (await (await me(browser)).json()) as { user: UserView };
-    expect(body.user).toMatchObject({ username: 'carol2', sso: true });
+    // An address the provider does not vouch for is not taken: it would let anyone claim anyone's.
+    expect(body.user).toMatchObject({ username: 'carol2', sso: true, email: null });
     expect(body.user.id).not.toBe(local.json.id);
     const [carol] = await stack.database.query<{ oidcSubject: string | null }>('select "oidcSubject" from "User" where id = $1', [
       local.json.id,

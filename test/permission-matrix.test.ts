@@ -105,7 +105,11 @@ describe('permission matrix: anonymous, outsider, member and admin on every rout
     keys = await tempDir('matrix-keys');
     stack = await TestStack.start('matrix');
     for (const username of ['alice', 'bob', 'olga', 'carol']) {
-      const created = await stack.api<{ id: number }>('POST', '/api/users', { username, password: `${username} long password 1` });
+      const created = await stack.api<{ id: number }>('POST', '/api/users', {
+        username,
+        password: `${username} long password 1`,
+        email: `${username}@matrix.example`,
+      });
       ids[username] = created.json.id;
     }
     alice = new BrowserSession(`http://127.0.0.1:${stack.ports.manager}`);
@@ -141,6 +145,7 @@ describe('permission matrix: anonymous, outsider, member and admin on every rout
       newPublicKey: await newPublicKey(),
       password,
       addableUsername: 'carol',
+      addableEmail: 'carol@matrix.example',
     };
   }
 

@@ -155,7 +155,7 @@ describe('/shell-server/ endpoints (for the SSH server only)', () => {
       ).status;
     }
     expect(status).toBe(429);
-    // Even the right password waits out the window now.
+    // Even the right password, from an address new to the account, waits its turn now.
     const right = await asShell('/shell-server/auth/password', { username: 'bob', password: 'bob long password 1' });
     expect(right.status).toBe(429);
   });

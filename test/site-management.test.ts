@@ -46,6 +46,8 @@ describe('site management: search, rename, members, delete confirmation, domains
       });
       tokens[name] = created.stdout.trim();
       userIds[name] = (await stack.api<{ user: { id: number } }>('GET', '/api/auth/me', undefined, tokens[name])).json.user.id;
+      // How members who are not admins name each other: by the e-mail address of the account.
+      expect((await stack.api('PATCH', '/api/auth/me', { email: `${name}@example.org` }, tokens[name])).status).toBe(200);
     }
     userIds.admin = (await stack.api<{ user: { id: number } }>('GET', '/api/auth/me')).json.user.id;
   });
@@ -138,8 +140,8 @@ describe('site management: search, rename, members, delete confirmation, domains
       expect(added.status).toBe(201);
       expect(added.json).toMatchObject({ userId: userIds.alice, username: 'alice' });
       expect((await stack.api('GET', `/api/sites/${site.id}`, undefined, tokens.alice)).status).toBe(200);
-      // Alice, now a member, adds Bob, then removes the admin who created the site.
-      expect((await stack.api('POST', path, { username: 'bob' }, tokens.alice)).status).toBe(201);
+      // Alice, now a member, adds Bob (by his e-mail address), then removes the admin who created the site.
+      expect((await stack.api('POST', path, { email: 'Bob@Example.org' }, tokens.alice)).status).toBe(201);
       expect((await stack.api('DELETE', `${path}/${userIds.admin}`, undefined, tokens.alice)).status).toBe(204);
       expect((await stack.api('DELETE', `${path}/${userIds.bob}`, undefined, tokens.bob)).status).toBe(204);
       expect((await stack.api('GET', `/api/sites/${site.id}`, undefined, tokens.bob)).status).toBe(404);

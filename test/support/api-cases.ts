@@ -22,8 +22,9 @@ export interface CaseContext {
   newPublicKey: string;
   /** This caller's current password (for the password change). */
   password: string;
-  /** A user who can be added to the site. */
+  /** A user who can be added to the site: admins name them by username, members by e-mail address. */
   addableUsername: string;
+  addableEmail: string;
 }
 
 /** A request, relative to the manager. */
@@ -79,6 +80,11 @@ export const API_CASES: readonly ApiCase[] = [
     query: true,
   },
   { route: 'GET /api/auth/me', request: () => ({ path: '/api/auth/me' }), expect: signedIn(200) },
+  {
+    route: 'PATCH /api/auth/me',
+    request: (context) => ({ path: '/api/auth/me', body: { email: `${context.role}@matrix.example` } }),
+    expect: signedIn(200),
+  },
   { route: 'GET /api/tokens', request: () => ({ path: '/api/tokens' }), expect: signedIn(200) },
   {
     route: 'POST /api/tokens',
@@ -184,7 +190,10 @@ export const API_CASES: readonly ApiCase[] = [
   { route: 'GET /api/sites/{id}/members', request: (context) => ({ path: site(context, '/members') }), expect: siteScoped(200) },
   {
     route: 'POST /api/sites/{id}/members',
-    request: (context) => ({ path: site(context, '/members'), body: { username: context.addableUsername } }),
+    request: (context) => ({
+      path: site(context, '/members'),
+      body: context.role === 'admin' ? { username: context.addableUsername } : { email: context.addableEmail },
+    }),
     expect: siteScoped(201),
     remember: (context, answer) => (context.memberUserId = field(answer, 'userId')),
   },
@@ -333,7 +342,8 @@ export const API_CASES: readonly ApiCase[] = [
     route: 'POST /api/auth/password',
     request: (context) => ({
       path: '/api/auth/password',
-      body: { currentPassword: context.password, newPassword: 'an entirely new secret' },
+      // Keeping the other sessions and tokens: the run goes on with this role's token.
+      body: { currentPassword: context.password, newPassword: 'an entirely new secret', endOtherSessions: false },
     }),
     // The admin's account was made by the admin command with a token only: it has no password.
     expect: { ...signedIn(204), admin: 409 },

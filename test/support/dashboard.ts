@@ -36,10 +36,15 @@ export class DashboardHarness {
   /** A user account (role `user` unless asked), made through the admin API. */
   async createUser(
     username: string,
-    options: { role?: 'admin' | 'user'; password?: string } = {},
+    options: { role?: 'admin' | 'user'; password?: string; email?: string } = {},
   ): Promise<{ username: string; password: string; id: number }> {
     const password = options.password ?? `${username} long password 1`;
-    const created = await this.stack.api<UserView>('POST', '/api/users', { username, password, role: options.role ?? 'user' });
+    const created = await this.stack.api<UserView>('POST', '/api/users', {
+      username,
+      password,
+      role: options.role ?? 'user',
+      ...(options.email ? { email: options.email } : {}),
+    });
     if (created.status !== 201) throw new Error(`creating ${username}: ${created.status} ${JSON.stringify(created.json)}`);
     return { username, password, id: created.json.id };
   }

@@ -7,6 +7,7 @@ export interface TestAccount {
   sub: string;
   preferred_username?: string;
   email?: string;
+  email_verified?: boolean;
   name?: string;
 }
 
@@ -62,7 +63,7 @@ export async function startOidcProvider(options: { redirectUri: string }): Promi
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [options.redirectUri], response_types: ['code'] }],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
-    claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email'] },
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'] },
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
     ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AccessRevocation } from './auth/access-revocation';
 import { SessionRepository } from './auth/session.repository';
 import { UserRepository } from './auth/user.repository';
 import { AuditService } from './audit/audit.service';
@@ -35,6 +36,7 @@ const shared = [
   OrchestratorClient,
   RouterClient,
   SecretRepository,
+  AccessRevocation,
 ];
 
 /**

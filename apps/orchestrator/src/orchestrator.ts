@@ -14,9 +14,11 @@ import { registerDatabaseQueryRoute, registerDatabaseRoutes } from './http/datab
 import { registerFileRoutes } from './http/files.routes';
 import { SiteFolders } from './files';
 import { registerImageRoutes } from './http/images.routes';
+import { registerSessionRoutes } from './http/sessions.routes';
 import { registerSiteRoutes } from './http/sites.routes';
 import { renderSitesConfig } from './nginx/sites-config.render';
 import { registerLiveSockets } from './ws/live-sockets';
+import { ShellSessions } from './ws/shell-sessions';
 import { EndpointRegistry } from './sites/endpoint-registry';
 import { Reconciler } from './sites/reconciler';
 import { SiteFiles } from './sites/site-files';
@@ -89,7 +91,9 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       );
       registerDatabaseRoutes(server, createSiteDatabaseService());
       registerDatabaseQueryRoute(server, createDatabaseQueryService());
-      registerLiveSockets(server, { config, sites, files, runtime, nonces });
+      const shellSessions = new ShellSessions();
+      registerLiveSockets(server, { config, sites, files, runtime, nonces, shellSessions });
+      registerSessionRoutes(server, shellSessions);
       registerFileRoutes(server, new SiteFolders({ files, uidBase: config.runtime.uidBase }), config.files);
       reconciler = new Reconciler(sites, runtime, tier, { intervalMs: config.runtime.reconcileIntervalMs }, server.log);
       await reconciler.start();

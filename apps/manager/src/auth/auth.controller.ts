@@ -1,5 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { changePasswordRequestSchema, createTokenRequestSchema, loginRequestSchema, parseInput } from '@dais/shared';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import {
+  changePasswordRequestSchema,
+  createTokenRequestSchema,
+  loginRequestSchema,
+  parseInput,
+  updateAccountRequestSchema,
+  type UserView,
+} from '@dais/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toUserView } from '../users/user-view';
@@ -7,11 +14,12 @@ import { Public } from './auth.guard';
 import { AuthService } from './auth.service';
 import { CurrentUser, type AuthenticatedUser } from './authenticated-user';
 import { UserRepository } from './user.repository';
+import { assertDashboardOrigin, assertJsonBody } from './request-origin';
 import { clearSessionCookies, sessionTokenOf, setSessionCookies } from './session-cookie';
 
 const tokenParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 
-/** `/api/auth`: sign in and out, who am I, change my password. */
+/** `/api/auth`: sign in and out, who am I, my e-mail address, change my password. */
 @Controller('api/auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -20,6 +28,9 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    // No login CSRF: another site's page can neither post here from its origin nor send JSON without asking.
+    assertDashboardOrigin(request.headers, this.auth.dashboardOrigins);
+    assertJsonBody(request.headers);
     const { username, password } = parseInput(loginRequestSchema, body, 'sign-in');
     const { user, session } = await this.auth.login(username, password, {
       ip: request.ip,
@@ -45,11 +56,15 @@ export class AuthController {
     return { user: await this.auth.me(user), csrfToken: user.session?.csrfToken ?? null };
   }
 
+  @Patch('me')
+  updateMe(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown): Promise<UserView> {
+    return this.auth.updateAccount(user, parseInput(updateAccountRequestSchema, body, 'account change').email);
+  }
+
   @Post('password')
   @HttpCode(204)
   async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown): Promise<void> {
-    const change = parseInput(changePasswordRequestSchema, body, 'password change');
-    await this.auth.changePassword(user, change.currentPassword, change.newPassword);
+    await this.auth.changePassword(user, parseInput(changePasswordRequestSchema, body, 'password change'));
   }
 }
 

@@ -4,6 +4,7 @@ import { DaisError } from '@dais/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
 import type { AuthenticatedRequest } from './authenticated-user';
+import { assertDashboardOrigin } from './request-origin';
 import { CSRF_HEADER, SAFE_METHODS, sessionTokenOf, setSessionCookies } from './session-cookie';
 
 const PUBLIC_ROUTE = 'dais:public';
@@ -21,7 +22,8 @@ export function bearerToken(header: unknown): string | null {
 /**
  * Every HTTP route needs a user unless marked {@link Public}: an API token
  * (`Authorization: Bearer dais_…`, for scripts), or a session cookie (browsers), in which case
- * every state-changing request must also echo the session's CSRF token in `X-CSRF-Token`.
+ * every state-changing request must also echo the session's CSRF token in `X-CSRF-Token` and,
+ * when the browser names the page it comes from, come from the dashboard's own origin.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -44,11 +46,14 @@ export class AuthGuard implements CanActivate {
     const user = sessionToken ? await this.auth.userFromSession(sessionToken, request.ip) : null;
     if (!user)
       throw new DaisError('UNAUTHENTICATED', 'Sign in first (POST /api/auth/login), or send an API token: "Authorization: Bearer dais_…".');
-    if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== user.session?.csrfToken) {
-      throw new DaisError(
-        'CSRF_FAILED',
-        `A request changing something with a session cookie must send the session's CSRF token in ${CSRF_HEADER}.`,
-      );
+    if (!SAFE_METHODS.has(request.method)) {
+      assertDashboardOrigin(request.headers, this.auth.dashboardOrigins);
+      if (request.headers[CSRF_HEADER] !== user.session?.csrfToken) {
+        throw new DaisError(
+          'CSRF_FAILED',
+          `A request changing something with a session cookie must send the session's CSRF token in ${CSRF_HEADER}.`,
+        );
+      }
     }
     // The session slid forward: the cookies follow, or the browser would drop them at the first expiry.
     if (sessionToken && user.session?.extended) {

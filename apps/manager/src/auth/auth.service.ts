@@ -5,9 +5,12 @@ import { EventBus } from '../events/event-bus';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 import type { User } from '../generated/prisma/client';
 import { toUserView } from '../users/user-view';
+import { emailTaken } from '../users/users.service';
+import { AccessRevocation } from './access-revocation';
 import { generateApiToken, looksLikeApiToken } from './api-token';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginRateLimiter } from './login-rate-limiter';
+import { dashboardOrigins } from './request-origin';
 import { hashPassword, verifyPassword } from './password';
 import { SessionRepository, type NewSession } from './session.repository';
 import { UserRepository } from './user.repository';
@@ -21,10 +24,13 @@ export interface ClientInfo {
 /** Signing in and out, sessions, passwords and personal tokens. */
 @Injectable()
 export class AuthService {
+  private origins: ReadonlySet<string> | undefined;
+
   constructor(
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly limiter: LoginRateLimiter,
+    private readonly access: AccessRevocation,
     private readonly audit: AuditService,
     private readonly events: EventBus,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
@@ -35,23 +41,28 @@ export class AuthService {
     return this.config.publicUrl.startsWith('https:');
   }
 
+  /** Where the dashboard is served from: browsers may sign in and change things only from there. */
+  get dashboardOrigins(): ReadonlySet<string> {
+    this.origins ??= dashboardOrigins(this.config);
+    return this.origins;
+  }
+
   /**
-   * Checks a username and password (rate-limited per account and per address; unknown users take
-   * as long as known ones) and opens a session. The same answer for every kind of failure.
+   * Checks a username and password (slowed per account and per address; unknown users take as
+   * long as known ones) and opens a session. The same answer for every kind of failure.
    */
   async login(username: string, password: string, client: ClientInfo): Promise<{ user: User; session: NewSession }> {
-    await this.limiter.assertAllowed(username, client.ip);
+    await this.limiter.admit(username, client.ip);
     const user = await this.users.findByUsername(username);
     const valid = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !valid || user.disabled) {
-      await this.limiter.recordFailure(username, client.ip);
       await this.audit.record({
         actor: { id: user?.id ?? null, username: username.slice(0, 64), ip: client.ip },
         action: 'auth.login.failed',
       });
       throw new DaisError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
-    await this.limiter.recordSuccess(username);
+    await this.limiter.succeeded(username, client.ip);
     return { user, session: await this.openSession(user, client, 'password') };
   }
 
@@ -94,28 +105,45 @@ export class AuthService {
     return toUserView(user);
   }
 
-  /** Changes one's own password after checking the current one; every other session is signed out. */
-  async changePassword(actor: AuthenticatedUser, currentPassword: string, newPassword: string): Promise<void> {
+  /** Sets or removes one's own e-mail address (how others add them to a site). */
+  async updateAccount(actor: AuthenticatedUser, email: string | null): Promise<UserView> {
+    const user = await this.users.updateUnique(actor.id, { email });
+    if (!user) throw emailTaken(email ?? '');
+    await this.audit.record({ actor, action: 'user.update', details: { userId: actor.id, fields: ['email'] } });
+    return toUserView(user);
+  }
+
+  /**
+   * Changes one's own password after checking the current one. With `endOtherSessions` every other
+   * session is signed out, every API token revoked and every SSH session closed; this session stays.
+   */
+  async changePassword(
+    actor: AuthenticatedUser,
+    change: { currentPassword: string; newPassword: string; endOtherSessions: boolean },
+  ): Promise<void> {
     const user = await this.users.findById(actor.id);
-    await this.limiter.assertAllowed(actor.username, actor.ip);
     if (user && !user.passwordHash) {
       throw new DaisError('NO_PASSWORD', 'This account signs in with single sign-on and has no password to change.');
     }
-    if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
-      await this.limiter.recordFailure(actor.username, actor.ip);
+    await this.limiter.admit(actor.username, actor.ip);
+    if (!user || !(await verifyPassword(user.passwordHash, change.currentPassword))) {
       throw new DaisError('INVALID_CREDENTIALS', 'The current password is not right.', {
         issues: [{ path: 'currentPassword', rule: 'matches', message: 'does not match' }],
       });
     }
-    if (newPassword.toLowerCase().includes(user.username)) {
+    await this.limiter.succeeded(actor.username, actor.ip);
+    if (change.newPassword.toLowerCase().includes(user.username)) {
       throw new DaisError('VALIDATION_FAILED', 'The new password must not contain your username.', {
         issues: [{ path: 'newPassword', rule: 'not-username', message: 'contains the username' }],
       });
     }
-    await this.users.update(user.id, { passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() });
-    await this.sessions.deleteForUser(user.id, actor.session?.id);
-    await this.audit.record({ actor, action: 'auth.password.change' });
-    await this.events.userChanged(user.id);
+    await this.users.update(user.id, { passwordHash: await hashPassword(change.newPassword), passwordChangedAt: new Date() });
+    if (change.endOtherSessions) {
+      await this.access.endAccount(user.id, { reason: 'credentials-changed', keepSessionId: actor.session?.id, revokeTokens: true });
+    } else {
+      await this.events.userChanged(user.id);
+    }
+    await this.audit.record({ actor, action: 'auth.password.change', details: { endOtherSessions: change.endOtherSessions } });
   }
 
   /** A new personal API token, returned once. */

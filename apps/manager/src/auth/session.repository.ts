@@ -5,7 +5,7 @@ import type { Session, User } from '../generated/prisma/client';
 
 /** The session's cookie value is random; only its hash is stored. */
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
-/** Sliding expiry is refreshed at most this often (each refresh is a write). */
+/** Sliding expiry is refreshed at most this often (each refresh is a write), and at least four times a lifetime. */
 const TOUCH_INTERVAL_MS = 5 * 60_000;
 
 /** A new session as the browser gets it. */
@@ -37,7 +37,7 @@ export class SessionRepository {
   async findLive(token: string, ttlMs: number): Promise<(Session & { user: User; extended: boolean }) | null> {
     const session = await this.prisma.session.findUnique({ where: { tokenHash: hashOf(token) }, include: { user: true } });
     if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;
-    if (Date.now() - session.lastSeenAt.getTime() <= TOUCH_INTERVAL_MS) return { ...session, extended: false };
+    if (Date.now() - session.lastSeenAt.getTime() <= Math.min(TOUCH_INTERVAL_MS, ttlMs / 4)) return { ...session, extended: false };
     const touched = { lastSeenAt: new Date(), expiresAt: new Date(Date.now() + ttlMs) };
     await this.prisma.session.update({ where: { id: session.id }, data: touched });
     return { ...session, ...touched, extended: true };

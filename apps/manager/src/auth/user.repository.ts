@@ -11,6 +11,8 @@ export interface NewUser {
   role: Role;
   passwordHash?: string | null;
   oidcSubject?: string | null;
+  /** Lowercase (the contracts' e-mail schema folds it). */
+  email?: string | null;
 }
 
 /** Users and their API tokens in PostgreSQL. */
@@ -37,22 +39,37 @@ export class UserRepository {
     return this.prisma.user.findUnique({ where: { username } });
   }
 
+  /** The account with this e-mail address (any case). */
+  findByEmail(email: string): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { email: email.toLowerCase() } });
+  }
+
   findByOidcSubject(subject: string): Promise<User | null> {
     return this.prisma.user.findUnique({ where: { oidcSubject: subject } });
   }
 
-  /** Creates an account; null if the username (or SSO identity) is taken. */
+  /** Creates an account; null if the username, e-mail address or SSO identity is taken. */
   async create(user: NewUser): Promise<User | null> {
     try {
       return await this.prisma.user.create({ data: { ...user, passwordChangedAt: user.passwordHash ? new Date() : null } });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
 
   update(id: number, changes: Prisma.UserUpdateInput): Promise<User> {
     return this.prisma.user.update({ where: { id }, data: changes });
+  }
+
+  /** Changes an account; null if its new e-mail address is another account's (the only unique field that changes). */
+  async updateUnique(id: number, changes: Prisma.UserUpdateInput): Promise<User | null> {
+    try {
+      return await this.update(id, changes);
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
   }
 
   /** Users, by id, `limit` at most after `cursor`. */
@@ -84,9 +101,19 @@ export class UserRepository {
     return revoked.count > 0;
   }
 
+  /** Revokes every live token of the user; returns how many. */
+  async revokeAllTokens(userId: number): Promise<number> {
+    const revoked = await this.prisma.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    return revoked.count;
+  }
+
   /** Whether a token is live. */
   async isTokenLive(token: string): Promise<boolean> {
     const found = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) } });
     return found !== null && found.revokedAt === null;
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }

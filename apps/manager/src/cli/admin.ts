@@ -16,7 +16,8 @@ const USAGE = `Usage:
   admin create-token --username <name> [--role user|admin] [--name <label>]
       Creates the user if missing and prints a new API token for it.
   admin reset-password --username <name>
-      Gives the user a new generated password, prints it once, and signs them out everywhere.
+      Gives the user a new generated password, prints it once, signs them out everywhere and
+      revokes their API tokens.
   admin ensure-catalogue --file <images.json>
       Adds or updates the images listed in the file (see apps/manager/catalogue/).
   admin ensure-database-host --name <name> --engine postgresql|mysql --admin-host <host> --admin-port <port>
@@ -54,10 +55,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) console.error(`admin: ${error.message}\n\n${USAGE}`);
-  else if (error instanceof ConfigError || error instanceof DaisError || error instanceof SecretsKeyError)
-    console.error(`admin: ${error.message}`);
-  else console.error(error);
-  process.exit(1);
-});
+main().then(
+  // Done: a kept-alive connection to the orchestrator (reset-password) must not hold the command open.
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof UsageError) console.error(`admin: ${error.message}\n\n${USAGE}`);
+    else if (error instanceof ConfigError || error instanceof DaisError || error instanceof SecretsKeyError)
+      console.error(`admin: ${error.message}`);
+    else console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { usernameSchema } from '@dais/shared';
+import { AccessRevocation } from '../auth/access-revocation';
 import { hashPassword } from '../auth/password';
 import { generateApiToken, looksLikeApiToken } from '../auth/api-token';
+import { SessionRepository } from '../auth/session.repository';
 import { UserRepository } from '../auth/user.repository';
+import { OrchestratorClient } from '../clients/peer-clients';
+import type { ManagerConfig } from '../config/manager.config';
 import type { PrismaService } from '../database/prisma.service';
+import { EventBus } from '../events/event-bus';
+import { RedisConnections } from '../redis/redis.connections';
 import { UsageError, type CliOptions } from './cli-options';
 
 function usernameOf(options: CliOptions, fallback?: string): string {
@@ -53,16 +59,23 @@ export async function createToken(prisma: PrismaService, options: CliOptions): P
 }
 
 /**
- * `reset-password`: a new generated password for an existing user, printed once; every session of
- * theirs ends. For an admin who lost theirs (or an account to hand over).
+ * `reset-password`: a new generated password for an existing user, printed once; every session,
+ * API token, live connection and SSH session of theirs ends, as with an admin's reset in the
+ * dashboard. For an admin who lost theirs (or an account to hand over).
  */
-export async function resetPassword(prisma: PrismaService, options: CliOptions): Promise<void> {
+export async function resetPassword(prisma: PrismaService, options: CliOptions, config: ManagerConfig): Promise<void> {
   const username = usernameOf(options);
   const users = new UserRepository(prisma);
   const user = await users.findByUsername(username);
   if (!user) throw new UsageError(`there is no user "${username}"`);
   const password = generatedPassword();
   await users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
-  await prisma.session.deleteMany({ where: { userId: user.id } });
+  const redis = new RedisConnections(config);
+  try {
+    const access = new AccessRevocation(new SessionRepository(prisma), users, new EventBus(redis), new OrchestratorClient(config));
+    await access.endAccount(user.id, { reason: 'credentials-changed', revokeTokens: true });
+  } finally {
+    await redis.onModuleDestroy();
+  }
   console.log(`user "${username}" can now sign in with the password ${password} (shown only here; change it after signing in)`);
 }

@@ -8,10 +8,12 @@ import {
   siteAppliedSchema,
   siteDatabaseResultSchema,
   siteRemovedSchema,
+  sessionsEndedSchema,
   siteStatusSchema,
   SignedHttpClient,
   sqlQueryResultSchema,
   type CertificateList,
+  type EndSessionsRequest,
   type ImageBuildEvent,
   type RoutesApplied,
   type RoutesRemoved,
@@ -21,6 +23,7 @@ import {
   type SiteDatabaseResult,
   type SiteDatabaseSpec,
   type SiteImageBuild,
+  type SessionsEnded,
   type SiteRemoved,
   type SiteSpec,
   type SiteStatus,
@@ -90,6 +93,11 @@ export class OrchestratorClient {
   /** Drops the site's database and user. */
   dropDatabase(spec: SiteDatabaseDrop): Promise<SiteDatabaseResult> {
     return this.http.call({ method: 'DELETE', path: `/v1/databases/${spec.siteId}`, body: spec, response: siteDatabaseResultSchema });
+  }
+
+  /** Ends the shell's live sessions (and unused shell tokens) of people who lost access. */
+  endSessions(request: EndSessionsRequest): Promise<SessionsEnded> {
+    return this.http.call({ method: 'POST', path: '/v1/sessions/end', body: request, response: sessionsEndedSchema });
   }
 
   /** Runs one SQL console statement on the site's database, logged in as the site's own user. */

@@ -63,6 +63,14 @@ const schema = z.object({
     .default([]),
   DAIS_PUBLIC_URL: envField.httpUrl().default('http://127.0.0.1:7000'),
   DAIS_SESSION_TTL_HOURS: envField.positiveInt().default(72),
+  /** Overrides the hours when set (short sessions for tests). */
+  DAIS_SESSION_TTL_SECONDS: envField.positiveInt().optional(),
+  /** The first delay of the sign-in limiter; each further failure doubles it (see auth/login-rate-limiter.ts). */
+  DAIS_LOGIN_BASE_DELAY_MS: envField.positiveInt().default(1_000),
+  /** The longest an address, or an address guessing one account, is made to wait. */
+  DAIS_LOGIN_MAX_DELAY_SECONDS: envField.positiveInt().default(900),
+  /** The longest an address new to an account under attack waits once: what a stranger can cost the owner. */
+  DAIS_LOGIN_ACCOUNT_MAX_DELAY_SECONDS: envField.positiveInt().default(30),
   DAIS_OPERATION_DEADLINE_MINUTES: envField.positiveInt().default(60),
   /** Overrides the minutes when set (short deadlines for tests and impatient setups). */
   DAIS_OPERATION_DEADLINE_SECONDS: envField.positiveInt().optional(),
@@ -126,6 +134,8 @@ export interface ManagerConfig {
   /** Where browsers reach the manager: cookies are Secure when this is https, OIDC returns here. */
   publicUrl: string;
   sessionTtlMs: number;
+  /** The sign-in limiter's delays. */
+  login: { baseDelayMs: number; maxDelayMs: number; accountMaxDelayMs: number };
   /** Prefix of site database and user names on shared database servers ('' by default). */
   databaseNamePrefix: string;
   /** An operation running longer than this is marked failed by the sweeper. */
@@ -180,7 +190,13 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     sites: { domain: env.DAIS_SITES_DOMAIN, publicScheme: env.DAIS_SITES_PUBLIC_SCHEME, publicPort: env.DAIS_SITES_PUBLIC_PORT },
     keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
     publicUrl: env.DAIS_PUBLIC_URL,
-    sessionTtlMs: env.DAIS_SESSION_TTL_HOURS * 3_600_000,
+    sessionTtlMs:
+      env.DAIS_SESSION_TTL_SECONDS === undefined ? env.DAIS_SESSION_TTL_HOURS * 3_600_000 : env.DAIS_SESSION_TTL_SECONDS * 1_000,
+    login: {
+      baseDelayMs: env.DAIS_LOGIN_BASE_DELAY_MS,
+      maxDelayMs: env.DAIS_LOGIN_MAX_DELAY_SECONDS * 1_000,
+      accountMaxDelayMs: env.DAIS_LOGIN_ACCOUNT_MAX_DELAY_SECONDS * 1_000,
+    },
     databaseNamePrefix: env.DAIS_DATABASE_NAME_PREFIX,
     operationDeadlineMs:
       env.DAIS_OPERATION_DEADLINE_SECONDS === undefined

@@ -11,6 +11,8 @@ const managerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('site.updated'), siteId: z.number().int(), site: siteViewSchema }),
   /** A user is no longer a member: their live updates for the site stop. */
   z.object({ type: z.literal('member.removed'), siteId: z.number().int(), userId: z.number().int() }),
+  /** An admin locked the site (availability `disabled`): its owners' live streams close. */
+  z.object({ type: z.literal('site.locked'), siteId: z.number().int() }),
   /** A user's account or credentials changed (sign-out, password, role, disabled, revoked token). */
   z.object({ type: z.literal('user.changed'), userId: z.number().int() }),
 ]);
@@ -45,6 +47,11 @@ export class EventBus {
   /** Publishes that a user left a site (or was removed from it). */
   async memberRemoved(siteId: number, userId: number): Promise<void> {
     await this.publish({ type: 'member.removed', siteId, userId });
+  }
+
+  /** Publishes that an admin locked a site. */
+  async siteLocked(siteId: number): Promise<void> {
+    await this.publish({ type: 'site.locked', siteId });
   }
 
   /** Publishes that a user's account or credentials changed: their sockets are checked again. */

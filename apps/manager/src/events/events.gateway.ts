@@ -1,5 +1,13 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import { DaisError, isDaisError, parseInput, siteSubscriptionSchema, SOCKET_EVENTS } from '@dais/shared';
 import type { Server, Socket } from 'socket.io';
 import { bearerToken } from '../auth/auth.guard';
@@ -27,16 +35,23 @@ interface SocketData {
 /** What a client gets back for each message it sends. */
 type Ack = { ok: true } | { ok: false; error: { code: string; message: string } };
 
+/** Longest a timer may wait (Node's limit); a session living longer is simply checked again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** When the database cannot say whether a session still lives, ask again after this long. */
+const RECHECK_AFTER_ERROR_MS = 5_000;
+
 const roomOf = (siteId: number) => `site:${siteId}`;
 const siteIdOfRoom = (room: string): number | null => (/^site:(\d+)$/.test(room) ? Number(room.slice(5)) : null);
 
 /**
  * Live updates for the dashboard: a client authenticates when connecting, subscribes to a site
  * (membership checked on every subscription) and then receives that site's operation changes and,
- * when an operation ends, the site itself. A member removed from a site stops receiving them.
+ * when an operation ends, the site itself. A member removed from a site stops receiving them; a
+ * connection whose session expires, is signed out or whose account changes is checked again and
+ * ended if its credential no longer signs in.
  */
 @WebSocketGateway()
-export class EventsGateway implements OnGatewayInit, OnModuleInit {
+export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
   private readonly logger = new Logger(EventsGateway.name);
   @WebSocketServer() private server!: Server;
 
@@ -59,6 +74,10 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
     });
   }
 
+  handleConnection(socket: Socket): void {
+    this.watchExpiry(socket);
+  }
+
   async onModuleInit(): Promise<void> {
     await this.bus.subscribe((event) => {
       this.relay(event).catch((error: unknown) =>
@@ -79,6 +98,9 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
         return this.evict(event.siteId, event.userId);
       case 'user.changed':
         return this.recheckUser(event.userId);
+      case 'site.locked':
+        // Owners still see a locked site (GET answers), so its operation updates may still reach them.
+        return;
     }
   }
 
@@ -102,6 +124,43 @@ export class EventsGateway implements OnGatewayInit, OnModuleInit {
         if (siteId !== null && !(await this.sites.canView(user, siteId))) socket.leave(room);
       }
     }
+  }
+
+  /**
+   * A session-cookie connection is checked again when its session is due to expire: ended if the
+   * session is gone, followed further if it was extended meanwhile (by the person's requests).
+   * Between the expiry and this check, every message is refused already ({@link userOf}).
+   */
+  private watchExpiry(socket: Socket): void {
+    const expiresAt = (socket.data as SocketData).user?.session?.expiresAt;
+    if (!expiresAt) return;
+    this.recheckAfter(socket, expiresAt.getTime() - Date.now());
+  }
+
+  private recheckAfter(socket: Socket, delayMs: number): void {
+    const timer = setTimeout(() => void this.recheckExpiry(socket), Math.min(MAX_TIMER_MS, Math.max(0, delayMs)));
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
+  }
+
+  private async recheckExpiry(socket: Socket): Promise<void> {
+    if (!socket.connected) return;
+    const data = socket.data as SocketData;
+    let user: AuthenticatedUser | null;
+    try {
+      user = await this.userFor(data.credential, data.user?.ip ?? null);
+    } catch (error) {
+      this.logger.warn(`could not check an expiring session: ${error instanceof Error ? error.message : String(error)}`);
+      this.recheckAfter(socket, RECHECK_AFTER_ERROR_MS);
+      return;
+    }
+    if (!user) {
+      socket.emit(SOCKET_EVENTS.sessionEnded, { reason: 'Your session expired; sign in again.' });
+      socket.disconnect(true);
+      return;
+    }
+    data.user = user;
+    this.watchExpiry(socket);
   }
 
   /** Takes a user's sockets (on this process) out of a site's room unless they may still see it (an admin). */

@@ -9,10 +9,16 @@ export interface SocketRefusal {
   error: { code: string; message: string };
 }
 
-/** The user a socket authenticated as when it connected (the gateway's middleware sets it). */
+/**
+ * The user a socket authenticated as (the gateway's middleware sets it, and keeps it current), as
+ * long as its session has not expired: checked on every message, not only when connecting.
+ */
 export function userOf(socket: Socket): AuthenticatedUser {
   const user = (socket.data as { user?: AuthenticatedUser }).user;
   if (!user) throw new DaisError('UNAUTHENTICATED', 'Not authenticated.');
+  if (user.session && user.session.expiresAt.getTime() <= Date.now()) {
+    throw new DaisError('UNAUTHENTICATED', 'Your session expired; sign in again.');
+  }
   return user;
 }
 

@@ -20,7 +20,11 @@ export class DaisExceptionFilter implements ExceptionFilter {
         `unexpected error ${unexpected.correlationId}`,
         unexpected.error instanceof Error ? unexpected.error.stack : String(unexpected.error),
       );
-    void host.switchToHttp().getResponse<FastifyReply>().status(status).send(body);
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // A refusal that says how long to wait says it the standard way too.
+    const retryAfter = body.error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+    void reply.status(status).send(body);
   }
 }
 

@@ -1,9 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DaisError, orchestratorStreamPath, type LiveClosed, type LiveData, type LiveMessage, type LiveOpen } from '@dais/shared';
+import {
+  DaisError,
+  isDaisError,
+  orchestratorStreamPath,
+  type LiveClosed,
+  type LiveData,
+  type LiveMessage,
+  type LiveOpen,
+} from '@dais/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorStreams, type OrchestratorStream } from '../clients/orchestrator-streams';
-import { changeableSite, visibleSite } from '../sites/site-access';
+import { changeableSite } from '../sites/site-access';
 import { SiteRepository, type SiteViewer } from '../sites/site.repository';
 
 /** Where a browser's stream events go (its Socket.IO socket). */
@@ -33,8 +41,8 @@ interface OpenStream {
 
 /**
  * The browser's live streams of a site, relayed from the orchestrator: opened only for a user who
- * may see the site (a terminal only if they may also change it), closed when the browser
- * disconnects or closes it, when the orchestrator ends it, and when the user loses access.
+ * may use the site (a member or an admin, and not an owner of a site an admin locked), closed when
+ * the browser disconnects or closes it, when the orchestrator ends it, and when the user loses access.
  */
 @Injectable()
 export class LiveStreamsService {
@@ -48,7 +56,7 @@ export class LiveStreamsService {
 
   /** Opens a stream for `user` and returns its id; events go to `sink`. */
   async open(user: AuthenticatedUser, request: LiveOpen, sink: LiveSink): Promise<string> {
-    await this.assertAccess(user, request.kind, request.siteId);
+    await this.assertAccess(user, request.siteId);
     if ([...this.streams.values()].filter((stream) => stream.sink.id === sink.id).length >= MAX_STREAMS_PER_CONNECTION) {
       throw new DaisError('RATE_LIMITED', `At most ${MAX_STREAMS_PER_CONNECTION} live streams per connection; close one first.`);
     }
@@ -105,24 +113,39 @@ export class LiveStreamsService {
     for (const stream of this.streams.values()) if (stream.sink.id === sinkId) this.end(stream, 'Disconnected.');
   }
 
-  /** Closes the user's streams of `siteId` (or of every site) that their current access no longer allows. */
-  async recheck(userId: number, viewer: SiteViewer | null, siteId?: number): Promise<void> {
+  /**
+   * Closes the streams (of one user, of one site, or both) that their users' current access no
+   * longer allows; `viewerOf` says who each user is now (null: disabled or gone).
+   */
+  async recheck(scope: { userId?: number; siteId?: number }, viewerOf: (userId: number) => Promise<SiteViewer | null>): Promise<void> {
+    const viewers = new Map<number, Promise<SiteViewer | null>>();
     for (const stream of [...this.streams.values()]) {
-      if (stream.userId !== userId || (siteId !== undefined && stream.siteId !== siteId)) continue;
-      const allowed =
-        viewer !== null &&
-        (await this.assertAccess(viewer, stream.kind, stream.siteId).then(
-          () => true,
-          () => false,
-        ));
-      if (!allowed) this.end(stream, 'You no longer have access to this site.', 'SITE_NOT_FOUND');
+      if (
+        (scope.userId !== undefined && stream.userId !== scope.userId) ||
+        (scope.siteId !== undefined && stream.siteId !== scope.siteId)
+      ) {
+        continue;
+      }
+      if (!viewers.has(stream.userId)) viewers.set(stream.userId, viewerOf(stream.userId));
+      const viewer = await viewers.get(stream.userId);
+      if (!viewer) {
+        this.end(stream, 'Your account can no longer open streams; sign in again.', 'UNAUTHENTICATED');
+        continue;
+      }
+      const refusal = await this.assertAccess(viewer, stream.siteId).then(
+        () => null,
+        (error: unknown) => (isDaisError(error) ? error : new DaisError('SITE_NOT_FOUND', 'You no longer have access to this site.')),
+      );
+      if (refusal) this.end(stream, refusal.message, refusal.code);
     }
   }
 
-  private async assertAccess(viewer: SiteViewer, kind: LiveOpen['kind'], siteId: number): Promise<void> {
-    // A terminal changes the site: it needs what any change needs (a site locked by an admin refuses it).
-    if (kind === 'terminal') await changeableSite(this.sites, viewer, siteId);
-    else await visibleSite(this.sites, viewer, siteId);
+  /**
+   * Every live stream needs the right to use the site: a terminal changes it, and an admin who
+   * locks a site (availability `disabled`) locks its owners out of its logs, status and files too.
+   */
+  private async assertAccess(viewer: SiteViewer, siteId: number): Promise<void> {
+    await changeableSite(this.sites, viewer, siteId);
   }
 
   private owned(sink: LiveSink, streamId: string): OpenStream {

@@ -61,6 +61,7 @@ export class LiveGateway implements OnModuleInit, OnGatewayDisconnect {
   @SubscribeMessage(LIVE_EVENTS.input)
   input(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Ack | undefined {
     try {
+      userOf(socket); // An expired session types nothing, even before its connection is ended.
       const { streamId, data } = parseInput(liveInputSchema, body, 'terminal input');
       this.streams.input(this.sinkOf(socket), streamId, data);
       // Keystrokes are not acknowledged one by one: a client that asks for an ack gets one.
@@ -91,12 +92,23 @@ export class LiveGateway implements OnModuleInit, OnGatewayDisconnect {
     }
   }
 
-  /** A member removed, or an account changed (role, disabled, deleted): streams it no longer allows close. */
+  /** A member removed, a site locked, or an account changed (role, disabled, deleted): streams no longer allowed close. */
   private async recheck(event: ManagerEvent): Promise<void> {
-    if (event.type !== 'member.removed' && event.type !== 'user.changed') return;
-    const user = await this.users.findById(event.userId);
-    const viewer = user && !user.disabled ? { id: user.id, role: user.role } : null;
-    await this.streams.recheck(event.userId, viewer, event.type === 'member.removed' ? event.siteId : undefined);
+    const viewerOf = async (userId: number) => {
+      const user = await this.users.findById(userId);
+      return user && !user.disabled ? { id: user.id, role: user.role } : null;
+    };
+    switch (event.type) {
+      case 'member.removed':
+        return this.streams.recheck({ userId: event.userId, siteId: event.siteId }, viewerOf);
+      case 'site.locked':
+        return this.streams.recheck({ siteId: event.siteId }, viewerOf);
+      case 'user.changed':
+        return this.streams.recheck({ userId: event.userId }, viewerOf);
+      case 'operation.updated':
+      case 'site.updated':
+        return;
+    }
   }
 
   private sinkOf(socket: Socket): LiveSink {

@@ -21,7 +21,7 @@ export class MembersController {
   @HttpCode(201)
   add(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown, @Body() body: unknown): Promise<SiteMemberView> {
     const { id } = parseInput(siteParams, params, 'path');
-    return this.members.add(user, id, parseInput(addMemberRequestSchema, body, 'member').username);
+    return this.members.add(user, id, parseInput(addMemberRequestSchema, body, 'member'));
   }
 
   @Delete(':userId')

@@ -3,6 +3,7 @@ import { DaisError, type listOperationsQuerySchema, type OperationListView, type
 import type { z } from 'zod';
 import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OperationLauncher } from './operation-launcher';
+import { changeableSite } from '../sites/site-access';
 import { SiteRepository } from '../sites/site.repository';
 import { OperationRepository } from './operation.repository';
 import { toOperationView, type OperationWithSteps } from './operation-view';
@@ -33,9 +34,17 @@ export class OperationsService {
     };
   }
 
-  /** Runs a failed operation again from its failed step. */
+  /**
+   * Runs a failed operation again from its failed step. Retrying changes the site, so it needs what
+   * starting the operation needed: a member of a site that is not locked (seeing it is not enough),
+   * and an admin for a repair.
+   */
   async retry(user: AuthenticatedUser, operationId: number): Promise<OperationView> {
     const operation = await this.visible(user, operationId);
+    if (user.role !== 'admin') {
+      if (operation.kind === 'repair_site') assertAdmin(user, 'retry a repair');
+      await changeableSite(this.sites, user, operation.siteId);
+    }
     if (!(await this.operations.resetForRetry(operation.id))) {
       throw new DaisError(
         'OPERATION_NOT_RETRYABLE',

@@ -45,12 +45,13 @@ export class ShellAccessService {
     this.privateKey = loadOwnPrivateKey(config.keys.dir, 'manager');
   }
 
-  /** Password sign-in (rate-limited exactly like the web sign-in). */
+  /** Password sign-in (slowed exactly like the web sign-in, by the same limiter). */
   async withPassword(login: ShellLogin, password: string): Promise<ShellAuthResult> {
-    await this.limiter.assertAllowed(login.username, login.remoteAddress);
+    await this.limiter.admit(login.username, login.remoteAddress);
     const user = await this.users.findByUsername(login.username);
-    if (!user || user.disabled || !(await verifyPassword(user.passwordHash, password))) {
-      await this.limiter.recordFailure(login.username, login.remoteAddress);
+    // Checked (against a decoy when there is no such user) before anything else, so timing tells nothing.
+    const valid = await verifyPassword(user?.passwordHash ?? null, password);
+    if (!user || !valid || user.disabled) {
       await this.audit.record({
         actor: { id: user?.id ?? null, username: login.username, ip: login.remoteAddress },
         action: 'shell.login.failed',
@@ -58,7 +59,7 @@ export class ShellAccessService {
       });
       throw new DaisError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
-    await this.limiter.recordSuccess(login.username);
+    await this.limiter.succeeded(login.username, login.remoteAddress);
     return this.grant(user, login, 'password');
   }
 

@@ -172,6 +172,12 @@ export class SiteRepository {
     return (await this.prisma.site.count({ where: { id, ...visibleTo(viewer) } })) > 0;
   }
 
+  /** The site's members who are not admins: the owners a lock shuts out. */
+  async ownerIds(siteId: number): Promise<number[]> {
+    const members = await this.prisma.siteMember.findMany({ where: { siteId, user: { role: 'user' } }, select: { userId: true } });
+    return members.map((member) => member.userId);
+  }
+
   /** The changes as PostgreSQL keeps them: each secret sealed for its site and name. */
   private sealed(siteId: number, changes: SiteChanges): Prisma.SiteUpdateInput {
     const { secrets, ...rest } = changes;

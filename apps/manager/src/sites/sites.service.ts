@@ -12,6 +12,7 @@ import {
 } from '@dais/shared';
 import type { z } from 'zod';
 import { AuditService } from '../audit/audit.service';
+import { AccessRevocation } from '../auth/access-revocation';
 import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorClient } from '../clients/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
@@ -39,6 +40,7 @@ export class SitesService {
     private readonly launcher: OperationLauncher,
     private readonly orchestrator: OrchestratorClient,
     private readonly audit: AuditService,
+    private readonly access: AccessRevocation,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {}
 
@@ -80,6 +82,10 @@ export class SitesService {
     const changes = await this.changesFor(site, request);
     if (Object.keys(changes).some((key) => key !== 'description')) await this.startOperation(siteId, 'update_site', user, changes);
     else if (changes.description !== undefined) await this.sites.change(siteId, changes);
+    // Locked from now on (the new availability is saved): what its owners have open ends too.
+    if (request.availability === 'disabled' && site.availability !== 'disabled') {
+      await this.access.endSiteForOwners(siteId, await this.sites.ownerIds(siteId));
+    }
     if (request.name !== undefined && request.name !== site.name) {
       const renamed = { id: site.id, name: request.name };
       await this.audit.record({ actor: user, action: 'site.rename', site: renamed, details: { from: site.name, to: request.name } });

@@ -7,6 +7,7 @@ export function toUserView(user: User): UserView {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
+    email: user.email,
     role: user.role,
     disabled: user.disabled,
     hasPassword: user.passwordHash !== null,

@@ -24,6 +24,7 @@ import { runLogsChannel } from './logs-channel';
 import { runProcessChannel, type SessionLimits } from './process-channel';
 import { runSftpChannel } from './sftp-channel';
 import { ShellTokenCheck } from './shell-server-channel';
+import type { ShellSessions } from './shell-sessions';
 import { SessionQuota } from './session-quota';
 import { SiteProcessLauncher } from './site-process';
 import { runStatusChannel, SiteChangeWatch } from './status-channel';
@@ -39,6 +40,8 @@ export interface LiveSocketDeps {
   runtime: SiteRuntimeDriver;
   /** The control API's nonce store: a request or token accepted on either path is refused on both. */
   nonces: NonceStore;
+  /** The shell's live sessions, which the manager may end (`POST /v1/sessions/end`). */
+  shellSessions: ShellSessions;
 }
 
 /** Largest frame a client may send: an SFTP write (256 KiB as base64) and its envelope. */
@@ -63,7 +66,7 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
       callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.orchestrator),
       nonces: deps.nonces,
     }),
-    tokens: new ShellTokenCheck(loadPublicKey(keyFilePaths(config.keys.dir, 'manager').publicKey), deps.nonces),
+    tokens: new ShellTokenCheck(loadPublicKey(keyFilePaths(config.keys.dir, 'manager').publicKey), deps.nonces, deps.shellSessions),
     folders,
     siteSpec: (siteId) => deps.sites.get(siteId),
     maxLogTail: config.live.maxLogTail,
@@ -75,6 +78,7 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
     launcher: new SiteProcessLauncher({ containers, config, files: deps.files }),
     watch: new SiteChangeWatch(deps.runtime),
     sites: deps.sites,
+    shellSessions: deps.shellSessions,
     limits: { idleTimeoutMs: config.live.idleTimeoutMs, maxLifetimeMs: config.live.maxLifetimeMs },
     log,
   };
@@ -127,6 +131,7 @@ interface ChannelDeps {
   launcher: SiteProcessLauncher;
   watch: SiteChangeWatch;
   sites: SiteService;
+  shellSessions: ShellSessions;
   limits: SessionLimits;
   log: FastifyInstance['log'];
 }
@@ -152,6 +157,7 @@ async function serve(ws: WebSocket, accepted: AcceptedUpgrade, deps: ChannelDeps
     case 'shell':
     case 'sftp': {
       const who = { siteId: spec.id, userId: accepted.claims.userId, username: accepted.claims.username, mode: accepted.kind };
+      if (!deps.shellSessions.track(ws, accepted.claims)) return;
       deps.log.info(who, 'shell session opened');
       ws.once('close', () => deps.log.info(who, 'shell session closed'));
       if (accepted.kind === 'sftp') {

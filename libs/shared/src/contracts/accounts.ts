@@ -5,6 +5,17 @@ export const usernameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 lowercase letters, digits, _ or -, starting with a letter');
 
+/**
+ * An account's e-mail address: how non-admins name a person to add to a site, so usernames need not
+ * be guessable. Stored lowercase (unique whatever the case); at most 254 characters (RFC 5321).
+ */
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be an e-mail address like name@example.org'))
+  .transform((email) => email.toLowerCase());
+
 /** A password people can choose: long enough to resist guessing, bounded so hashing stays cheap. */
 export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 
@@ -14,9 +25,16 @@ export const loginRequestSchema = z.strictObject({
   password: z.string().min(1).max(200),
 });
 
-/** `POST /api/auth/password`: change one's own password (other sessions are signed out). */
+/**
+ * `POST /api/auth/password`: change one's own password. Unless `endOtherSessions` is false, every
+ * other session of the account is signed out, its API tokens revoked and its SSH sessions closed.
+ */
 export const changePasswordRequestSchema = z
-  .strictObject({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema })
+  .strictObject({
+    currentPassword: z.string().min(1).max(200),
+    newPassword: passwordSchema,
+    endOtherSessions: z.boolean().default(true),
+  })
   .refine((change) => change.currentPassword !== change.newPassword, {
     message: 'must differ from the current password',
     path: ['newPassword'],
@@ -31,23 +49,38 @@ export const createUserRequestSchema = z.strictObject({
   displayName: z.string().max(100).default(''),
   role: roleSchema.default('user'),
   password: passwordSchema.optional(),
+  email: emailSchema.optional(),
 });
 
-/** `PATCH /api/users/:id` (admins). */
+/**
+ * `PATCH /api/users/:id` (admins). A new password ends the person's sessions, API tokens and SSH
+ * sessions unless `keepSessions` is true; `email: null` removes the address.
+ */
 export const updateUserRequestSchema = z
   .strictObject({
     displayName: z.string().max(100).optional(),
     role: roleSchema.optional(),
     disabled: z.boolean().optional(),
     password: passwordSchema.optional(),
+    keepSessions: z.boolean().optional(),
+    email: emailSchema.nullable().optional(),
   })
-  .refine((update) => Object.keys(update).length > 0, 'send at least one field to change');
+  .refine((update) => Object.keys(update).some((field) => field !== 'keepSessions'), 'send at least one field to change')
+  .refine((update) => update.keepSessions === undefined || update.password !== undefined, {
+    message: 'keepSessions goes with a new password',
+    path: ['keepSessions'],
+  });
+
+/** `PATCH /api/auth/me`: what a person changes on their own account (`email: null` removes it). */
+export const updateAccountRequestSchema = z.strictObject({ email: emailSchema.nullable() });
 
 /** A user as the API shows it. */
 export const userViewSchema = z.object({
   id: z.number().int(),
   username: z.string(),
   displayName: z.string(),
+  /** Shown to the person and to admins only, never to other members. */
+  email: z.string().nullable(),
   role: roleSchema,
   disabled: z.boolean(),
   hasPassword: z.boolean(),

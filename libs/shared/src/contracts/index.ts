@@ -12,6 +12,7 @@ export * from './ssh-keys';
 export * from './single-sign-on';
 export * from './site-management';
 export * from './shell-server';
+export * from './shell-sessions';
 export * from './sql-console';
 export * from './observability';
 export * from './terminal-channel';

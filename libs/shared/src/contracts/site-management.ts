@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hostnameSchema } from '../naming/hostname';
-import { usernameSchema } from './accounts';
+import { emailSchema, usernameSchema } from './accounts';
 import { certificateStateSchema } from './router';
 
 /** `DELETE /api/sites/:id`: the site's name typed again, so a site is never deleted by a slip. */
@@ -8,8 +8,16 @@ export const deleteSiteRequestSchema = z.strictObject({
   confirm: z.string({ error: 'type the site name to confirm' }).max(100, 'must be at most 100 characters'),
 });
 
-/** `POST /api/sites/:id/members`: add an existing user to a site. */
-export const addMemberRequestSchema = z.strictObject({ username: usernameSchema });
+/**
+ * `POST /api/sites/:id/members`: add an existing user to a site, named by the exact e-mail address of
+ * their account (admins may also name them by username). Exactly one of the two.
+ */
+export const addMemberRequestSchema = z
+  .strictObject({ email: emailSchema.optional(), username: usernameSchema.optional() })
+  .refine((request) => (request.email === undefined) !== (request.username === undefined), {
+    message: "name the person by their account's e-mail address",
+    path: ['email'],
+  });
 
 /** A member of a site, as the API shows it. */
 export const siteMemberViewSchema = z.object({

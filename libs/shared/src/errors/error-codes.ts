@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
   SSH_SIGNATURE_INVALID: { status: 401, transient: false },
   /** An SSH key sign-in proof (signed data + signature) that was already used once. */
   SSH_SIGNATURE_REPLAYED: { status: 401, transient: false },
+  /** The manager ended this person's access (account disabled, site locked, membership removed, password changed). */
+  SESSION_ENDED: { status: 401, transient: false },
   ROUTE_FORBIDDEN: { status: 403, transient: false },
   FORBIDDEN: { status: 403, transient: false },
   CSRF_FAILED: { status: 403, transient: false },
@@ -39,6 +41,7 @@ export const ERROR_CATALOGUE = {
   SITE_NAME_TAKEN: { status: 409, transient: false },
   DATABASE_EXISTS: { status: 409, transient: false },
   NAME_TAKEN: { status: 409, transient: false },
+  EMAIL_TAKEN: { status: 409, transient: false },
   HOSTNAME_CONFLICT: { status: 409, transient: false },
   SITE_BUSY: { status: 409, transient: false },
   OPERATION_NOT_RETRYABLE: { status: 409, transient: false },

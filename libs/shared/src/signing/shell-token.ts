@@ -13,6 +13,8 @@ export const shellTokenClaimsSchema = z.strictObject({
   siteId: z.number().int().positive(),
   userId: z.number().int().positive(),
   username: z.string().min(1).max(64),
+  /** When the manager issued it (ms since the epoch, the manager's clock): access it ended after that refuses it. */
+  iat: z.number().int().positive(),
   /** Expiry, milliseconds since the epoch. */
   exp: z.number().int().positive(),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
@@ -30,6 +32,7 @@ export function issueShellToken(
 ): string {
   const claims: ShellTokenClaims = {
     ...grant,
+    iat: now,
     exp: now + Math.min(ttlMs, SHELL_TOKEN_MAX_TTL_MS),
     nonce: randomBytes(18).toString('base64url'),
   };

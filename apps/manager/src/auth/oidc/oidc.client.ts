@@ -15,6 +15,8 @@ export interface OidcIdentity {
   subject: string;
   preferredUsername?: string | undefined;
   email?: string | undefined;
+  /** The provider vouches that the person controls `email` (`email_verified: true`). */
+  emailVerified: boolean;
   name?: string | undefined;
 }
 
@@ -89,6 +91,7 @@ export class OidcClient {
         subject: claims.sub,
         preferredUsername: textClaim(profile.preferred_username),
         email: textClaim(profile.email),
+        emailVerified: profile.email_verified === true,
         name: textClaim(profile.name),
       };
     } catch (error) {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DaisError } from '@dais/shared';
+import { DaisError, emailSchema } from '@dais/shared';
 import { AuditService } from '../../audit/audit.service';
 import type { User } from '../../generated/prisma/client';
 import { AuthService, type ClientInfo } from '../auth.service';
@@ -85,18 +85,26 @@ export class OidcService {
     }
   }
 
-  /** The account of this identity, created on its first sign-in (role user, no password). */
+  /**
+   * The account of this identity, created on its first sign-in (role user, no password). A verified
+   * e-mail address no other account has becomes the account's, if it has none yet.
+   */
   private async findOrCreate(identity: OidcIdentity, from: ClientInfo): Promise<User> {
     const subject = `${identity.issuer}|${identity.subject}`;
     if (subject.length > MAX_SUBJECT_LENGTH)
       throw new DaisError('SSO_FAILED', 'The identity provider sent an identifier too long to store.');
+    const email = await this.freeVerifiedEmail(identity);
     const existing = await this.users.findByOidcSubject(subject);
-    if (existing) return existing;
+    if (existing) {
+      // Another account taking it meanwhile only leaves this one without an address.
+      if (email && existing.email === null) return (await this.users.updateUnique(existing.id, { email })) ?? existing;
+      return existing;
+    }
     const base = usernameFromClaims(identity);
     for (let attempt = 1; attempt <= MAX_USERNAME_TRIES; attempt += 1) {
       const username = attempt === 1 ? base : withNumericSuffix(base, attempt);
       const displayName = (identity.name ?? '').slice(0, 100);
-      const created = await this.users.create({ username, displayName, role: 'user', passwordHash: null, oidcSubject: subject });
+      const created = await this.users.create({ username, displayName, role: 'user', passwordHash: null, oidcSubject: subject, email });
       if (created) {
         await this.audit.record({
           actor: { id: created.id, username, ip: from.ip },
@@ -113,6 +121,14 @@ export class OidcService {
       'NAME_TAKEN',
       `Every username from ${base} to ${withNumericSuffix(base, MAX_USERNAME_TRIES)} is taken; ask an admin.`,
     );
+  }
+
+  /** The identity's e-mail address, lowercase, if the provider verified it and no account has it. */
+  private async freeVerifiedEmail(identity: OidcIdentity): Promise<string | null> {
+    if (!identity.emailVerified || identity.email === undefined) return null;
+    const parsed = emailSchema.safeParse(identity.email);
+    if (!parsed.success || (await this.users.findByEmail(parsed.data))) return null;
+    return parsed.data;
   }
 
   private async recordFailure(from: ClientInfo, reason: string, user?: User): Promise<void> {

@@ -13,6 +13,7 @@ import {
   sshKeyListViewSchema,
   sshKeyViewSchema,
   tokenListViewSchema,
+  updateAccountRequestSchema,
   updateUserRequestSchema,
   userListViewSchema,
   userViewSchema,
@@ -33,14 +34,16 @@ export const accountPaths: PathItems = {
   '/api/auth/login': {
     post: {
       ...anyone,
-      summary: 'Sign in with a password: sets the dais_session (HttpOnly) and dais_csrf cookies',
+      summary: 'Sign in with a password (JSON only): sets the dais_session (HttpOnly) and dais_csrf cookies',
       requestBody: body(loginRequestSchema),
       responses: {
         '200': ok('Signed in; send csrfToken as X-CSRF-Token on every request that changes something.', sessionViewSchema),
         '400': common['400'],
         '401': error('Wrong username or password, the same answer for every reason (INVALID_CREDENTIALS).'),
+        '403': error("Sent from another site's page: an Origin other than the dashboard's (CSRF_FAILED)."),
+        '415': error('The body is not application/json, e.g. an HTML form (UNSUPPORTED_MEDIA_TYPE).'),
         '429': error(
-          'Too many failed sign-ins for this account (10) or address (50) in 15 minutes (RATE_LIMITED; details.retryAfterSeconds).',
+          'Too many failed sign-ins from this address or for this account: wait the Retry-After header (RATE_LIMITED; details.retryAfterSeconds, retryAfterMs). A delay, never a lock.',
         ),
       },
     },
@@ -53,10 +56,20 @@ export const accountPaths: PathItems = {
       summary: 'Who am I (and the CSRF token of this session)',
       responses: { '200': ok('The account.', sessionViewSchema), ...common },
     },
+    patch: {
+      summary: 'Set or remove your e-mail address (other people add you to sites by it; only you and admins see it)',
+      requestBody: body(updateAccountRequestSchema),
+      responses: {
+        '200': ok('The account.', userViewSchema),
+        '409': error('Another account has this address (EMAIL_TAKEN).'),
+        ...changing,
+      },
+    },
   },
   '/api/auth/password': {
     post: {
-      summary: 'Change your password (every other session is signed out)',
+      summary:
+        'Change your password; unless endOtherSessions is false, every other session is signed out, every API token revoked and every SSH session closed',
       requestBody: body(changePasswordRequestSchema),
       responses: {
         ...noContent('Changed.'),
@@ -141,17 +154,24 @@ export const accountPaths: PathItems = {
     post: {
       summary: 'Create an account (admins)',
       requestBody: body(createUserRequestSchema),
-      responses: { '201': ok('Created.', userViewSchema), '409': error('The username is taken (NAME_TAKEN).'), ...changing, ...adminOnly },
+      responses: {
+        '201': ok('Created.', userViewSchema),
+        '409': error('The username (NAME_TAKEN) or e-mail address (EMAIL_TAKEN) is taken.'),
+        ...changing,
+        ...adminOnly,
+      },
     },
   },
   '/api/users/{id}': {
     parameters: ids(['id', 'user']),
     patch: {
-      summary: 'Change an account: name, role, disable, reset password (admins; disabling or a new password signs it out)',
+      summary:
+        "Change an account: name, e-mail, role, disable, reset password (admins). Disabling ends the person's sessions, live streams and SSH sessions; a new password also revokes their API tokens, unless keepSessions is true",
       requestBody: body(updateUserRequestSchema),
       responses: {
         '200': ok('The account.', userViewSchema),
         '404': error('No such user.'),
+        '409': error('Another account has this e-mail address (EMAIL_TAKEN).'),
         ...changing,
         '403': error('Admins only; admins cannot demote or disable themselves.'),
       },

@@ -94,11 +94,13 @@ export const sitePaths: PathItems = {
       responses: { '200': ok('Members.', z.object({ members: z.array(siteMemberViewSchema) })), ...siteNotFound, ...common },
     },
     post: {
-      summary: 'Add a member (any member may)',
+      summary: 'Add a member (any member may), named by the exact e-mail address of their account; admins may also give a username',
       requestBody: body(addMemberRequestSchema),
       responses: {
         '201': ok('Added.', siteMemberViewSchema),
-        '404': error('No such site (SITE_NOT_FOUND) or user (USER_NOT_FOUND).'),
+        '404': error(
+          'No such site (SITE_NOT_FOUND), or nobody to add by that (USER_NOT_FOUND: the same answer for an unknown address and for any username sent by a non-admin).',
+        ),
         '409': error('Already a member (MEMBER_EXISTS).'),
         ...changing,
       },
@@ -107,7 +109,8 @@ export const sitePaths: PathItems = {
   '/api/sites/{id}/members/{userId}': {
     parameters: [...site, ...ids(['userId', 'member'])],
     delete: {
-      summary: 'Remove a member (yourself included), never the last one; their live updates stop at once',
+      summary:
+        'Remove a member (yourself included), never the last one; their live updates, streams and SSH sessions of the site end at once',
       responses: {
         ...noContent('Removed.'),
         '404': error('No such site (SITE_NOT_FOUND) or member (MEMBER_NOT_FOUND).'),
@@ -159,12 +162,13 @@ export const sitePaths: PathItems = {
   '/api/operations/{id}/retry': {
     parameters: ids(['id', 'operation']),
     post: {
-      summary: 'Retry a failed operation from its failed step',
+      summary: 'Retry a failed operation from its failed step (needs the right to change the site; a repair, an admin)',
       responses: {
         '202': ok('Queued again.', operationViewSchema),
-        '404': error('No such operation, or not yours.'),
+        '404': error('No such operation or site, or not yours.'),
         '409': error('Only failed operations can be retried (OPERATION_NOT_RETRYABLE), or the site is busy (SITE_BUSY).'),
         ...changing,
+        '403': error('The site is locked (SITE_LOCKED), only admins retry a repair (FORBIDDEN), or CSRF_FAILED.'),
       },
     },
   },

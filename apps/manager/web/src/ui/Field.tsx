@@ -75,3 +75,24 @@ export function TextAreaField({
     />
   );
 }
+
+/** A labelled checkbox (the label beside the box), with a hint underneath. */
+export function CheckboxField({
+  label,
+  hint,
+  ...input
+}: { label: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>): ReactNode {
+  const id = useId();
+  return (
+    <div className="field field-checkbox">
+      <label htmlFor={id}>
+        <input {...input} type="checkbox" id={id} aria-describedby={hint ? `${id}-hint` : undefined} /> {label}
+      </label>
+      {hint ? (
+        <div className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      ) : null}
+    </div>
+  );
+}

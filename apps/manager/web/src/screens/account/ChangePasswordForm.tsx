@@ -6,13 +6,15 @@ import { useAction } from '../../api/use-api';
 import { fieldProblems } from '../../forms/check';
 import { Button } from '../../ui/Button';
 import { ErrorNotice } from '../../ui/ErrorNotice';
-import { Field } from '../../ui/Field';
+import { CheckboxField, Field } from '../../ui/Field';
 
 const FIELDS = ['currentPassword', 'newPassword', 'repeat'] as const;
 
 /**
  * Changes one's own password. The server's own schema checks it as the person types (once a field
- * has something in it); the server signs out every other session of the account, so the page says so.
+ * has something in it). By default the server also ends everything else the account has open
+ * (other sessions, API tokens, SSH sessions), as someone changing a leaked password wants; the
+ * person may keep them.
  */
 export function ChangePasswordForm(): ReactNode {
   const account = useAccount();
@@ -20,8 +22,9 @@ export function ChangePasswordForm(): ReactNode {
   const [newPassword, setNewPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [done, setDone] = useState(false);
-  const change = useAction(() => manager.post('/api/auth/password', { currentPassword, newPassword }));
+  const [endOtherSessions, setEndOtherSessions] = useState(true);
+  const [done, setDone] = useState<'ended' | 'kept' | null>(null);
+  const change = useAction(() => manager.post('/api/auth/password', { currentPassword, newPassword, endOtherSessions }));
 
   if (!account.hasPassword) {
     return (
@@ -41,7 +44,7 @@ export function ChangePasswordForm(): ReactNode {
   const edit = (set: (value: string) => void) => (value: string) => {
     set(value);
     change.clearError();
-    setDone(false);
+    setDone(null);
   };
 
   const submit = async (event: SyntheticEvent): Promise<void> => {
@@ -49,7 +52,7 @@ export function ChangePasswordForm(): ReactNode {
     setAttempted(true);
     if (Object.keys(problems).length > 0) return;
     if (await change.run()) {
-      setDone(true);
+      setDone(endOtherSessions ? 'ended' : 'kept');
       setCurrentPassword('');
       setNewPassword('');
       setRepeat('');
@@ -86,10 +89,18 @@ export function ChangePasswordForm(): ReactNode {
           onChange={(event) => edit(setRepeat)(event.target.value)}
           error={problemOf('repeat')}
         />
+        <CheckboxField
+          label="Sign out everywhere else"
+          checked={endOtherSessions}
+          onChange={(event) => setEndOtherSessions(event.target.checked)}
+          hint="Ends this account's other browser sessions and SSH sessions and revokes its API tokens; this session stays signed in."
+        />
         <ErrorNotice error={change.error} fields={FIELDS} />
         {done ? (
           <p className="notice notice-ok" role="status">
-            Password changed. Every other session of this account has been signed out; this one stays signed in.
+            {done === 'ended'
+              ? 'Password changed. Every other session of this account has been signed out and its API tokens revoked; this one stays signed in.'
+              : 'Password changed. Your other sessions and API tokens keep working.'}
           </p>
         ) : null}
         <div className="form-actions">

@@ -8,19 +8,20 @@ import { Button } from '../../ui/Button';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Field } from '../../ui/Field';
 
-const FIELDS = ['username', 'displayName', 'role', 'password'] as const;
+const FIELDS = ['username', 'displayName', 'email', 'role', 'password'] as const;
 type Role = UserView['role'];
 
 /** A new account with a first password the admin hands over (the person changes it on their account page). */
 export function CreateUserForm({ onCreated }: { onCreated: (user: UserView) => void }): ReactNode {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
+  const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('user');
   const [password, setPassword] = useState('');
   const [attempted, setAttempted] = useState(false);
   const [createdName, setCreatedName] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
-  const request = { username, displayName, role, password };
+  const request = { username, displayName, role, password, ...(email === '' ? {} : { email }) };
   const problems = fieldProblems(createUserRequestSchema, request);
   const create = useAction(async () => {
     const user = await manager.post<UserView>('/api/users', request);
@@ -28,6 +29,7 @@ export function CreateUserForm({ onCreated }: { onCreated: (user: UserView) => v
     setCreatedName(user.username);
     setUsername('');
     setDisplayName('');
+    setEmail('');
     setPassword('');
     setRole('user');
     setAttempted(false);
@@ -67,6 +69,15 @@ export function CreateUserForm({ onCreated }: { onCreated: (user: UserView) => v
             value={displayName}
             onChange={(event) => setDisplayName(event.target.value)}
             error={problemOf('displayName')}
+          />
+          <Field
+            label="E-mail address (optional)"
+            type="email"
+            autoComplete="off"
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+            error={problemOf('email')}
+            hint="Site owners add the person to their sites by it; they can also set it themselves."
           />
           <div className="field">
             <label htmlFor="new-user-role">Role</label>

@@ -17,7 +17,7 @@ type UserChange = { role?: UserView['role']; disabled?: boolean };
 export function UserRow({ user, onChanged }: { user: UserView; onChanged: (user: UserView) => void }): ReactNode {
   const me = useAccount();
   const [resetting, setResetting] = useState(false);
-  const [passwordSet, setPasswordSet] = useState(false);
+  const [passwordSet, setPasswordSet] = useState<'ended' | 'kept' | null>(null);
   const [confirmingDisable, setConfirmingDisable] = useState(false);
   const change = useAction(async (update: UserChange) => onChanged(await manager.patch<UserView>(`/api/users/${user.id}`, update)));
   const isMe = user.id === me.id;
@@ -26,6 +26,7 @@ export function UserRow({ user, onChanged }: { user: UserView; onChanged: (user:
       <div className="admin-row-main">
         <span className="admin-row-title">{user.username}</span>
         {user.displayName ? <span>{user.displayName}</span> : null}
+        {user.email ? <span className="mono">{user.email}</span> : null}
         <StatusDot tone={user.disabled ? 'off' : 'ok'} label={user.disabled ? 'Disabled' : 'Active'} />
         <span className="field-hint">
           {user.sso ? 'single sign-on' : 'password'} · since {timeAgo(user.createdAt)}
@@ -62,7 +63,7 @@ export function UserRow({ user, onChanged }: { user: UserView; onChanged: (user:
             aria-expanded={resetting}
             onClick={() => {
               setResetting((open) => !open);
-              setPasswordSet(false);
+              setPasswordSet(null);
             }}
           >
             Reset password
@@ -73,9 +74,9 @@ export function UserRow({ user, onChanged }: { user: UserView; onChanged: (user:
       {resetting ? (
         <ResetPasswordForm
           user={user}
-          onDone={() => {
+          onDone={(kept) => {
             setResetting(false);
-            setPasswordSet(true);
+            setPasswordSet(kept ? 'kept' : 'ended');
           }}
         />
       ) : null}
@@ -88,11 +89,15 @@ export function UserRow({ user, onChanged }: { user: UserView; onChanged: (user:
         onCancel={() => setConfirmingDisable(false)}
         onConfirm={() => void change.run({ disabled: true }).then(() => setConfirmingDisable(false))}
       >
-        <p>They are signed out everywhere at once; their API tokens and SSH keys stop working until the account is enabled again.</p>
+        <p>
+          They are signed out everywhere at once, and their open terminals, log streams and SSH sessions close; their API tokens and SSH
+          keys stop working until the account is enabled again.
+        </p>
       </ConfirmDialog>
       {passwordSet ? (
         <p className="notice notice-ok" role="status">
-          Password set for {user.username}; they were signed out everywhere.
+          Password set for {user.username}
+          {passwordSet === 'ended' ? '; they were signed out everywhere and their API tokens revoked.' : '; their sessions were kept.'}
         </p>
       ) : null}
     </li>
