@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { envField, loadOutboundTls, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource, type OutboundTls } from '@dais/shared';
 import { z } from 'zod';
+import { domainChecksConfig, domainChecksEnv, type DomainChecksConfig } from './domain-checks.config';
 
 const commaList = z.string().transform((value) =>
   value
@@ -92,6 +93,7 @@ const schema = z.object({
   DAIS_SHELL_PUBLIC_PORT: envField.port().optional(),
   /** The port the shell listens on (its own key): the public port unless a balancer in front changes it. */
   DAIS_SHELL_PORT: envField.port().default(2222),
+  ...domainChecksEnv,
 });
 
 /** Where `npm run build:web` puts the dashboard, found from this file so any working directory works. */
@@ -131,6 +133,8 @@ export interface ManagerConfig {
   web: { root: string };
   /** The SSH/SFTP address the dashboard tells people to connect to. */
   shell: { publicHost: string; publicPort: number };
+  /** Proof of control of custom domains: DNS, check timing, release, reserved names. */
+  domains: DomainChecksConfig;
 }
 
 /** Reads the manager's configuration; throws a ConfigError listing every bad key. */
@@ -180,6 +184,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     logLevel: env.DAIS_LOG_LEVEL,
     web: { root: env.DAIS_WEB_ROOT ?? BUILT_WEB_ROOT },
     shell: { publicHost: env.DAIS_SHELL_PUBLIC_HOST, publicPort: env.DAIS_SHELL_PUBLIC_PORT ?? env.DAIS_SHELL_PORT },
+    domains: domainChecksConfig(env),
   });
 }
 
