@@ -225,7 +225,10 @@ describe('site management: search, rename, members, delete confirmation, domains
       const added = await stack.api<DomainChange>('POST', path, { hostname: 'WWW.Example.ORG' });
       expect(added.status).toBe(201);
       // A claim is routed only once control is proven (test/security/domain-claims.test.ts); here an admin verifies it.
-      expect(added.json).toMatchObject({ domain: { hostname: 'www.example.org', status: 'unverified', statusMessage: null }, operation: null });
+      expect(added.json).toMatchObject({
+        domain: { hostname: 'www.example.org', status: 'unverified', statusMessage: null },
+        operation: null,
+      });
       expect((await stack.visit('www.example.org')).status).toBe(404);
       const verified = await verifyDomain(stack, site.id, added.json.domain.id);
       expect(verified.domain).toMatchObject({ status: 'pending', verification: { method: 'admin', verifiedBy: 'admin' } });

@@ -53,7 +53,11 @@ export async function startBindDns(): Promise<BindDns> {
   }
 }
 
-async function launch(dir: string, keyFile: string, port: number): Promise<{ ok: true; child: ChildProcess } | { ok: false; output: string }> {
+async function launch(
+  dir: string,
+  keyFile: string,
+  port: number,
+): Promise<{ ok: true; child: ChildProcess } | { ok: false; output: string }> {
   const conf = join(dir, 'named.conf');
   await writeFile(
     conf,

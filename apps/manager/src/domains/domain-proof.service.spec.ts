@@ -70,7 +70,8 @@ class FakeDomains implements DomainStore {
   verify(verification: Verification) {
     const row = this.rows.get(verification.domainId);
     if (!row || row.status !== 'unverified') return Promise.resolve('changed' as const);
-    if ([...this.rows.values()].some((other) => other.claimedHostname === row.hostname)) return Promise.resolve('claimed-elsewhere' as const);
+    if ([...this.rows.values()].some((other) => other.claimedHostname === row.hostname))
+      return Promise.resolve('claimed-elsewhere' as const);
     const operation = this.operation(row.siteId);
     const domain = this.write(row.id, {
       status: 'pending',
@@ -167,7 +168,9 @@ describe('checking a domain’s proof of control', () => {
     expect(result).toMatchObject({ domain: { status: 'pending', verifiedVia: 'dns', claimedHostname: 'shop.example.org' } });
     expect(domains.rows.get(1)?.nextCheckAt).toEqual(at(60_000 + 6 * 3_600_000));
     expect(launched).toEqual([100]);
-    expect(audited).toEqual([expect.objectContaining({ actor, action: 'domain.verify', details: expect.objectContaining({ method: 'dns' }) })]);
+    expect(audited).toEqual([
+      expect.objectContaining({ actor, action: 'domain.verify', details: expect.objectContaining({ method: 'dns' }) }),
+    ]);
     expect(announced).toEqual([1]);
   });
 
@@ -190,14 +193,26 @@ describe('checking a domain’s proof of control', () => {
     expect(await service.check(1, SYSTEM_ACTOR, at(7 * DAY))).toBe('released');
     expect(domains.rows.has(1)).toBe(false);
     expect(audited).toEqual([
-      expect.objectContaining({ actor: SYSTEM_ACTOR, action: 'domain.release', details: expect.objectContaining({ hostname: 'shop.example.org' }) }),
+      expect.objectContaining({
+        actor: SYSTEM_ACTOR,
+        action: 'domain.release',
+        details: expect.objectContaining({ hostname: 'shop.example.org' }),
+      }),
     ]);
     expect(announced.at(-1)).toBe(1);
   });
 
   it('does not verify a hostname another site proved first, and says so', async () => {
     const { domains, dns, launched, service } = harness();
-    domains.add({ id: 1, siteId: 2, hostname: 'shop.example.org', status: 'active', verifiedAt: T0, verifiedVia: 'dns', claimedHostname: 'shop.example.org' });
+    domains.add({
+      id: 1,
+      siteId: 2,
+      hostname: 'shop.example.org',
+      status: 'active',
+      verifiedAt: T0,
+      verifiedVia: 'dns',
+      claimedHostname: 'shop.example.org',
+    });
     domains.add({ id: 2, hostname: 'shop.example.org', verificationToken: 'b'.repeat(32) });
     publish(dns, 'shop.example.org', [TOKEN, 'b'.repeat(32)]);
     await service.check(2, actor, at(60_000));
@@ -225,7 +240,15 @@ describe('checking a domain’s proof of control', () => {
 
   it('keeps routing a verified domain whose record has gone through the grace period, then unverifies and unroutes it', async () => {
     const { domains, launched, audited, service } = harness();
-    domains.add({ id: 1, hostname: 'shop.example.org', status: 'active', verifiedAt: T0, verifiedVia: 'dns', claimedHostname: 'shop.example.org', releaseAt: null });
+    domains.add({
+      id: 1,
+      hostname: 'shop.example.org',
+      status: 'active',
+      verifiedAt: T0,
+      verifiedVia: 'dns',
+      claimedHostname: 'shop.example.org',
+      releaseAt: null,
+    });
     await service.check(1, SYSTEM_ACTOR, at(DAY));
     expect(domains.rows.get(1)).toMatchObject({ status: 'active', checkProblem: 'no-domain', lapseAt: at(4 * DAY) });
     expect(domains.rows.get(1)?.checkMessage).toMatch(/stays routed until 2026-12-05 00:00 UTC/);
@@ -234,14 +257,25 @@ describe('checking a domain’s proof of control', () => {
     expect(launched).toEqual([]);
 
     const lapsed = await service.check(1, SYSTEM_ACTOR, at(4 * DAY));
-    expect(lapsed).toMatchObject({ domain: { status: 'unverified', claimedHostname: null, releaseAt: at(11 * DAY) }, operation: { id: 100 } });
+    expect(lapsed).toMatchObject({
+      domain: { status: 'unverified', claimedHostname: null, releaseAt: at(11 * DAY) },
+      operation: { id: 100 },
+    });
     expect(launched).toEqual([100]);
     expect(audited.map((entry) => entry.action)).toEqual(['domain.unverify']);
   });
 
   it('forgets a lapse when the record is back, and does not start one when the DNS merely failed', async () => {
     const { domains, dns, service } = harness();
-    domains.add({ id: 1, hostname: 'shop.example.org', status: 'active', verifiedAt: T0, verifiedVia: 'dns', claimedHostname: 'shop.example.org', lapseAt: at(3 * DAY) });
+    domains.add({
+      id: 1,
+      hostname: 'shop.example.org',
+      status: 'active',
+      verifiedAt: T0,
+      verifiedVia: 'dns',
+      claimedHostname: 'shop.example.org',
+      lapseAt: at(3 * DAY),
+    });
     publish(dns, 'shop.example.org', [TOKEN]);
     await service.check(1, SYSTEM_ACTOR, at(DAY));
     expect(domains.rows.get(1)).toMatchObject({ lapseAt: null, checkProblem: null, checkMessage: null });
@@ -253,9 +287,24 @@ describe('checking a domain’s proof of control', () => {
 
   it('never lapses a domain an admin verified (it has no record to lose)', async () => {
     const { domains, launched, service } = harness();
-    domains.add({ id: 1, hostname: 'shop.example.org', status: 'active', verifiedAt: T0, verifiedVia: 'admin', verifiedBy: 'ada', claimedHostname: 'shop.example.org', nextCheckAt: null });
+    domains.add({
+      id: 1,
+      hostname: 'shop.example.org',
+      status: 'active',
+      verifiedAt: T0,
+      verifiedVia: 'admin',
+      verifiedBy: 'ada',
+      claimedHostname: 'shop.example.org',
+      nextCheckAt: null,
+    });
     await service.check(1, actor, at(30 * DAY));
-    expect(domains.rows.get(1)).toMatchObject({ status: 'active', verifiedVia: 'admin', lapseAt: null, nextCheckAt: null, checkProblem: 'no-domain' });
+    expect(domains.rows.get(1)).toMatchObject({
+      status: 'active',
+      verifiedVia: 'admin',
+      lapseAt: null,
+      nextCheckAt: null,
+      checkProblem: 'no-domain',
+    });
     expect(launched).toEqual([]);
   });
 

@@ -186,7 +186,8 @@ export class DomainProofService {
   private async record(domain: Domain, verified: boolean, record: Parameters<DomainStore['recordCheck']>[2]): Promise<CheckResult> {
     const updated = await this.domains.recordCheck(domain.id, verified, record);
     if (!updated) return this.current(domain.id);
-    if (updated.checkProblem !== domain.checkProblem || updated.checkMessage !== domain.checkMessage) await this.events.siteChanged(domain.siteId);
+    if (updated.checkProblem !== domain.checkProblem || updated.checkMessage !== domain.checkMessage)
+      await this.events.siteChanged(domain.siteId);
     return { domain: updated, operation: null };
   }
 

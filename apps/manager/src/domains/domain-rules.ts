@@ -38,9 +38,7 @@ export function checkCustomDomain(hostname: string, context: DomainContext): Dom
     return { code: 'FORBIDDEN', rule: 'wildcard-admin-only', message: 'Only admins may add wildcard domains (*.example.org).' };
   }
   const base = wildcard ? hostname.slice(2) : hostname;
-  const clash = context.reserved.find(
-    (platform) => isWithin(base, platform.hostname) || (wildcard && isWithin(platform.hostname, base)),
-  );
+  const clash = context.reserved.find((platform) => isWithin(base, platform.hostname) || (wildcard && isWithin(platform.hostname, base)));
   if (!clash) return null;
   const how = clash.hostname === base ? 'is' : wildcard && isWithin(clash.hostname, base) ? 'covers' : 'is under';
   return {

@@ -156,7 +156,11 @@ export class DomainRepository {
         // A wildcard gets no certificate (HTTP-01 cannot prove one); any other waits for the router's order.
         const certificate = domain.hostname.startsWith('*.')
           ? NO_CERTIFICATE
-          : { ...NO_CERTIFICATE, certificateState: 'pending' as const, certificateMessage: 'A certificate is ordered once the domain is routed.' };
+          : {
+              ...NO_CERTIFICATE,
+              certificateState: 'pending' as const,
+              certificateMessage: 'A certificate is ordered once the domain is routed.',
+            };
         const verified = await tx.domain.update({
           where: { id: domain.id },
           data: {

@@ -85,7 +85,10 @@ export class DomainsService {
     const result = await this.proof.check(domainId, user);
     if (result === 'gone') throw notFound(siteId, domainId);
     if (result === 'released') {
-      throw new DaisError('DOMAIN_NOT_FOUND', `Control of the domain was not proven in time: its claim was released. Add it again for a new record.`);
+      throw new DaisError(
+        'DOMAIN_NOT_FOUND',
+        `Control of the domain was not proven in time: its claim was released. Add it again for a new record.`,
+      );
     }
     return changeOf(result.domain, result.operation);
   }
@@ -103,7 +106,12 @@ export class DomainsService {
     if (verified === 'claimed-elsewhere') throw conflict(domain.hostname);
     if (verified === 'changed') return changeOf(await this.existing(siteId, domainId), null);
     await this.launcher.launch(verified.operation.id);
-    await this.audit.record({ actor: user, action: 'domain.verify', site, details: { domainId, hostname: domain.hostname, method: 'admin' } });
+    await this.audit.record({
+      actor: user,
+      action: 'domain.verify',
+      site,
+      details: { domainId, hostname: domain.hostname, method: 'admin' },
+    });
     await this.events.siteChanged(siteId);
     return changeOf(verified.domain, verified.operation);
   }

@@ -135,7 +135,9 @@ export const sitePaths: PathItems = {
         ),
         '400': error("Not a valid hostname, or one of the platform's own (HOSTNAME_INVALID, rule reserved)."),
         '403': error('Wildcards are for admins (FORBIDDEN, rule wildcard-admin-only), or no CSRF token.'),
-        '409': error('Another site proved control of this hostname, this site has it already (HOSTNAME_CONFLICT), or the site is busy (SITE_BUSY).'),
+        '409': error(
+          'Another site proved control of this hostname, this site has it already (HOSTNAME_CONFLICT), or the site is busy (SITE_BUSY).',
+        ),
         ...siteNotFound,
       },
     },

@@ -12,13 +12,7 @@ import type { DomainChange } from './DomainProof';
 const HOSTNAME_CODES: ReadonlySet<string> = new Set(['HOSTNAME_INVALID', 'HOSTNAME_CONFLICT']);
 
 /** A hostname checked as it is typed with the server's own rule, then claimed (it is routed once control is proven). */
-export function AddDomainForm({
-  siteId,
-  onAdded,
-}: {
-  siteId: number;
-  onAdded: (added: DomainChange) => void;
-}): ReactNode {
+export function AddDomainForm({ siteId, onAdded }: { siteId: number; onAdded: (added: DomainChange) => void }): ReactNode {
   const [hostname, setHostname] = useState('');
   const adding = useAction(async (request: { hostname: string }) => {
     const added = await manager.post<DomainChange>(`/api/sites/${siteId}/domains`, request);

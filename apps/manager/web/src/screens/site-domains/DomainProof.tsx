@@ -81,7 +81,12 @@ export function DomainProof({
           Check now
         </Button>
         {isAdmin && unverified ? (
-          <Button variant="ghost" busy={verifying.busy} onClick={() => void verifying.run()} aria-label={`Mark ${domain.hostname} verified`}>
+          <Button
+            variant="ghost"
+            busy={verifying.busy}
+            onClick={() => void verifying.run()}
+            aria-label={`Mark ${domain.hostname} verified`}
+          >
             Mark verified
           </Button>
         ) : null}

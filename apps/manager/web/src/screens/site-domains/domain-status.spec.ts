@@ -81,7 +81,9 @@ describe('domain status', () => {
 
   it('says how control was proven', () => {
     expect(verificationSummary(domain())).toMatch(/^Verified by its DNS record on /);
-    expect(verificationSummary(domain({ verification: { ...verifiedByDns, method: 'admin', verifiedBy: 'ada' } }))).toBe('Verified by hand by ada.');
+    expect(verificationSummary(domain({ verification: { ...verifiedByDns, method: 'admin', verifiedBy: 'ada' } }))).toBe(
+      'Verified by hand by ada.',
+    );
     expect(verificationSummary(domain({ verification: { ...verifiedByDns, method: 'migrated' } }))).toMatch(/before proofs of control/);
     expect(verificationSummary(domain({ status: 'unverified', verification: unverified }))).toBeNull();
   });

@@ -42,10 +42,13 @@ export function proofTimes(domain: DomainView, now = Date.now()): string {
   const parts: string[] = [checkedAt ? `Last checked ${timeAgo(checkedAt, now)}.` : 'Not checked yet.'];
   if (nextCheckAt) {
     const seconds = Math.max(0, Math.round((Date.parse(nextCheckAt) - now) / 1_000));
-    parts.push(seconds < 90 ? `Checked again by itself within ${Math.max(seconds, 1)} s.` : `Checked again by itself at ${formatTime(nextCheckAt)}.`);
+    parts.push(
+      seconds < 90 ? `Checked again by itself within ${Math.max(seconds, 1)} s.` : `Checked again by itself at ${formatTime(nextCheckAt)}.`,
+    );
   }
   // Once checked, the check's own message says when the claim is released.
-  if (domain.status === 'unverified' && releaseAt && !message) parts.push(`Released (removed) on ${formatTime(releaseAt)} unless verified.`);
+  if (domain.status === 'unverified' && releaseAt && !message)
+    parts.push(`Released (removed) on ${formatTime(releaseAt)} unless verified.`);
   return parts.join(' ');
 }
 
@@ -80,7 +83,9 @@ export function certificateSummary(domain: DomainView): CertificateSummary {
 
 /** Whether something about the domain is still expected to change without anyone asking (a check may verify it). */
 export function isSettling(domain: DomainView): boolean {
-  return needsProof(domain) || domain.status === 'pending' || domain.certificate?.state === 'pending' || domain.certificate?.retryAt != null;
+  return (
+    needsProof(domain) || domain.status === 'pending' || domain.certificate?.state === 'pending' || domain.certificate?.retryAt != null
+  );
 }
 
 function joined(...parts: (string | null)[]): string | null {
