@@ -320,6 +320,17 @@ describe('checking a domain’s proof of control', () => {
     expect(dns.lookups).toBe(1);
   });
 
+  it('keeps what it says of the longest hostname within the column that stores it', async () => {
+    const { domains, dns, service } = harness();
+    const hostname = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(41)}.org`;
+    expect(hostname.length + '_dais-challenge.'.length).toBe(253);
+    domains.add({ id: 1, hostname });
+    publish(dns, hostname, ['not it', 'nor this']);
+    await service.check(1, actor, at(60_000));
+    expect(domains.rows.get(1)?.checkProblem).toBe('wrong-value');
+    expect(domains.rows.get(1)?.checkMessage?.length).toBeLessThanOrEqual(1_000);
+  });
+
   it('tells live viewers only when what a check says has changed', async () => {
     const { domains, announced, service } = harness();
     domains.add({ id: 1, hostname: 'shop.example.org' });

@@ -55,6 +55,9 @@ export interface Lapse {
 /** Thrown inside a transaction to roll it back when the row changed under it. */
 class Changed extends Error {}
 
+/** The longest check message stored (the column's size): the longest hostname appears twice in one. */
+const MESSAGE_MAX = 1_000;
+
 const NO_CERTIFICATE = { certificateState: null, certificateExpiresAt: null, certificateMessage: null, certificateRetryAt: null };
 
 /**
@@ -132,7 +135,8 @@ export class DomainRepository {
   /** Records a check on a domain still unverified (or still verified): null if it changed meanwhile. */
   async recordCheck(domainId: number, verified: boolean, record: CheckRecord): Promise<Domain | null> {
     const where = { id: domainId, verifiedAt: verified ? { not: null } : null };
-    const { count } = await this.prisma.domain.updateMany({ where, data: record });
+    const data = { ...record, checkMessage: record.checkMessage?.slice(0, MESSAGE_MAX) ?? null };
+    const { count } = await this.prisma.domain.updateMany({ where, data });
     return count === 0 ? null : this.findById(domainId);
   }
 
@@ -200,7 +204,7 @@ export class DomainRepository {
           lapseAt: null,
           checkedAt: lapse.now,
           checkProblem: lapse.problem,
-          checkMessage: lapse.message.slice(0, 500),
+          checkMessage: lapse.message.slice(0, MESSAGE_MAX),
           releaseAt: lapse.releaseAt,
           nextCheckAt: lapse.nextCheckAt,
           ...NO_CERTIFICATE,

@@ -19,7 +19,7 @@ DROP INDEX "Domain_hostname_key";
 DROP INDEX "Domain_siteId_idx";
 
 -- AlterTable: existing rows get a random token (the default is evaluated per row, then dropped).
-ALTER TABLE "Domain" ADD COLUMN     "checkMessage" VARCHAR(500),
+ALTER TABLE "Domain" ADD COLUMN     "checkMessage" VARCHAR(1000),
 ADD COLUMN     "checkProblem" VARCHAR(32),
 ADD COLUMN     "checkedAt" TIMESTAMPTZ(3),
 ADD COLUMN     "claimedHostname" VARCHAR(253),
