@@ -16,7 +16,7 @@ import { TestStack } from '../support/stack';
 const run = promisify(execFile);
 /** How often the manager looks at unverified claims here (the default is 30 s). */
 const CHECK_INTERVAL_MS = 1_000;
-/** The sweep's tick at that interval (a quarter of it, at least 250 ms: `sweepEveryMs`). */
+/** The sweep's tick at that interval (a tenth of it, at least 250 ms: `sweepEveryMs`). */
 const SWEEP_MS = 250;
 const DNS_TIMEOUT_MS = 1_500;
 const DAY_MS = 24 * 3_600_000;

@@ -9,11 +9,11 @@ const releaseAt = new Date(claimedAt.getTime() + timing.releaseMs);
 const at = (ms: number) => new Date(claimedAt.getTime() + ms);
 
 describe('when domains are checked', () => {
-  it('sweeps often enough that a due check waits at most a quarter of the interval', () => {
-    expect(sweepEveryMs({ checkIntervalMs: 30_000 })).toBe(7_500);
+  it('sweeps often enough that a due check waits at most a tenth of the interval, or 5 s', () => {
+    expect(sweepEveryMs({ checkIntervalMs: 30_000 })).toBe(3_000);
+    expect(sweepEveryMs({ checkIntervalMs: 5_000 })).toBe(500);
     expect(sweepEveryMs({ checkIntervalMs: 1_000 })).toBe(250);
-    expect(sweepEveryMs({ checkIntervalMs: 100 })).toBe(250);
-    expect(sweepEveryMs({ checkIntervalMs: 10 * MINUTE })).toBe(15_000);
+    expect(sweepEveryMs({ checkIntervalMs: 10 * MINUTE })).toBe(5_000);
   });
 
   it('checks a young claim every interval, then every tenth of its age, at most every 15 minutes', () => {
