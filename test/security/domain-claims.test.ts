@@ -1,16 +1,15 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CertificateList, DomainView, OperationView, SiteView } from '@dais/shared';
+import type { DomainView, OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBindDns, type BindDns } from '../support/bind-dns';
 import { REPO_ROOT } from '../support/dev-env';
-import type { DomainChange } from '../support/domains';
+import { claimDomain, domainOf as domainOfSite, publishProof, routerCertificates, type DomainChange } from '../support/domains';
 import { eventually } from '../support/http';
 import { httpsGet } from '../support/https-get';
 import { routerEnvFor, startPebble, type Pebble } from '../support/pebble';
 import { freePort } from '../support/ports';
-import { signedFetch } from '../support/signed-fetch';
 import { TestStack } from '../support/stack';
 
 const run = promisify(execFile);
@@ -45,23 +44,10 @@ describe('security: custom domains are routed only once their owner proves contr
   const codeOf = (answer: { json: unknown }) => (answer.json as ErrorAnswer | null)?.error?.code;
   const finished = async (id: number) =>
     expect((await stack.waitForOperation<OperationView>(id, undefined, 60_000)).state).toBe('succeeded');
-  const claim = async (site: SiteView, hostname: string, token: string): Promise<DomainView> => {
-    const answer = await api<DomainChange>('POST', `/api/sites/${site.id}/domains`, { hostname }, token);
-    expect(answer.status, JSON.stringify(answer.json)).toBe(201);
-    return answer.json.domain;
-  };
-  const domainOf = async (site: SiteView, hostname: string): Promise<DomainView | undefined> =>
-    (await api<{ domains: DomainView[] }>('GET', `/api/sites/${site.id}/domains`)).json.domains.find((d) => d.hostname === hostname);
-  const certificates = async () => {
-    const answer = await signedFetch(
-      `http://127.0.0.1:${stack.ports.router}`,
-      stack.signer('manager', 'router'),
-      'GET',
-      '/v1/certificates',
-    );
-    return (answer.json as CertificateList).certificates;
-  };
-  const publish = (domain: DomainView) => dns.publishTxt(domain.verification.record?.name ?? '', [domain.verification.record?.value ?? '']);
+  const claim = (site: SiteView, hostname: string, token: string) => claimDomain(stack, site.id, hostname, token);
+  const domainOf = (site: SiteView, hostname: string) => domainOfSite(stack, site.id, hostname);
+  const certificates = () => routerCertificates(stack);
+  const publish = (domain: DomainView) => publishProof(dns, domain);
   const sql = (text: string, values: unknown[]) => stack.database.query(text, values);
   /** A page as a visitor gets it: over HTTPS once the domain has its certificate (plain HTTP then redirects). */
   const pageOf = async (hostname: string) => {

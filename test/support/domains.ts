@@ -1,4 +1,6 @@
-import type { DomainView, OperationView } from '@dais/shared';
+import type { CertificateStatus, CertificateList, DomainView, OperationView } from '@dais/shared';
+import type { BindDns } from './bind-dns';
+import { signedFetch } from './signed-fetch';
 import type { TestStack } from './stack';
 
 /** What adding, checking or verifying a domain answers. */
@@ -40,4 +42,23 @@ export async function addVerifiedDomain(
 ): Promise<{ domain: DomainView; operation: OperationView }> {
   const claimed = await claimDomain(stack, siteId, hostname, token);
   return verifyDomain(stack, siteId, claimed.id);
+}
+
+/** A site's domain as the API shows it now, or undefined. */
+export async function domainOf(stack: TestStack, siteId: number, hostname: string): Promise<DomainView | undefined> {
+  const answer = await stack.api<{ domains: DomainView[] }>('GET', `/api/sites/${siteId}/domains`);
+  return answer.json.domains.find((domain) => domain.hostname === hostname);
+}
+
+/** Publishes the TXT record that proves control of a domain, as its owner would at their DNS provider. */
+export function publishProof(dns: BindDns, domain: DomainView): Promise<void> {
+  const record = domain.verification.record;
+  if (!record) throw new Error(`${domain.hostname} has no record to publish`);
+  return dns.publishTxt(record.name, [record.value]);
+}
+
+/** Every certificate the router holds or wants, as it tells the manager. */
+export async function routerCertificates(stack: TestStack): Promise<CertificateStatus[]> {
+  const answer = await signedFetch(`http://127.0.0.1:${stack.ports.router}`, stack.signer('manager', 'router'), 'GET', '/v1/certificates');
+  return (answer.json as CertificateList).certificates;
 }

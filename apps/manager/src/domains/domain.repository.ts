@@ -84,6 +84,7 @@ export class DomainRepository {
     return this.prisma.domain.findFirst({ where: { id: domainId, siteId } });
   }
 
+  /** A domain by its id alone, or null. */
   findById(domainId: number): Promise<Domain | null> {
     return this.prisma.domain.findUnique({ where: { id: domainId } });
   }
