@@ -7,7 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
 # chromium: the browser tests (API docs, later the dashboard) drive it with playwright-core.
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium pebble)
+# bind9, bind9-dnsutils: tests start a private nameserver (named, nsupdate) for custom domains' proofs.
+APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium pebble bind9 bind9-dnsutils)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }
@@ -36,7 +37,19 @@ install_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     did "installed ${missing[*]}"
+    if [[ " ${missing[*]} " == *" bind9 "* ]]; then quiet_system_named; fi
   fi
+}
+
+# Tests run their own named on a free port (test/support/bind-dns.ts); where systemd runs, Debian's
+# package also starts a system-wide one that nothing here needs. Stopped only when this run installed it.
+quiet_system_named() {
+  if [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now named >/dev/null 2>&1 || true
+  else
+    as_root service named stop >/dev/null 2>&1 || true
+  fi
+  did "left the system named stopped (tests start their own)"
 }
 
 start_services() {

@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import type { DomainView, OperationView, SiteView, UserView } from '@dais/shared';
+import type { OperationView, SiteView, UserView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addVerifiedDomain } from './support/domains';
 import { BrowserSession } from './support/browser-session';
 import { DashboardHarness, watchPageErrors } from './support/dashboard';
 import { signedFetch } from './support/signed-fetch';
@@ -172,11 +173,8 @@ describe('the account page and the admin area of the dashboard', () => {
         body: { siteId: 999990, hostnames: ['held.example.com'] },
       });
       expect(held.status).toBe(200);
-      const added = await harness.stack.api<{ domain: DomainView; operation: OperationView }>('POST', `/api/sites/${created.id}/domains`, {
-        hostname: 'held.example.com',
-      });
-      expect(added.status, JSON.stringify(added.json)).toBe(202);
-      expect((await harness.stack.waitForOperation<OperationView>(added.json.operation.id)).state).toBe('failed');
+      const added = await addVerifiedDomain(harness.stack, created.id, 'held.example.com');
+      expect((await harness.stack.waitForOperation<OperationView>(added.operation.id)).state).toBe('failed');
 
       await adminPage.goto('/admin/operations');
       const row = adminPage.getByRole('listitem').filter({ hasText: 'clashing' }).first();
@@ -187,7 +185,7 @@ describe('the account page and the admin area of the dashboard', () => {
       expect((await signedFetch(router.url, router.signer, 'DELETE', '/v1/routes/999990')).status).toBe(200);
       await row.getByRole('button', { name: 'Retry' }).click();
       await row.getByText(/^Retry: succeeded/).waitFor({ timeout: 60_000 });
-      const after = await harness.stack.api<OperationView>('GET', `/api/operations/${added.json.operation.id}`);
+      const after = await harness.stack.api<OperationView>('GET', `/api/operations/${added.operation.id}`);
       expect(after.json.state).toBe('succeeded');
     },
     LONG,
@@ -203,10 +201,8 @@ describe('the account page and the admin area of the dashboard', () => {
         body: { siteId: 999991, hostnames: ['mended.example.com'] },
       });
       expect(held.status).toBe(200);
-      const added = await harness.stack.api<{ domain: DomainView; operation: OperationView }>('POST', `/api/sites/${created.id}/domains`, {
-        hostname: 'mended.example.com',
-      });
-      expect((await harness.stack.waitForOperation<OperationView>(added.json.operation.id)).state).toBe('failed');
+      const added = await addVerifiedDomain(harness.stack, created.id, 'mended.example.com');
+      expect((await harness.stack.waitForOperation<OperationView>(added.operation.id)).state).toBe('failed');
 
       await adminPage.goto('/admin/operations');
       const row = adminPage.getByRole('listitem').filter({ hasText: 'mended' }).first();

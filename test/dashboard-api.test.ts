@@ -2,12 +2,12 @@ import {
   operationListViewSchema,
   platformViewSchema,
   siteListViewSchema,
-  type DomainView,
   type OperationListView,
   type OperationView,
   type SiteView,
 } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addVerifiedDomain } from './support/domains';
 import { BrowserSession } from './support/browser-session';
 import { signedFetch } from './support/signed-fetch';
 import { TestStack, type ApiAnswer } from './support/stack';
@@ -41,11 +41,8 @@ describe('what the dashboard reads: all operations, site filters, the platform',
       body: { siteId: 999990, hostnames: ['held.example.com'] },
     });
     expect(held.status).toBe(200);
-    const added = await stack.api<{ domain: DomainView; operation: OperationView }>('POST', `/api/sites/${site.id}/domains`, {
-      hostname: 'held.example.com',
-    });
-    expect(added.status, JSON.stringify(added.json)).toBe(202);
-    const operation = await finished(added.json.operation.id);
+    const added = await addVerifiedDomain(stack, site.id, 'held.example.com');
+    const operation = await finished(added.operation.id);
     expect(operation.state).toBe('failed');
     return operation;
   }

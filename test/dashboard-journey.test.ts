@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import type { SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBindDns, type BindDns } from './support/bind-dns';
 import { DashboardHarness, watchPageErrors } from './support/dashboard';
 import { SshClient } from './support/ssh-client';
 import { tempDir } from './support/temp-dir';
@@ -14,12 +15,15 @@ const LONG = 240_000;
 /**
  * The issue's journey, end to end in Chromium on a real stack with the SSH shell: a site owner signs
  * in, creates a dynamic site and watches it provision, edits public/index.html and sees it served
- * through the router, runs a command in the terminal, sees a log line, adds a custom domain, creates
+ * through the router, runs a command in the terminal, sees a log line, adds a custom domain (and
+ * proves control of it with the TXT record the page shows, published in a private BIND), creates
  * a database and runs SELECT 1, adds an SSH key (and signs in over SSH with it), and signs out;
  * someone who is not a member cannot open the site.
  */
 describe('dashboard journey: from sign-in to sign-out, in a real browser', () => {
   let harness: DashboardHarness;
+  /** The domains' nameserver: the owner publishes the proof record there, as at a DNS provider. */
+  let dns: BindDns;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let owner: { username: string; password: string; id: number };
   let page: Page;
@@ -27,7 +31,11 @@ describe('dashboard journey: from sign-in to sign-out, in a real browser', () =>
   let site: SiteView;
 
   beforeAll(async () => {
-    [harness, dir] = await Promise.all([DashboardHarness.start('dashboard-journey', { shell: true }), tempDir('journey')]);
+    dns = await startBindDns();
+    [harness, dir] = await Promise.all([
+      DashboardHarness.start('dashboard-journey', { shell: true, env: { DAIS_DOMAIN_DNS_SERVERS: dns.server } }),
+      tempDir('journey'),
+    ]);
     owner = await harness.createUser('pat');
     ({ page } = await harness.newPage());
     errors = watchPageErrors(page);
@@ -36,6 +44,7 @@ describe('dashboard journey: from sign-in to sign-out, in a real browser', () =>
     // Either may be missing when the stack did not come up; the failure is reported by beforeAll.
     await (harness as DashboardHarness | undefined)?.stop();
     await (dir as typeof dir | undefined)?.remove();
+    await (dns as BindDns | undefined)?.stop();
   });
 
   const tab = (name: string) => page.locator('.tabs').getByRole('link', { name, exact: true }).click();
@@ -117,11 +126,20 @@ describe('dashboard journey: from sign-in to sign-out, in a real browser', () =>
   );
 
   it(
-    'adds a custom domain and sees it routed',
+    'adds a custom domain, publishes the record the page shows, and sees it routed',
     async () => {
       await tab('Domains');
       await page.getByRole('textbox', { name: 'Custom domain' }).fill('journey.example.org');
       await page.getByRole('button', { name: 'Add domain' }).click();
+      const record = page.getByRole('table', { name: 'DNS record to publish for journey.example.org' });
+      const cell = (name: string) =>
+        record
+          .getByRole('row', { name: new RegExp(name) })
+          .locator('td')
+          .first()
+          .innerText();
+      await dns.publishTxt(await cell('Name'), [await cell('Value')]);
+      await page.getByRole('button', { name: 'Check journey.example.org now' }).click();
       await page.locator('tr[data-hostname="journey.example.org"]').getByText('Active').first().waitFor({ timeout: 60_000 });
       expect((await harness.stack.visit('journey.example.org')).body).toContain('Written in the Dais editor');
     },

@@ -1,7 +1,9 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainView, OperationView, SiteView } from '@dais/shared';
+import { startBindDns, type BindDns } from './support/bind-dns';
 import { DashboardHarness, watchPageErrors } from './support/dashboard';
+import { addVerifiedDomain } from './support/domains';
 
 type Account = { username: string; password: string; id: number };
 type Connection = { password: string; url: string; username: string };
@@ -15,6 +17,8 @@ function certificateLabel(certificate: DomainView['certificate']): string {
 /** The domains, database and settings pages of a site, driven in Chromium against a real stack. */
 describe('dashboard: site domains, database and settings (real stack, Chromium)', () => {
   let harness: DashboardHarness;
+  /** The nameserver the manager asks for domain proofs; the test publishes records in it as a domain's owner would. */
+  let dns: BindDns;
   let owner: Account;
   let admin: Account;
   let outsider: Account;
@@ -46,7 +50,8 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
   }
 
   beforeAll(async () => {
-    harness = await DashboardHarness.start('dashboard-site-settings');
+    dns = await startBindDns();
+    harness = await DashboardHarness.start('dashboard-site-settings', { env: { DAIS_DOMAIN_DNS_SERVERS: dns.server } });
     [owner, admin, outsider] = await Promise.all([
       harness.createUser('olga'),
       harness.createUser('ada', { role: 'admin' }),
@@ -59,19 +64,19 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
     expect((await finished(other.operation?.id ?? 0)).state).toBe('succeeded');
     const added = await harness.stack.api('POST', `/api/sites/${site.id}/members`, { username: 'olga' });
     expect(added.status).toBe(201);
-    const taken = await harness.stack.api<{ operation: OperationView }>('POST', `/api/sites/${other.id}/domains`, {
-      hostname: 'taken.example.com',
-    });
-    expect(taken.status).toBe(202);
-    expect((await finished(taken.json.operation.id)).state).toBe('succeeded');
+    const taken = await addVerifiedDomain(harness.stack, other.id, 'taken.example.com');
+    expect((await finished(taken.operation.id)).state).toBe('succeeded');
   }, 180_000);
   afterEach(async () => {
     await Promise.all(openContexts.map((context) => context.close()));
     openContexts = [];
   });
-  afterAll(async () => harness.stop());
+  afterAll(async () => {
+    await harness.stop();
+    await dns.stop();
+  });
 
-  it('checks a hostname as it is typed, shows a conflict under the field, and adds a domain that becomes active', async () => {
+  it('checks a hostname as it is typed, shows a conflict under the field, and adds a domain that becomes active once proven', async () => {
     const { page } = await pageAs(owner, `/sites/${site.id}/domains`);
     const posts = recordRequests(page, 'POST', '/domains');
     const hostname = page.getByRole('textbox', { name: 'Custom domain' });
@@ -94,7 +99,35 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
     await add.click();
     const row = page.locator('tr[data-hostname="www.shop-example.com"]');
     await row.waitFor();
+    await expect.poll(() => row.textContent()).toMatch(/Unverified/);
+    expect(await hostname.inputValue()).toBe('');
+
+    // The record to publish, exactly as the API gives it, with copy buttons; no admin button for an owner.
+    const [claimed] = (await siteNow()).domains;
+    const record = claimed?.verification.record;
+    expect(record?.name).toBe('_dais-challenge.www.shop-example.com');
+    const proof = page.getByRole('group', { name: 'Proof of control of www.shop-example.com' });
+    const recordTable = proof.getByRole('table', { name: 'DNS record to publish for www.shop-example.com' });
+    expect(await recordTable.getByRole('row', { name: /Name/ }).textContent()).toContain(record?.name);
+    await recordTable.getByRole('button', { name: 'Copy value' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(record?.value);
+    expect(await proof.getByRole('button', { name: /^Mark .* verified$/ }).count()).toBe(0);
+
+    // Checked before the record exists: the reason, in words.
+    await proof.getByRole('button', { name: 'Check www.shop-example.com now' }).click();
+    await expect
+      .poll(() => proof.getByRole('status').textContent())
+      .toMatch(/does not exist \(NXDOMAIN\): publish a TXT record named _dais-challenge/);
+    await harness.screenshot(page, 'domains-proof');
+    expect((await harness.stack.visit('www.shop-example.com')).status).toBe(404);
+
+    // Published (as its DNS provider would), checked again: verified, routed, served.
+    await dns.publishTxt(record?.name ?? '', [record?.value ?? '']);
+    await proof.getByRole('button', { name: 'Check www.shop-example.com now' }).click();
     await expect.poll(() => row.textContent(), { timeout: 60_000 }).toMatch(/Active/);
+    expect(await row.textContent()).toMatch(/Verified by its DNS record/);
+    expect(await page.locator('tr[data-proof-for="www.shop-example.com"]').count()).toBe(0);
+    expect((await harness.stack.visit('www.shop-example.com')).status).toBe(200);
     // The page shows the certificate as the router last reported it (the API's view), message included.
     const certificateCell = row.locator('td').nth(1);
     await expect
@@ -107,7 +140,6 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
         { timeout: 30_000 },
       )
       .toBe(true);
-    expect(await hostname.inputValue()).toBe('');
     await harness.screenshot(page, 'domains');
 
     const domains = (await siteNow()).domains;
@@ -118,6 +150,30 @@ describe('dashboard: site domains, database and settings (real stack, Chromium)'
     await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(0);
     expect((await siteNow()).domains).toEqual([]);
   }, 150_000);
+
+  it('lets an admin mark a claimed domain verified by hand from the domains page', async () => {
+    const claimed = await harness.stack.api<{ domain: DomainView }>('POST', `/api/sites/${site.id}/domains`, {
+      hostname: 'by-hand.shop-example.com',
+    });
+    expect(claimed.status).toBe(201);
+    const { page } = await pageAs(admin, `/sites/${site.id}/domains`);
+    const row = page.locator('tr[data-hostname="by-hand.shop-example.com"]');
+    await expect.poll(() => row.textContent()).toMatch(/Unverified/);
+    await page.getByRole('button', { name: 'Mark by-hand.shop-example.com verified' }).click();
+    await expect.poll(() => row.textContent(), { timeout: 60_000 }).toMatch(/Active/);
+    expect(await row.textContent()).toContain('Verified by hand by ada.');
+    expect((await harness.stack.visit('by-hand.shop-example.com')).status).toBe(200);
+    const audit = await harness.stack.api<{ events: { action: string; actor: string; details: { hostname?: string } }[] }>(
+      'GET',
+      `/api/audit?siteId=${site.id}`,
+    );
+    expect(audit.json.events.find((event) => event.action === 'domain.verify')).toMatchObject({
+      actor: 'ada',
+      details: { hostname: 'by-hand.shop-example.com' },
+    });
+    const removal = await harness.stack.api<OperationView>('DELETE', `/api/sites/${site.id}/domains/${claimed.json.domain.id}`);
+    expect((await finished(removal.json.id)).state).toBe('succeeded');
+  }, 120_000);
 
   it('creates a PostgreSQL database, reveals and copies its password, and runs statements in the console', async () => {
     const { page } = await pageAs(owner, `/sites/${site.id}/database`);

@@ -1,8 +1,9 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { DomainView, OperationView, SiteView } from '@dais/shared';
+import type { OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addVerifiedDomain } from './support/domains';
 import { DashboardHarness, watchPageErrors } from './support/dashboard';
 import { signedFetch } from './support/signed-fetch';
 
@@ -152,11 +153,8 @@ describe('the site pages of the dashboard: overview with live operations, termin
         body: { siteId: 999990, hostnames: ['held.example.com'] },
       });
       expect(held.status).toBe(200);
-      const added = await harness.stack.api<{ domain: DomainView; operation: OperationView }>('POST', `/api/sites/${site.id}/domains`, {
-        hostname: 'held.example.com',
-      });
-      expect(added.status, JSON.stringify(added.json)).toBe(202);
-      expect((await finished(added.json.operation.id)).state).toBe('failed');
+      const added = await addVerifiedDomain(harness.stack, site.id, 'held.example.com');
+      expect((await finished(added.operation.id)).state).toBe('failed');
 
       await overview();
       await page.locator('section.operation[data-operation-state="failed"]').waitFor({ timeout: 30_000 });

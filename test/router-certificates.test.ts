@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CertificateList, CertificateStatus, DomainView, OperationView, SiteView } from '@dais/shared';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addVerifiedDomain } from './support/domains';
 import { eventually } from './support/http';
 import { httpsGet } from './support/https-get';
 import { routerEnvFor, startPebble, type Pebble } from './support/pebble';
@@ -47,11 +48,11 @@ describe('router certificates (real Pebble, real nginx, the manager driving)', (
     sites[name] = answer.json;
     return answer.json;
   };
+  // Verified by the admin: proofs of control have their own test (test/security/domain-claims.test.ts).
   const addDomain = async (site: SiteView, hostname: string) => {
-    const added = await stack.api<{ domain: DomainView; operation: OperationView }>('POST', `/api/sites/${site.id}/domains`, { hostname });
-    expect(added.status, JSON.stringify(added.json)).toBe(202);
-    await finished(added.json.operation.id);
-    return added.json.domain;
+    const added = await addVerifiedDomain(stack, site.id, hostname);
+    await finished(added.operation.id);
+    return added.domain;
   };
   const restartRouter = async (env: Record<string, string> = {}) => {
     await stack.stopProcess('router');

@@ -5,6 +5,7 @@ import type { DomainView, OperationView, SiteMemberView, SiteView } from '@dais/
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/dev-env';
+import { addVerifiedDomain, claimDomain, verifyDomain, type DomainChange } from './support/domains';
 import { signedFetch } from './support/signed-fetch';
 import { TestStack } from './support/stack';
 
@@ -223,11 +224,18 @@ describe('site management: search, rename, members, delete confirmation, domains
     it('serves an added domain through the router, and stops when it is removed', async () => {
       const site = await createSite('with-domain');
       const path = `/api/sites/${site.id}/domains`;
-      const added = await stack.api<{ domain: DomainView; operation: OperationView }>('POST', path, { hostname: 'WWW.Example.ORG' });
-      expect(added.status).toBe(202);
-      expect(added.json.domain).toMatchObject({ hostname: 'www.example.org', status: 'pending', statusMessage: null });
-      expect(added.json.operation.kind).toBe('update_site');
-      expect((await finished(added.json.operation.id)).state).toBe('succeeded');
+      const added = await stack.api<DomainChange>('POST', path, { hostname: 'WWW.Example.ORG' });
+      expect(added.status).toBe(201);
+      // A claim is routed only once control is proven (test/security/domain-claims.test.ts); here an admin verifies it.
+      expect(added.json).toMatchObject({
+        domain: { hostname: 'www.example.org', status: 'unverified', statusMessage: null },
+        operation: null,
+      });
+      expect((await stack.visit('www.example.org')).status).toBe(404);
+      const verified = await verifyDomain(stack, site.id, added.json.domain.id);
+      expect(verified.domain).toMatchObject({ status: 'pending', verification: { method: 'admin', verifiedBy: 'admin' } });
+      expect(verified.operation.kind).toBe('update_site');
+      expect((await finished(verified.operation.id)).state).toBe('succeeded');
       expect((await stack.api<{ domains: DomainView[] }>('GET', path)).json.domains).toEqual([
         expect.objectContaining({ id: added.json.domain.id, hostname: 'www.example.org', status: 'active' }),
       ]);
@@ -273,26 +281,22 @@ describe('site management: search, rename, members, delete confirmation, domains
       }
       expect(await stack.database.query('select hostname from "Domain" where "siteId" = $1', [site.id])).toEqual([]);
 
-      const idn = await stack.api<{ domain: DomainView; operation: OperationView }>(
-        'POST',
-        path,
-        { hostname: 'bücher.example' },
-        tokens.alice,
-      );
-      expect([idn.status, idn.json.domain.hostname]).toEqual([202, 'xn--bcher-kva.example']);
+      const idn = await claimDomain(stack, site.id, 'bücher.example', tokens.alice);
+      expect(idn.hostname).toBe('xn--bcher-kva.example');
+      const verified = await verifyDomain(stack, site.id, idn.id);
       const elsewhere = await stack.api('POST', `/api/sites/${other.id}/domains`, { hostname: 'XN--BCHER-KVA.example' });
       expect([elsewhere.status, codeOf(elsewhere)]).toEqual([409, 'HOSTNAME_CONFLICT']);
       const again = await stack.api('POST', path, { hostname: 'bücher.example' });
       expect([again.status, codeOf(again)]).toEqual([409, 'HOSTNAME_CONFLICT']);
-      expect((await finished(idn.json.operation.id)).state).toBe('succeeded');
+      expect((await finished(verified.operation.id)).state).toBe('succeeded');
       expect((await stack.visit('xn--bcher-kva.example')).status).toBe(200);
-      const wildcard = await stack.api<{ domain: DomainView; operation: OperationView }>('POST', path, { hostname: '*.example.net' });
-      expect([wildcard.status, wildcard.json.domain.hostname]).toEqual([202, '*.example.net']);
+      const wildcard = await addVerifiedDomain(stack, site.id, '*.example.net');
+      expect(wildcard.domain.hostname).toBe('*.example.net');
       // An admin's wildcard is served for every name under it, by both nginx tiers.
-      expect((await finished(wildcard.json.operation.id)).state).toBe('succeeded');
+      expect((await finished(wildcard.operation.id)).state).toBe('succeeded');
       expect((await stack.visit('anything.example.net')).status).toBe(200);
       expect((await stack.visit('example.net')).status).toBe(404);
-      await finished((await stack.api<OperationView>('DELETE', `${path}/${wildcard.json.domain.id}`)).json.id);
+      await finished((await stack.api<OperationView>('DELETE', `${path}/${wildcard.domain.id}`)).json.id);
       expect((await stack.visit('anything.example.net')).status).toBe(404);
     });
 
@@ -304,16 +308,14 @@ describe('site management: search, rename, members, delete confirmation, domains
         body: { siteId: 999998, hostnames: ['taken.example.com'] },
       });
       expect(held.status).toBe(200);
-      const added = await stack.api<{ domain: DomainView; operation: OperationView }>('POST', `/api/sites/${site.id}/domains`, {
-        hostname: 'taken.example.com',
-      });
-      expect((await finished(added.json.operation.id)).state).toBe('failed');
+      const added = await addVerifiedDomain(stack, site.id, 'taken.example.com');
+      expect((await finished(added.operation.id)).state).toBe('failed');
       const [domain] = (await stack.api<SiteView>('GET', `/api/sites/${site.id}`)).json.domains;
       expect(domain).toMatchObject({ status: 'error', statusMessage: 'taken.example.com already belongs to site 999998.' });
       expect((await stack.visit(host('domain-clash'))).status).toBe(200);
 
       expect((await signedFetch(router.url, router.signer, 'DELETE', '/v1/routes/999998')).status).toBe(200);
-      const retried = await stack.api<OperationView>('POST', `/api/operations/${added.json.operation.id}/retry`);
+      const retried = await stack.api<OperationView>('POST', `/api/operations/${added.operation.id}/retry`);
       expect((await finished(retried.json.id)).state).toBe('succeeded');
       const [active] = (await stack.api<SiteView>('GET', `/api/sites/${site.id}`)).json.domains;
       expect(active).toMatchObject({ status: 'active', statusMessage: null });

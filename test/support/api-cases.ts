@@ -206,8 +206,18 @@ export const API_CASES: readonly ApiCase[] = [
   {
     route: 'POST /api/sites/{id}/domains',
     request: (context) => ({ path: site(context, '/domains'), body: { hostname: `${context.role}.matrix.example.org` } }),
-    expect: siteScoped(202),
+    expect: siteScoped(201),
     remember: (context, answer) => (context.domainId = field(answer, 'domain', 'id')),
+  },
+  {
+    route: 'POST /api/sites/{id}/domains/{domainId}/check',
+    request: (context) => ({ path: site(context, `/domains/${context.domainId}/check`) }),
+    expect: siteScoped(200),
+  },
+  {
+    route: 'POST /api/sites/{id}/domains/{domainId}/verify',
+    request: (context) => ({ path: site(context, `/domains/${context.domainId}/verify`) }),
+    expect: adminOnly(200),
   },
   {
     route: 'DELETE /api/sites/{id}/domains/{domainId}',

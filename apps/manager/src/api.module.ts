@@ -14,7 +14,7 @@ import { DatabaseQueryController } from './databases/database-query.controller';
 import { DatabaseQueryService } from './databases/database-query.service';
 import { DatabaseHostsController, SiteDatabaseController } from './databases/databases.controller';
 import { DatabasesService } from './databases/databases.service';
-import { DomainRepository } from './domains/domain.repository';
+import { DomainProofModule } from './domains/domain-proof.module';
 import { DomainsController } from './domains/domains.controller';
 import { DomainsService } from './domains/domains.service';
 import { EventsGateway } from './events/events.gateway';
@@ -52,7 +52,7 @@ import { WebAppController } from './web-app/web-app.controller';
 
 /** The HTTP API and live events (the `api` role). */
 @Module({
-  imports: [FilesModule],
+  imports: [FilesModule, DomainProofModule],
   controllers: [
     AuthController,
     TokensController,
@@ -80,7 +80,6 @@ import { WebAppController } from './web-app/web-app.controller';
   providers: [
     SitesService,
     DomainsService,
-    DomainRepository,
     MembersService,
     MemberRepository,
     AuthService,

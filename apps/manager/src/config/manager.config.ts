@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { envField, loadOutboundTls, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource, type OutboundTls } from '@dais/shared';
 import { z } from 'zod';
+import { domainChecksConfig, domainChecksEnv, type DomainChecksConfig } from './domain-checks.config';
 
 const commaList = z.string().transform((value) =>
   value
@@ -109,6 +110,7 @@ const schema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{24,256}$/, 'must be 24 to 256 printable characters without spaces (e.g. openssl rand -hex 32)')
     .optional(),
+  ...domainChecksEnv,
 });
 
 /** Where `npm run build:web` puts the dashboard, found from this file so any working directory works. */
@@ -156,6 +158,8 @@ export interface ManagerConfig {
   secrets: { keyFile: string };
   /** The bearer token GET /metrics wants, or null: open to whoever reaches it. */
   metrics: { token: string | null };
+  /** Proof of control of custom domains: DNS, check timing, release, reserved names. */
+  domains: DomainChecksConfig;
 }
 
 /** Reads the manager's configuration; throws a ConfigError listing every bad key. */
@@ -214,6 +218,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     shell: { publicHost: env.DAIS_SHELL_PUBLIC_HOST, publicPort: env.DAIS_SHELL_PUBLIC_PORT ?? env.DAIS_SHELL_PORT },
     secrets: { keyFile: env.DAIS_SECRETS_KEY_FILE ?? join(env.DAIS_STATE_DIR, 'secrets/secrets.key') },
     metrics: { token: env.DAIS_METRICS_TOKEN ?? null },
+    domains: domainChecksConfig(env),
   });
 }
 

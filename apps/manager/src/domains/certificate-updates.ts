@@ -14,7 +14,7 @@ export interface DomainCertificateRow extends StoredCertificate {
   siteId: number;
   hostname: string;
   /** `active` once the site's routes at the router include the domain. */
-  status: 'pending' | 'active' | 'error';
+  status: 'unverified' | 'pending' | 'active' | 'error';
 }
 
 /** One domain whose stored certificate differs from what the router reports. */

@@ -7,10 +7,18 @@ export interface DomainRefusal {
   message: string;
 }
 
+/** One of the platform's own hostnames, and what it is (for the refusal's message). */
+export interface PlatformHostname {
+  /** Lowercase ASCII, no final dot. */
+  hostname: string;
+  /** E.g. "the dashboard's address". */
+  what: string;
+}
+
 /** Who adds a domain, on which platform. */
 export interface DomainContext {
-  /** The platform's sites domain (`<name>.<this>` is every site's own hostname). */
-  sitesDomain: string;
+  /** The platform's own hostnames: none of them, nothing under them, and no wildcard covering them may be claimed. */
+  reserved: readonly PlatformHostname[];
   isAdmin: boolean;
 }
 
@@ -21,8 +29,8 @@ function isWithin(name: string, domain: string): boolean {
 
 /**
  * Checks a normalized hostname (lowercase ASCII, see `hostnameSchema`) as a site's custom domain.
- * Wildcards are for admins only; the sites domain and everything under it belong to the platform,
- * and so does any wildcard that would cover them. Returns null when the domain may be added.
+ * Wildcards are for admins only; the platform's own hostnames and everything under them belong to
+ * the platform, and so does any wildcard that would cover one. Returns null when the domain may be added.
  */
 export function checkCustomDomain(hostname: string, context: DomainContext): DomainRefusal | null {
   const wildcard = hostname.startsWith('*.');
@@ -30,13 +38,12 @@ export function checkCustomDomain(hostname: string, context: DomainContext): Dom
     return { code: 'FORBIDDEN', rule: 'wildcard-admin-only', message: 'Only admins may add wildcard domains (*.example.org).' };
   }
   const base = wildcard ? hostname.slice(2) : hostname;
-  const sitesDomain = context.sitesDomain.toLowerCase().replace(/\.$/, '');
-  if (isWithin(base, sitesDomain) || (wildcard && isWithin(sitesDomain, base))) {
-    return {
-      code: 'HOSTNAME_INVALID',
-      rule: 'reserved',
-      message: `${hostname} is reserved: ${sitesDomain} and its subdomains are the platform's own (every site already answers on <name>.${sitesDomain}).`,
-    };
-  }
-  return null;
+  const clash = context.reserved.find((platform) => isWithin(base, platform.hostname) || (wildcard && isWithin(platform.hostname, base)));
+  if (!clash) return null;
+  const how = clash.hostname === base ? 'is' : wildcard && isWithin(clash.hostname, base) ? 'covers' : 'is under';
+  return {
+    code: 'HOSTNAME_INVALID',
+    rule: 'reserved',
+    message: `${hostname} is reserved: it ${how} ${clash.hostname}, ${clash.what}. The platform's own hostnames and everything under them cannot be claimed.`,
+  };
 }

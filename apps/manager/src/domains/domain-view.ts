@@ -1,13 +1,29 @@
-import type { DomainView } from '@dais/shared';
+import type { DomainCheckProblem, DomainView } from '@dais/shared';
 import type { Domain } from '../generated/prisma/client';
+import { challengeRecordName } from './proof-judgement';
 
-/** The API's view of a custom domain. */
+const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
+
+/** The API's view of a custom domain, with the record that proves control and where its checks stand. */
 export function toDomainView(domain: Domain): DomainView {
+  const recordName = challengeRecordName(domain.hostname);
   return {
     id: domain.id,
     hostname: domain.hostname,
     status: domain.status,
     statusMessage: domain.statusMessage,
+    verification: {
+      record: recordName === null ? null : { type: 'TXT', name: recordName, value: domain.verificationToken },
+      verifiedAt: iso(domain.verifiedAt),
+      method: domain.verifiedVia,
+      verifiedBy: domain.verifiedBy,
+      checkedAt: iso(domain.checkedAt),
+      nextCheckAt: iso(domain.nextCheckAt),
+      problem: domain.checkProblem as DomainCheckProblem | null,
+      message: domain.checkMessage,
+      releaseAt: iso(domain.releaseAt),
+      lapseAt: iso(domain.lapseAt),
+    },
     certificate:
       domain.certificateState === null
         ? null

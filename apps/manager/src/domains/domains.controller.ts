@@ -2,12 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { addDomainRequestSchema, parseInput, siteIdSchema, type DomainView, type OperationView } from '@dais/shared';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
-import { DomainsService } from './domains.service';
+import { DomainsService, type DomainChange } from './domains.service';
 
 const siteParams = z.strictObject({ id: siteIdSchema });
 const domainParams = z.strictObject({ id: siteIdSchema, domainId: siteIdSchema });
 
-/** `/api/sites/:id/domains`: a site's custom domains (members and admins). */
+/** `/api/sites/:id/domains`: a site's custom domains and their proofs of control (members and admins). */
 @Controller('api/sites/:id/domains')
 export class DomainsController {
   constructor(private readonly domains: DomainsService) {}
@@ -18,10 +18,26 @@ export class DomainsController {
   }
 
   @Post()
-  @HttpCode(202)
-  add(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown, @Body() body: unknown) {
+  @HttpCode(201)
+  add(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown, @Body() body: unknown): Promise<DomainChange> {
     const { id } = parseInput(siteParams, params, 'path');
     return this.domains.add(user, id, parseInput(addDomainRequestSchema, body, 'domain').hostname);
+  }
+
+  /** "Check now": looks at the domain's TXT record at once. */
+  @Post(':domainId/check')
+  @HttpCode(200)
+  check(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<DomainChange> {
+    const { id, domainId } = parseInput(domainParams, params, 'path');
+    return this.domains.check(user, id, domainId);
+  }
+
+  /** Admins: marks the domain verified by hand. */
+  @Post(':domainId/verify')
+  @HttpCode(200)
+  verify(@CurrentUser() user: AuthenticatedUser, @Param() params: unknown): Promise<DomainChange> {
+    const { id, domainId } = parseInput(domainParams, params, 'path');
+    return this.domains.verify(user, id, domainId);
   }
 
   @Delete(':domainId')

@@ -14,12 +14,15 @@ export interface OperationSite {
   hasDatabase: boolean;
 }
 
-/** Writes an operation and its ordered steps inside the caller's transaction (next to the change it carries out). */
+/**
+ * Writes an operation and its ordered steps inside the caller's transaction (next to the change it
+ * carries out). `requestedById` is null for the platform's own work (e.g. a domain check that found its proof).
+ */
 export function createOperationRow(
   tx: Prisma.TransactionClient,
   site: OperationSite,
   kind: OperationKind,
-  requestedById: number,
+  requestedById: number | null,
 ): Promise<OperationWithSteps> {
   return tx.operation.create({
     data: { siteId: site.id, siteName: site.name, kind, requestedById, steps: { create: stepRowsFor(kind, site) } },

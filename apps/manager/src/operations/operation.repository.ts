@@ -22,9 +22,9 @@ export type SiteEffect =
   | { kind: 'none' };
 
 /**
- * What finishing an operation does to the site's custom domains created up to `upTo` (the
- * operation's own creation: later domains wait for their own operation): `activate` marks them
- * routed, `fail` puts the pending ones in error with the reason.
+ * What finishing an operation does to the site's custom domains verified up to `upTo` (the
+ * operation's own creation: domains verified later wait for their own operation; unverified ones
+ * are never routed): `activate` marks them routed, `fail` puts the pending ones in error with the reason.
  */
 export type DomainEffect =
   { kind: 'activate'; siteId: number; upTo: Date } | { kind: 'fail'; siteId: number; upTo: Date; message: string } | { kind: 'none' };
@@ -204,13 +204,13 @@ async function applyDomainEffect(tx: Prisma.TransactionClient, effect: DomainEff
   switch (effect.kind) {
     case 'activate':
       await tx.domain.updateMany({
-        where: { siteId: effect.siteId, createdAt: { lte: effect.upTo }, status: { not: 'active' } },
+        where: { siteId: effect.siteId, verifiedAt: { lte: effect.upTo }, status: { in: ['pending', 'error'] } },
         data: { status: 'active', statusMessage: null },
       });
       return;
     case 'fail':
       await tx.domain.updateMany({
-        where: { siteId: effect.siteId, createdAt: { lte: effect.upTo }, status: 'pending' },
+        where: { siteId: effect.siteId, verifiedAt: { lte: effect.upTo }, status: 'pending' },
         data: { status: 'error', statusMessage: effect.message.slice(0, 500) },
       });
       return;

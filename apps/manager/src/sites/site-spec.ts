@@ -2,9 +2,17 @@ import { siteHostname, type DatabaseConnection, type RouteSpec, type SiteSpec } 
 import { openSiteSecrets, type SecretOpener } from '../secrets/sealed-secret';
 import type { SiteRecord } from './site.repository';
 
-/** Every hostname a site answers on: its own name under the sites domain, then custom domains. */
+/** The custom domains whose owner proved control: the only ones any component is told about. */
+export function routedDomainsOf(site: Pick<SiteRecord, 'domains'>): SiteRecord['domains'] {
+  return site.domains.filter((domain) => domain.verifiedAt !== null);
+}
+
+/**
+ * Every hostname a site answers on: its own name under the sites domain, then its verified custom
+ * domains (an unverified claim is never routed, at either nginx tier).
+ */
 export function hostnamesOf(site: Pick<SiteRecord, 'name' | 'domains'>, sitesDomain: string): string[] {
-  return [siteHostname(site.name, sitesDomain), ...site.domains.map((domain) => domain.hostname)];
+  return [siteHostname(site.name, sitesDomain), ...routedDomainsOf(site).map((domain) => domain.hostname)];
 }
 
 /** How the site's code reaches its database, or null when it has none (or it is being removed). */
@@ -46,14 +54,16 @@ export function toSiteSpec(site: SiteRecord, sitesDomain: string, secrets: Secre
 }
 
 /**
- * The full desired state the router gets for a site: its hostnames, the custom domains that get a
- * certificate (wildcards cannot be proven over HTTP-01), and its request-body limit.
+ * The full desired state the router gets for a site: its hostnames, the verified custom domains
+ * that get a certificate (wildcards cannot be proven over HTTP-01), and its request-body limit.
  */
 export function toRouteSpec(site: SiteRecord, sitesDomain: string): RouteSpec {
   return {
     siteId: site.id,
     hostnames: hostnamesOf(site, sitesDomain),
-    certificateHostnames: site.domains.map((domain) => domain.hostname).filter((hostname) => !hostname.startsWith('*.')),
+    certificateHostnames: routedDomainsOf(site)
+      .map((domain) => domain.hostname)
+      .filter((hostname) => !hostname.startsWith('*.')),
     ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
   };
 }

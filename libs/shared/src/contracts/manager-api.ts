@@ -183,8 +183,11 @@ export type SiteView = z.output<typeof siteViewSchema>;
 /** `GET /api/sites`: a page of sites, newest first; pass `nextCursor` back as `cursor`. */
 export const siteListViewSchema = z.object({ sites: z.array(siteViewSchema), nextCursor: z.number().int().nullable() });
 
-/** `POST /api/sites/:id/domains` answer: the domain (pending) and the operation that routes it. */
-export const domainAddedViewSchema = z.object({ domain: domainViewSchema, operation: operationViewSchema });
+/**
+ * What adding, checking or verifying a custom domain answers: the domain, and the operation that
+ * routes it when it was just verified (null when nothing is routed yet, or it already was).
+ */
+export const domainChangeViewSchema = z.object({ domain: domainViewSchema, operation: operationViewSchema.nullable() });
 
 /** `GET /api/sites/:id/database`: everything a site's code needs to connect (members only). */
 export const siteDatabaseConnectionViewSchema = z.object({

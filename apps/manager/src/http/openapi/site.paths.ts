@@ -3,7 +3,7 @@ import {
   addMemberRequestSchema,
   createSiteRequestSchema,
   deleteSiteRequestSchema,
-  domainAddedViewSchema,
+  domainChangeViewSchema,
   domainViewSchema,
   listOperationsQuerySchema,
   listSitesQuerySchema,
@@ -19,6 +19,7 @@ import { z } from 'zod';
 import {
   adminOnly,
   body,
+  busy,
   changing,
   common,
   error,
@@ -97,6 +98,7 @@ export const sitePaths: PathItems = {
       summary: 'Add a member (any member may), named by the exact e-mail address of their account; admins may also give a username',
       requestBody: body(addMemberRequestSchema),
       responses: {
+        ...common,
         '201': ok('Added.', siteMemberViewSchema),
         '404': error(
           'No such site (SITE_NOT_FOUND), or nobody to add by that (USER_NOT_FOUND: the same answer for an unknown address and for any username sent by a non-admin).',
@@ -126,20 +128,55 @@ export const sitePaths: PathItems = {
       responses: { '200': ok('Domains.', z.object({ domains: z.array(domainViewSchema) })), ...siteNotFound, ...common },
     },
     post: {
-      summary: 'Add a custom domain (IDN becomes punycode; wildcards are for admins)',
+      summary: 'Claim a custom domain: it is routed once its owner proves control (IDN becomes punycode; wildcards are for admins)',
       requestBody: body(addDomainRequestSchema),
       responses: {
-        '202': ok('The domain (pending) and the operation that routes it.', domainAddedViewSchema),
-        '403': error('Wildcards are for admins (FORBIDDEN, rule wildcard-admin-only), or no CSRF token.'),
-        '409': error('Another site has this hostname (HOSTNAME_CONFLICT) or the site is busy (SITE_BUSY).'),
-        ...siteNotFound,
         ...common,
+        '201': ok(
+          'The domain, `unverified`, with the TXT record to publish in `verification.record` (no operation yet: nothing is routed).',
+          domainChangeViewSchema,
+        ),
+        '400': error("Not a valid hostname, or one of the platform's own (HOSTNAME_INVALID, rule reserved)."),
+        '403': error('Wildcards are for admins (FORBIDDEN, rule wildcard-admin-only), or no CSRF token.'),
+        '409': error(
+          'Another site proved control of this hostname, this site has it already (HOSTNAME_CONFLICT), or the site is busy (SITE_BUSY).',
+        ),
+        ...siteNotFound,
       },
     },
   },
   '/api/sites/{id}/domains/{domainId}': {
     parameters: [...site, ...ids(['domainId', 'domain'])],
     delete: operation('Remove a custom domain', { '404': error('No such site (SITE_NOT_FOUND) or domain (DOMAIN_NOT_FOUND).') }),
+  },
+  '/api/sites/{id}/domains/{domainId}/check': {
+    parameters: [...site, ...ids(['domainId', 'domain'])],
+    post: {
+      summary: "Look at the domain's TXT record now: verified and routed if it holds the token, else why not",
+      responses: {
+        '200': ok(
+          'The domain after the look (`verification.problem` and `message` say why it is not verified), and the operation routing it if it just was.',
+          domainChangeViewSchema,
+        ),
+        '404': error('No such site (SITE_NOT_FOUND) or domain (DOMAIN_NOT_FOUND), or its claim was just released.'),
+        ...busy,
+        ...changing,
+      },
+    },
+  },
+  '/api/sites/{id}/domains/{domainId}/verify': {
+    parameters: [...site, ...ids(['domainId', 'domain'])],
+    post: {
+      summary: 'Mark a domain verified by hand and route it (admins; audited)',
+      responses: {
+        ...common,
+        '200': ok('The verified domain, and the operation that routes it (null if it was verified already).', domainChangeViewSchema),
+        '400': error("The hostname is one of the platform's own (HOSTNAME_INVALID, rule reserved)."),
+        '404': error('No such site (SITE_NOT_FOUND) or domain (DOMAIN_NOT_FOUND).'),
+        '409': error('Another site proved control of this hostname (HOSTNAME_CONFLICT), or the site is busy (SITE_BUSY).'),
+        ...adminOnly,
+      },
+    },
   },
   '/api/operations': {
     get: {

@@ -1,27 +1,21 @@
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
 import { addDomainRequestSchema } from '@dais/rules/contracts/site-management';
-import type { DomainView, OperationView } from '../../api/types';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import { fieldProblems } from '../../forms/check';
 import { Button } from '../../ui/Button';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Field } from '../../ui/Field';
+import type { DomainChange } from './DomainProof';
 
 /** Refusals that are about the hostname itself, so they belong under the field. */
 const HOSTNAME_CODES: ReadonlySet<string> = new Set(['HOSTNAME_INVALID', 'HOSTNAME_CONFLICT']);
 
-/** A hostname checked as it is typed with the server's own rule, then added (its routing is an operation). */
-export function AddDomainForm({
-  siteId,
-  onAdded,
-}: {
-  siteId: number;
-  onAdded: (added: { domain: DomainView; operation: OperationView }) => void;
-}): ReactNode {
+/** A hostname checked as it is typed with the server's own rule, then claimed (it is routed once control is proven). */
+export function AddDomainForm({ siteId, onAdded }: { siteId: number; onAdded: (added: DomainChange) => void }): ReactNode {
   const [hostname, setHostname] = useState('');
   const adding = useAction(async (request: { hostname: string }) => {
-    const added = await manager.post<{ domain: DomainView; operation: OperationView }>(`/api/sites/${siteId}/domains`, request);
+    const added = await manager.post<DomainChange>(`/api/sites/${siteId}/domains`, request);
     setHostname('');
     onAdded(added);
   });

@@ -7,8 +7,8 @@ export function DnsHint({ site }: { site: SiteView }): ReactNode {
   return (
     <div className="notice notice-info">
       Point each domain's DNS at this platform's router: a <strong>CNAME</strong> record to <code className="mono">{ownHostname}</code> (the
-      site's own address), or an A/AAAA record to the address that name resolves to. The domain is routed at once; its HTTPS certificate
-      follows once its DNS leads here.
+      site's own address), or an A/AAAA record to the address that name resolves to. A new domain is routed once you prove you control it
+      with the <strong>TXT</strong> record shown under it; its HTTPS certificate follows once its DNS leads here.
     </div>
   );
 }

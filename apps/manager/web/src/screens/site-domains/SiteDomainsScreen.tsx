@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react';
+import { useAccount } from '../../app/auth';
 import type { ScreenProps } from '../../app/screen-props';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
@@ -10,11 +11,12 @@ import { OperationNotice } from '../../operations/OperationNotice';
 import { isUnderWay } from '../../operations/operation-labels';
 import { AddDomainForm } from './AddDomainForm';
 import { DnsHint } from './DnsHint';
+import type { DomainChange } from './DomainProof';
 import { DomainRow } from './DomainRow';
 import { useSiteDomains } from './use-site-domains';
 import './site-domains.css';
 
-/** `/sites/:siteId/domains`: the site's custom domains, their routing and certificates. */
+/** `/sites/:siteId/domains`: the site's custom domains, their proofs of control, routing and certificates. */
 export default function SiteDomainsScreen({ params }: ScreenProps): ReactNode {
   return (
     <SiteFrame siteId={params.siteId ?? ''} tab="domains">
@@ -25,6 +27,7 @@ export default function SiteDomainsScreen({ params }: ScreenProps): ReactNode {
 
 function DomainsPage(): ReactNode {
   const { site, setSite, trackOperation } = useSite();
+  const isAdmin = useAccount().role === 'admin';
   const { domains, error, adopt } = useSiteDomains(site);
   const [confirming, setConfirming] = useState<DomainView | null>(null);
   const [removingIds, setRemovingIds] = useState<ReadonlySet<number>>(new Set());
@@ -35,10 +38,11 @@ function DomainsPage(): ReactNode {
     setConfirming(null);
   });
 
-  const onAdded = ({ domain, operation }: { domain: DomainView; operation: OperationView }): void => {
+  // A domain added, checked or verified: shown at once; the operation routing it (once verified) is followed live.
+  const onChanged = ({ domain, operation }: DomainChange): void => {
     adopt(domain);
-    setSite({ ...site, domains: [...site.domains.filter((d) => d.id !== domain.id), domain] });
-    trackOperation(operation);
+    setSite({ ...site, domains: [...site.domains.filter((d) => d.id !== domain.id), domain].sort((a, b) => a.id - b.id) });
+    if (operation) trackOperation(operation);
   };
   // A removal shows as "Removing" until the site's operation ends and the domain is gone.
   const stillRemoving = (domain: DomainView): boolean => removingIds.has(domain.id) && isUnderWay(site.operation);
@@ -67,13 +71,21 @@ function DomainsPage(): ReactNode {
             </thead>
             <tbody>
               {domains.map((domain) => (
-                <DomainRow key={domain.id} domain={domain} removing={stillRemoving(domain)} onRemove={setConfirming} />
+                <DomainRow
+                  key={domain.id}
+                  domain={domain}
+                  siteId={site.id}
+                  isAdmin={isAdmin}
+                  removing={stillRemoving(domain)}
+                  onRemove={setConfirming}
+                  onChanged={onChanged}
+                />
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <AddDomainForm siteId={site.id} onAdded={onAdded} />
+      <AddDomainForm siteId={site.id} onAdded={onChanged} />
       <ConfirmDialog
         open={confirming !== null}
         title={`Remove ${confirming?.hostname ?? 'this domain'}?`}
