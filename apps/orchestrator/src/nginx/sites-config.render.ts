@@ -39,7 +39,7 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
   const upstreams: [string, string][] = [];
   const upstreamBlocks: string[] = [];
   const ownServers: string[] = [];
-  let ownServerNames = 0;
+  const ownServerNames: string[] = [];
   const listen = nginxValue.listen(input.listen.host, input.listen.port);
   for (const site of input.sites) {
     const route = routeOf(site, input);
@@ -52,7 +52,7 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
     }
     if (site.nginx.clientMaxBodyMb !== undefined || site.nginx.snippet !== undefined) {
       ownServers.push(renderOwnServer(site, listen));
-      ownServerNames += site.hostnames.length;
+      ownServerNames.push(...site.hostnames);
     }
   }
   const http = `    map $host $dais_site_kind {
@@ -99,7 +99,7 @@ ${ownServers.join('')}`;
       generation: input.generation,
       statusPort: input.statusPort,
       http,
-      largestMap: kinds.length,
+      mapKeys: kinds.map(([host]) => host),
       serverNames: ownServerNames,
     }),
     'site-kinds.map': renderMapEntries(kinds),
