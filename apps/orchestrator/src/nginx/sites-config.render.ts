@@ -61,9 +61,12 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
         include site-kinds.map;
     }
 
+    # Only static sites have a root. Any other host gets a folder that never exists, never "" (which
+    # nginx would read as its own prefix, with the instance's config and logs): files can then be
+    # served only from a static site's public/, whatever a snippet's location does.
     map $host $dais_site_root {
         hostnames;
-        default "";
+        default "${nginxValue.path(`${input.prefix}/no-site-root`)}";
         include site-roots.map;
     }
 
