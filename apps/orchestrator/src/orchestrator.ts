@@ -16,6 +16,7 @@ import { SiteFolders } from './files';
 import { registerImageRoutes } from './http/images.routes';
 import { registerSiteRoutes } from './http/sites.routes';
 import { renderSitesConfig } from './nginx/sites-config.render';
+import { siteRefusals } from './nginx/site-refusals';
 import { registerLiveSockets } from './ws/live-sockets';
 import { EndpointRegistry } from './sites/endpoint-registry';
 import { Reconciler } from './sites/reconciler';
@@ -50,12 +51,14 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       endpointsOf: (siteId) => endpoints.of(siteId),
       sites,
     });
+  const explainRefusal = siteRefusals(server.log);
   const tier = new NginxTier({
     nginx: config.nginx,
     stateDir: join(config.sites.dataRoot, 'specs'),
     schema: siteSpecSchema,
     validate: assertNoHostnameConflict,
     render: (state, generation) => render(state.values(), generation),
+    explainRefusal,
   });
   let reconciler: Reconciler | undefined;
 
@@ -71,7 +74,12 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
         runtime,
         endpoints,
         uidBase: config.runtime.uidBase,
-        testOwnBlock: (spec) => tier.testConfig(() => render([spec], 0), `The nginx snippet of site ${spec.id}`),
+        testOwnBlock: (spec) =>
+          tier
+            .testConfig(() => render([spec], 0), `The nginx snippet of site ${spec.id}`)
+            .catch((error: unknown) => {
+              throw explainRefusal(spec.id, spec, undefined, error);
+            }),
       });
       registerSiteRoutes(server, sites, () => ({
         component: config.id,
