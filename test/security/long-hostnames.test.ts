@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
-import { isDaisError, MAX_SITE_HOSTNAMES, siteSpecSchema, type SiteSpec } from '@dais/shared';
+import { isDaisError, MAX_SITE_HOSTNAMES, siteSpecSchema, type CertificateList, type SiteSpec } from '@dais/shared';
 import { NginxTier } from '@dais/nginx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrchestratorHarness } from '../../apps/orchestrator/test/support/orchestrator-harness';
@@ -11,8 +11,10 @@ import { CertificateStore } from '../../apps/router/src/certificates/certificate
 import { loadRouterConfig } from '../../apps/router/src/config/router.config';
 import { createRouter, type Router } from '../../apps/router/src/router';
 import { selfSignedCertificate } from '../../apps/router/test/support/self-signed-certificate';
-import { getWithHost } from '../support/http';
+import { eventually, getWithHost } from '../support/http';
 import { httpsGet } from '../support/https-get';
+import { routerEnvFor, startPebble } from '../support/pebble';
+import { startPlainNginx } from '../support/plain-nginx';
 import { writeComponentKeys } from '../support/keys';
 import { freePorts } from '../support/ports';
 import { signedFetch, type TestSigner } from '../support/signed-fetch';
@@ -148,6 +150,69 @@ describe('every hostname the API accepts is served at both tiers (real nginx: or
       expect(page.body).toBe('served through both tiers');
     }
   });
+});
+
+describe('a certificate can be ordered for names longer than a certificate’s common name (real Pebble, real router)', () => {
+  // Pebble's own DNS client cannot resolve names past ~190 characters ("dns: overflowing header
+  // size"), so this part stays below that; the 253-character names are served above.
+  const NAMES = [
+    `${'k'.repeat(63)}.${'l'.repeat(63)}.${'m'.repeat(52)}`,
+    labels(90, 1, 'r'),
+    domainToASCII(`${'ü'.repeat(57)}.${'日'.repeat(57)}.example`),
+  ];
+
+  it('issues one certificate for them and serves them over HTTPS', async () => {
+    expect(NAMES.every((name) => name.length > 64 && name.length <= 180)).toBe(true);
+    const dir = await tempDir('long-hostnames-acme');
+    const keys = await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'router']);
+    const [api, http, https, status, upstream] = await freePorts(5);
+    const pebble = await startPebble({ httpPort: http! });
+    const backend = await startPlainNginx(
+      'long-hostnames-backend',
+      () => `    server {\n        listen 127.0.0.1:${upstream!};\n        return 200 "issued";\n    }`,
+    );
+    const acmeRouter = createRouter(
+      loadRouterConfig({
+        DAIS_STATE_DIR: dir.path,
+        DAIS_ROUTER_PORT: String(api),
+        DAIS_ROUTER_HTTP_PORT: String(http),
+        DAIS_ROUTER_HTTPS_PORT: String(https),
+        DAIS_ROUTER_STATUS_PORT: String(status),
+        DAIS_ROUTER_ORCHESTRATORS: `127.0.0.1:${upstream!}`,
+        DAIS_LOG_LEVEL: 'silent',
+        ...routerEnvFor(pebble, http!),
+      }),
+    );
+    const signer: TestSigner = { callerId: 'manager', privateKey: keys.manager!, audience: 'router' };
+    const routerApi = `http://127.0.0.1:${api}`;
+    try {
+      await acmeRouter.start();
+      const routed = await signedFetch(routerApi, signer, 'PUT', '/v1/routes/7', {
+        body: { siteId: 7, hostnames: NAMES, certificateHostnames: NAMES },
+      });
+      expect(routed.status, JSON.stringify(routed.json)).toBe(200);
+      const certificates = async () =>
+        ((await signedFetch(routerApi, signer, 'GET', '/v1/certificates')).json as CertificateList).certificates;
+      const issued = await eventually(
+        certificates,
+        (list) => list.length === 3 && list.every((entry) => entry.state !== 'pending'),
+        45_000,
+        200,
+      );
+      expect(issued.map((entry) => [entry.hostname, entry.state, entry.message])).toEqual(NAMES.map((name) => [name, 'active', null]));
+      const root = await pebble.issuingRoot();
+      for (const name of NAMES) {
+        const answer = await httpsGet(https!, name, root);
+        expect(answer.status, name).toBe(200);
+        expect(answer.body).toBe('issued');
+      }
+    } finally {
+      await acmeRouter.stop();
+      await backend.stop();
+      await pebble.stop();
+      await dir.remove();
+    }
+  }, 90_000);
 });
 
 describe('an owner never sees nginx’s own error text', () => {
