@@ -34,6 +34,7 @@ describe('checkNginxSnippet', () => {
       'location /admin/ { limit_except GET { deny all; } allow 10.0.0.0/8; deny all; }',
       ['location /admin/ {', '    limit_except GET {', '        deny all;', '    }', '    allow 10.0.0.0/8;', '    deny all;', '}'],
     ],
+    ['location = /é { return 200 "é"; }', ['location = "/é" {', '    return 200 "é";', '}']],
     ['', []],
   ])('accepts %j and renders it canonically', (text, lines) => {
     expect(checkNginxSnippet(text)).toEqual({ ok: true, lines });
@@ -92,6 +93,8 @@ describe('checkNginxSnippet', () => {
     ['location ~ [z-a] { }', 'arguments', 'out of order'],
     ['location ~ a** { }', 'arguments', 'repeats a repetition'],
     ['expires 10 years;', 'arguments', 'takes off, epoch'],
+    ['keepalive_timeout 1y;', 'arguments', 'a duration'],
+    ['send_timeout 5M;', 'arguments', 'a duration'],
     ['gzip_types application/a-very-long-mime-type-that-overflows-the-hash;', 'arguments', 'MIME type'],
     ['location /x;', 'block', 'needs a { … } block'],
     ['add_header X y { }', 'block', 'takes no { … } block'],

@@ -100,8 +100,8 @@ const pattern =
 export const flag = pattern(/^(on|off)$/, '"on" or "off"');
 /** nginx sizes (`512`, `64k`, `10m`, `1g`); at most six digits so no slot overflows. */
 export const size = pattern(/^\d{1,6}[kKmMgG]?$/, 'a size such as 512, 64k or 10m');
-/** nginx durations in milliseconds slots (`500ms`, `30s`, `5m`, `1h`). */
-export const duration = pattern(/^\d{1,6}(ms|s|m|h|d|w|M|y)?$/, 'a duration such as 500ms, 30s or 5m');
+/** A duration for nginx's millisecond settings (`500ms`, `30s`, `5m`, `1h`, `7d`): these take no months or years. */
+export const duration = pattern(/^\d{1,6}(ms|s|m|h|d|w)?$/, 'a duration such as 500ms, 30s, 5m or 1h');
 /** `expires` takes seconds: no `ms`, and it may be negative. */
 export const expiryTime = pattern(/^-?\d{1,6}(s|m|h|d|w|M|y)?$/, 'a time such as 30s, 1h, 7d or -1');
 /** A header name. */
