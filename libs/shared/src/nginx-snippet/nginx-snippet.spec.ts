@@ -95,6 +95,7 @@ describe('checkNginxSnippet', () => {
     ['expires 10 years;', 'arguments', 'takes off, epoch'],
     ['keepalive_timeout 1y;', 'arguments', 'a duration'],
     ['send_timeout 5M;', 'arguments', 'a duration'],
+    ['limit_rate 1g;', 'arguments', 'a size such as 512, 64k or 10m'],
     ['gzip_types application/a-very-long-mime-type-that-overflows-the-hash;', 'arguments', 'MIME type'],
     ['location /x;', 'block', 'needs a { … } block'],
     ['add_header X y { }', 'block', 'takes no { … } block'],

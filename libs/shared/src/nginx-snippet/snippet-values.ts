@@ -98,8 +98,10 @@ const pattern =
     regex.test(value) ? null : `${JSON.stringify(value)} is not ${what}`;
 
 export const flag = pattern(/^(on|off)$/, '"on" or "off"');
-/** nginx sizes (`512`, `64k`, `10m`, `1g`); at most six digits so no slot overflows. */
-export const size = pattern(/^\d{1,6}[kKmMgG]?$/, 'a size such as 512, 64k or 10m');
+/** A size for nginx's size settings (`512`, `64k`, `10m`; no `g` there); six digits at most, so none overflows. */
+export const size = pattern(/^\d{1,6}[kKmM]?$/, 'a size such as 512, 64k or 10m');
+/** A size for nginx's file-offset settings (`client_max_body_size`), which also take `g`. */
+export const offsetSize = pattern(/^\d{1,6}[kKmMgG]?$/, 'a size such as 512, 64k, 10m or 1g');
 /** A duration for nginx's millisecond settings (`500ms`, `30s`, `5m`, `1h`, `7d`): these take no months or years. */
 export const duration = pattern(/^\d{1,6}(ms|s|m|h|d|w)?$/, 'a duration such as 500ms, 30s, 5m or 1h');
 /** `expires` takes seconds: no `ms`, and it may be negative. */
