@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { siteSpecSchema, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
+import { TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
@@ -23,6 +23,7 @@ import { Reconciler } from './sites/reconciler';
 import { SiteFiles } from './sites/site-files';
 import type { SiteRuntimeDriver } from './sites/site-runtime';
 import { SiteService } from './sites/site.service';
+import { storedSiteSpecSchema } from './sites/stored-site-spec';
 
 /** A running orchestrator: its control API, the nginx it drives and the sites' containers. */
 export interface Orchestrator extends RunnableService {
@@ -55,7 +56,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
   const tier = new NginxTier({
     nginx: config.nginx,
     stateDir: join(config.sites.dataRoot, 'specs'),
-    schema: siteSpecSchema,
+    schema: storedSiteSpecSchema(server.log),
     validate: assertNoHostnameConflict,
     render: (state, generation) => render(state.values(), generation),
     explainRefusal,
