@@ -137,7 +137,8 @@ function locationProblem(args: readonly string[]): string | null {
 }
 
 function prefixProblem(uri: string): string | null {
-  if (!/^\/[^\s\0-\x1f\x7f]{0,999}$/.test(uri)) return `${JSON.stringify(uri)} is not a URI starting with "/" (no spaces)`;
+  // Control characters never get this far (the whole snippet is checked for them first).
+  if (!/^\/\S{0,999}$/.test(uri)) return `${JSON.stringify(uri)} is not a URI starting with "/" (no spaces)`;
   if (uri === '/' || uri.startsWith('/__dais'))
     return `the location ${uri} belongs to the platform; use a longer prefix or a regex location`;
   return null;
