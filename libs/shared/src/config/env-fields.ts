@@ -46,10 +46,12 @@ export const envField = {
    * `<longest site name>.<domain>` is still a hostname.
    */
   sitesDomain: () =>
-    envField.hostname().refine(
-      (domain) => domain.length <= SITES_DOMAIN_MAX,
-      `must be at most ${SITES_DOMAIN_MAX} characters, so that every <site name>.<domain> fits in 253`,
-    ),
+    envField
+      .hostname()
+      .refine(
+        (domain) => domain.length <= SITES_DOMAIN_MAX,
+        `must be at most ${SITES_DOMAIN_MAX} characters, so that every <site name>.<domain> fits in 253`,
+      ),
   /** A component identity, as used in request signing. */
   componentId: () => z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and hyphens, starting with a letter'),
 };
