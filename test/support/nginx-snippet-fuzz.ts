@@ -71,6 +71,7 @@ const GOOD: Record<string, string[][]> = {
     ['$x', 'a'],
     ['$myvar', '$host'],
     ['$t', '${host}-$1'],
+    ['$Up', '$HOST$up'],
   ],
   break: [[]],
   allow: [['all'], ['10.0.0.0/8'], ['2001:db8::/32']],
@@ -126,7 +127,14 @@ const BLOCKS: Record<string, string[][]> = {
     ['~', '^/(a|b)/[0-9]{2,4}$'],
     ['/files/'],
   ],
-  if: [['($request_method', '=', 'POST)'], ['($http_x_debug)'], ['($arg_a', '~*', '^(x|y)+$)'], ['(', '$host', '!=', 'a b', ')']],
+  if: [
+    ['($request_method', '=', 'POST)'],
+    ['($http_x_debug)'],
+    ['($arg_a', '~*', '^(x|y)+$)'],
+    ['(', '$host', '!=', 'a b', ')'],
+    ['($1)'],
+    ['($arg_x', '=', '${1}$1)'],
+  ],
   limit_except: [['GET'], ['GET', 'POST']],
 };
 // prettier-ignore
@@ -141,7 +149,7 @@ const VALUES = [
   'all', '::1', '300.1.1.1', '10.0.0.0/33', 'text/css', '*', 'X-Real-IP', 'Host', '/', '/a', '/index.php?$args', '/../etc/passwd',
   '/a/./b', '/__dais/x', '$uri/..', '/$arg_f', '/x$uri', '~', '^~', '(', '[z-a]', 'a**', '(?<x>a)', 'a{', '[^/]+',
   'http://127.0.0.1:6379', 'http://backend', 'http://$http_host', 'http://169.254.169.254', '$host', '$1', '$nope',
-  '$document_root', '$dais_site_root', '$dais_site_kind', '${host}', '${ho', '$', 'hello world', 'a;b', 'a{b', 'a}b',
+  '$document_root', '$dais_site_root', '$dais_site_kind', '${host}', '${ho', '$', '${1}', '$1x', 'hello world', 'a;b', 'a{b', 'a}b',
   'a#b', '#', 'a"b', "a'b", 'a\\b', ')', '($host', '-f', '"', '', 'x'.repeat(70), 'é', 'a\tb', 'a\nb', 'a\\tb', 'a\\nb',
 ];
 const NOISE = [

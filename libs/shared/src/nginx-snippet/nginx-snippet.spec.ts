@@ -25,6 +25,7 @@ describe('checkNginxSnippet', () => {
     ['location /app/ { try_files $uri $uri/ /app/index.html; }', ['location /app/ {', '    try_files $uri $uri/ /app/index.html;', '}']],
     ['set $greeting "hello"; add_header X-Greeting $greeting;', ['set $greeting hello;', 'add_header X-Greeting $greeting;']],
     ['add_header X ${host}x;', ['add_header X "${host}x";']],
+    ['set $Greeting hi; add_header X-Host $HOST$greeting;', ['set $Greeting hi;', 'add_header X-Host $HOST$greeting;']],
     ["add_header X 'it\\'s \"quoted\" \\\\';", ['add_header X "it\'s \\"quoted\\" \\\\";']],
     [
       'location /api/ { proxy_pass http://$dais_site_upstream; proxy_read_timeout 1h; }',
@@ -77,6 +78,9 @@ describe('checkNginxSnippet', () => {
     ['add_header X $document_root;', 'arguments', 'may not be used'],
     ['add_header X $dais_site_root;', 'arguments', 'may not be used'],
     ['add_header X $nope;', 'arguments', 'unknown variable'],
+    ['return 200 "${1}";', 'arguments', 'must be followed by a variable name'],
+    ['if ($1) { return 204; }', 'arguments', 'a condition must be'],
+    ['if ($2x = a) { return 204; }', 'arguments', 'a condition must be'],
     ['add_header X "cost: 5$";', 'arguments', 'must start a variable name'],
     ['add_header X "a\\nInjected: 1";', 'characters', 'control character'],
     ['add_header X\x01 y;', 'characters', 'control characters'],

@@ -17,6 +17,7 @@ import {
   size,
   statusCode,
   textProblem,
+  variableProblem,
   type SnippetScope,
 } from './snippet-values';
 
@@ -160,8 +161,9 @@ function conditionProblem(args: readonly string[], scope: SnippetScope): string 
   const [variable = '', operator, value = ''] = args;
   const shape =
     'a condition must be ($variable) or ($variable OP value) with OP one of = != ~ ~* !~ !~*; file checks like -f are not allowed';
-  if ((args.length !== 1 && args.length !== 3) || !/^\$[A-Za-z0-9_]+$/.test(variable)) return shape;
-  const problem = textProblem(variable, scope);
+  // The tested variable is looked up by name: a capture like $1 is no variable there.
+  if ((args.length !== 1 && args.length !== 3) || !/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) return shape;
+  const problem = variableProblem(variable.slice(1), scope);
   if (problem || operator === undefined) return problem;
   if (operator === '=' || operator === '!=') return textProblem(value, scope);
   return ['~', '~*', '!~', '!~*'].includes(operator) ? regexProblem(value) : shape;

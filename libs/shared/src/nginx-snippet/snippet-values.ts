@@ -38,12 +38,14 @@ const VARIABLE_PREFIXES = [
   'upstream_trailer_',
 ];
 
-/** Why `name` (without `$`) may not be read, or null. */
-function variableProblem(name: string, scope: SnippetScope): string | null {
+/** Why `name` (without `$`) may not be read, or null; `$1`…`$9` are the captures of the last regex. */
+export function variableProblem(written: string, scope: SnippetScope): string | null {
+  // nginx looks variables up by their lowercase name.
+  const name = written.toLowerCase();
   if (/^[1-9]$/.test(name) || READABLE_VARIABLES.has(name) || scope.variables.has(name)) return null;
   if (VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix) && name.length > prefix.length)) return null;
-  if (HIDDEN_VARIABLES.has(name) || name.startsWith('dais_')) return `the variable $${name} may not be used in a snippet`;
-  return `unknown variable $${name} (define it with "set" first, or use one of nginx's variables)`;
+  if (HIDDEN_VARIABLES.has(name) || name.startsWith('dais_')) return `the variable $${written} may not be used in a snippet`;
+  return `unknown variable $${written} (define it with "set" first, or use one of nginx's variables)`;
 }
 
 /** Names of the variables in a value nginx compiles as a script (`$name`, `${name}`, `$1`…`$9`). */
@@ -52,7 +54,8 @@ export function scanVariables(value: string): { names: string[]; problem: string
   for (let index = 0; index < value.length; index++) {
     if (value[index] !== '$') continue;
     const rest = value.slice(index + 1);
-    const bracketed = /^\{([A-Za-z0-9_]+)\}/.exec(rest);
+    // `${1}` is not a capture to nginx but a variable named "1", which does not exist.
+    const bracketed = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest);
     const plain = /^[1-9]/.exec(rest) ?? /^[A-Za-z0-9_]+/.exec(rest);
     const match = rest.startsWith('{') ? bracketed : plain;
     if (!match) {
