@@ -20,7 +20,7 @@ import { freePorts } from '../support/ports';
 import { signedFetch, type TestSigner } from '../support/signed-fetch';
 import { tempDir } from '../support/temp-dir';
 
-/** `count` labels of `length` letters from `letter` on, joined; the shape decides nothing else. */
+/** `count` labels, each `letter` repeated `length` times, joined by dots. */
 const labels = (count: number, length: number, letter = 'a') => Array.from({ length: count }, () => letter.repeat(length)).join('.');
 
 /** 253 characters, the longest name DNS allows: three 63-letter labels and a 61-letter one, told apart by `tag`. */
