@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { FileNonceStore, siteSpecSchema, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
+import { FileNonceStore, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
@@ -17,6 +17,7 @@ import { registerImageRoutes } from './http/images.routes';
 import { registerSessionRoutes } from './http/sessions.routes';
 import { registerSiteRoutes } from './http/sites.routes';
 import { renderSitesConfig } from './nginx/sites-config.render';
+import { siteRefusals } from './nginx/site-refusals';
 import { registerLiveSockets } from './ws/live-sockets';
 import { ShellSessions } from './ws/shell-sessions';
 import { EndpointRegistry } from './sites/endpoint-registry';
@@ -24,6 +25,7 @@ import { Reconciler } from './sites/reconciler';
 import { SiteFiles } from './sites/site-files';
 import type { SiteRuntimeDriver } from './sites/site-runtime';
 import { SiteService } from './sites/site.service';
+import { storedSiteSpecSchema } from './sites/stored-site-spec';
 
 /** A running orchestrator: its control API, the nginx it drives and the sites' containers. */
 export interface Orchestrator extends RunnableService {
@@ -55,12 +57,14 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       endpointsOf: (siteId) => endpoints.of(siteId),
       sites,
     });
+  const explainRefusal = siteRefusals(server.log);
   const tier = new NginxTier({
     nginx: config.nginx,
     stateDir: join(config.sites.dataRoot, 'specs'),
-    schema: siteSpecSchema,
+    schema: storedSiteSpecSchema(server.log),
     validate: assertNoHostnameConflict,
     render: (state, generation) => render(state.values(), generation),
+    explainRefusal,
   });
   let reconciler: Reconciler | undefined;
 
@@ -77,7 +81,12 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
         runtime,
         endpoints,
         uidBase: config.runtime.uidBase,
-        testOwnBlock: (spec) => tier.testConfig(() => render([spec], 0), `The nginx snippet of site ${spec.id}`),
+        testOwnBlock: (spec) =>
+          tier
+            .testConfig(() => render([spec], 0), `The nginx snippet of site ${spec.id}`)
+            .catch((error: unknown) => {
+              throw explainRefusal(spec.id, spec, undefined, error);
+            }),
       });
       registerSiteRoutes(server, sites, () => ({
         component: config.id,

@@ -204,19 +204,19 @@ describe('orchestrator (real nginx, signed API)', () => {
       expect(await postBody('blog.dais.localhost', 1_500_000)).toBe(413);
     });
 
-    it('refuses a snippet nginx rejects on its own, naming the site, and keeps every other site serving', async () => {
+    it('refuses a snippet with a directive snippets may not use, naming the line, and keeps every other site serving', async () => {
       const others = Array.from({ length: 30 }, (_, index) => spec(100 + index, `many${index}`));
       const answers = await Promise.all([
         ...others.map((other) => put(other.id, other)),
-        put(21, { ...spec(21, 'broken'), nginx: { snippet: 'no_such_directive on;' } }),
+        put(21, { ...spec(21, 'broken'), nginx: { snippet: 'gzip on;\nno_such_directive on;' } }),
       ]);
       // Statuses with bodies, so a failure says which site was refused and why.
       expect(answers.slice(0, 30).filter((answer) => answer.status !== 200)).toEqual([]);
       const refused = answers[30]!;
-      expect(refused.status).toBe(422);
-      expect(refused.json).toMatchObject({ error: { code: 'NGINX_CONFIG_REJECTED' } });
-      expect((refused.json as { error: { message: string } }).error.message).toMatch(
-        /^The nginx snippet of site 21 was refused by nginx: .*unknown directive "no_such_directive"/,
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({ error: { code: 'NGINX_SNIPPET_INVALID' } });
+      expect((refused.json as { error: { message: string } }).error.message).toContain(
+        'line 2: "no_such_directive" is not a directive snippets may use',
       );
       try {
         for (const other of [others[0]!, others[29]!]) expect((await getWithHost(sitesPort, other.hostnames[0]!)).status).toBe(200);
@@ -229,8 +229,8 @@ describe('orchestrator (real nginx, signed API)', () => {
 
     it('refuses a snippet that would close its server block before nginx ever sees it', async () => {
       const answer = await put(22, { ...spec(22, 'escape'), nginx: { snippet: '} server { listen 9999; return 200 "owned"; }' } });
-      expect(answer.status).toBe(422);
-      expect(JSON.stringify(answer.json)).toContain('closes a block it did not open');
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.json)).toContain('would close the site’s server block');
     });
   });
 

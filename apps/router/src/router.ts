@@ -10,6 +10,7 @@ import { RouteService } from './forwarding/route.service';
 import { registerCertificateRoutes } from './http/certificates.routes';
 import { registerRouteRoutes } from './http/routes.routes';
 import { renderEdgeConfig } from './nginx/edge-config.render';
+import { routeRefusals } from './nginx/route-refusals';
 
 /** A running router: its control API and the edge nginx it drives. */
 export interface Router extends RunnableService {
@@ -35,6 +36,7 @@ export function createRouter(config: RouterConfig): Router {
     stateDir: config.stateRoot,
     schema: routeSpecSchema,
     validate: assertNoHostnameConflict,
+    explainRefusal: routeRefusals(server.log),
     render: (state, generation) =>
       renderEdgeConfig({
         prefix: config.nginx.prefix,

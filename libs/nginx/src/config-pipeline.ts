@@ -53,11 +53,13 @@ export class NginxConfigPipeline {
    */
   async test(render: () => ConfigFiles, what: string): Promise<void> {
     let scratch: Awaited<ReturnType<GenerationStore['stageScratch']>> | undefined;
+    let files: ConfigFiles = {};
     try {
-      scratch = await this.options.store.stageScratch(render());
+      files = render();
+      scratch = await this.options.store.stageScratch(files);
       await this.options.instance.test(scratch.confFile);
     } catch (error) {
-      const rejected = rejection(error, scratch?.dir ?? '');
+      const rejected = rejection(error, scratch?.dir ?? '', files);
       const reason = rejected.message.replace(/^nginx refused the new configuration: |^The configuration could not be rendered: /, '');
       throw new DaisError('NGINX_CONFIG_REJECTED', `${what} was refused by nginx: ${reason}`, rejected.details);
     } finally {
@@ -76,12 +78,14 @@ export class NginxConfigPipeline {
     const { store, instance, probe } = this.options;
     const generation = Math.max(this.lastGeneration ?? 0, await store.highestGeneration()) + 1;
     let confFile: string;
+    let files: ConfigFiles = {};
     try {
-      confFile = await store.stage(generation, render(generation));
+      files = render(generation);
+      confFile = await store.stage(generation, files);
       await instance.test(confFile);
     } catch (error) {
       await store.discard(generation);
-      throw rejection(error, store.dirOf(generation));
+      throw rejection(error, store.dirOf(generation), files);
     }
     const previous = await store.liveGeneration();
     const wasRunning = (await instance.runningPid()) !== null;
@@ -99,7 +103,7 @@ export class NginxConfigPipeline {
       await this.restore(previous, wasRunning, timeout);
       await store.discard(generation);
       const what = wasRunning ? 'nginx could not load the new configuration; the previous one is still serving.' : 'nginx could not start.';
-      throw new DaisError('NGINX_RELOAD_FAILED', `${what} ${describe(error)}`, undefined, { cause: error });
+      throw new DaisError('NGINX_RELOAD_FAILED', `${what} ${describe(error)}`, { nginxOutput: describe(error) }, { cause: error });
     }
     this.lastGeneration = generation;
     await store.prune(this.options.keepGenerations ?? 3);
@@ -116,10 +120,29 @@ export class NginxConfigPipeline {
   }
 }
 
-function rejection(error: unknown, generationDir: string): DaisError {
+/**
+ * The line nginx names in its refusal (`… in site-kinds.map:12`), with its text from the rendered
+ * files, so a caller can tell which site's value it holds. Absent for errors without a line, such
+ * as a hash that cannot be built.
+ */
+export interface RefusedLine {
+  file: string;
+  line: number;
+  text: string;
+}
+
+function rejection(error: unknown, generationDir: string, files: ConfigFiles): DaisError {
   if (error instanceof NginxTestFailure) {
     const output = error.output.split(`${generationDir}/`).join('');
-    return new DaisError('NGINX_CONFIG_REJECTED', `nginx refused the new configuration: ${output}`, { nginxOutput: output });
+    const at = / in ([\w.-]+):(\d+)/.exec(output);
+    const file = at?.[1] ?? '';
+    const line = Number(at?.[2] ?? 0);
+    const text = files[file]?.split('\n')[line - 1];
+    const refusedLine: RefusedLine | undefined = text === undefined ? undefined : { file, line, text };
+    return new DaisError('NGINX_CONFIG_REJECTED', `nginx refused the new configuration: ${output}`, {
+      nginxOutput: output,
+      ...(refusedLine ? { refusedLine } : {}),
+    });
   }
   if (error instanceof NginxRenderError) {
     return new DaisError('NGINX_CONFIG_REJECTED', `The configuration could not be rendered: ${error.message}`);

@@ -11,6 +11,11 @@ export interface DesiredStateTableOptions<V> {
   validate?(key: number, value: V, state: ReadonlyMap<number, V>): void;
   /** Records applied changes (null = removed) so they survive a restart. */
   persist(changes: ReadonlyMap<number, V | null>): Promise<void>;
+  /**
+   * The error a refused change is rejected with (e.g. one naming the hostname at fault, with
+   * nginx's own text kept for the log); the error as it came by default.
+   */
+  explainRefusal?(key: number, value: V | null, previous: V | undefined, error: unknown): unknown;
 }
 
 interface PendingChange<V> {
@@ -115,9 +120,14 @@ export class DesiredStateTable<V> {
         await this.applyGroup(changes.slice(0, middle));
         await this.applyGroup(changes.slice(middle));
       } else {
-        for (const change of changes) change.reject(error);
+        for (const change of changes) change.reject(this.explain(change, error));
       }
     }
+  }
+
+  private explain(change: PendingChange<V>, error: unknown): unknown {
+    if (change.key === null || !this.options.explainRefusal) return error;
+    return this.options.explainRefusal(change.key, change.value, this.committed.get(change.key), error);
   }
 
   /** Applies the candidate; throws if nginx refuses it, else settles every change's promise. */

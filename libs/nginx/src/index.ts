@@ -10,3 +10,5 @@ export * from './json-state-store';
 export * from './hostname-conflicts';
 export * from './error-pages';
 export * from './nginx-tier';
+export * from './hash-sizing';
+export * from './site-refusal';

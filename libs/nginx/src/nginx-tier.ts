@@ -16,6 +16,8 @@ export interface NginxTierOptions<S extends z.ZodType> {
   schema: S;
   render(state: ReadonlyMap<number, z.output<S>>, generation: number): ConfigFiles;
   validate?(key: number, value: z.output<S>, state: ReadonlyMap<number, z.output<S>>): void;
+  /** The error a refused change is rejected with (see `DesiredStateTableOptions.explainRefusal`). */
+  explainRefusal?(key: number, value: z.output<S> | null, previous: z.output<S> | undefined, error: unknown): unknown;
 }
 
 /**
@@ -56,6 +58,7 @@ export class NginxTier<S extends z.ZodType> {
       apply: (state) => this.pipeline.apply((generation) => this.options.render(state, generation)),
       validate: (key, value, state) => this.options.validate?.(key, value, state),
       persist: (changes) => this.store.persist(changes),
+      explainRefusal: (key, value, previous, error) => this.options.explainRefusal?.(key, value, previous, error) ?? error,
     });
     await this.loaded.reapply();
     return unreadable;

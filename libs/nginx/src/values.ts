@@ -1,3 +1,5 @@
+import { NginxSnippetError, renderNginxSnippet } from '@dais/shared';
+
 /** Thrown when a value cannot be placed in nginx config safely. Rendering never escapes its way out. */
 export class NginxRenderError extends Error {
   override readonly name = 'NginxRenderError';
@@ -45,25 +47,17 @@ export const nginxValue = {
     return nginxValue.address(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
   },
   /**
-   * An admin's snippet for a site's own server block, as lines. Its braces must balance (outside
-   * quotes and comments) so it can never close the block it sits in; NUL bytes are refused.
+   * An admin's snippet for a site's own server block, as the lines nginx will read: checked by
+   * nginx's tokenizer rules and the snippet policy of `@dais/shared`, then re-emitted from the
+   * checked tokens, so it can never close the block it sits in nor say anything unchecked.
    */
   snippet(value: string): string[] {
-    if (value.includes('\0')) throw new NginxRenderError('refusing a snippet with a NUL byte');
-    let depth = 0;
-    let quote: string | null = null;
-    for (let index = 0; index < value.length; index++) {
-      const char = value[index];
-      if (quote) {
-        if (char === '\\') index++;
-        else if (char === quote) quote = null;
-      } else if (char === '"' || char === "'") quote = char;
-      else if (char === '#') index = value.indexOf('\n', index) === -1 ? value.length : value.indexOf('\n', index);
-      else if (char === '{') depth++;
-      else if (char === '}' && --depth < 0) throw new NginxRenderError('refusing a snippet that closes a block it did not open');
+    try {
+      return renderNginxSnippet(value);
+    } catch (error) {
+      if (error instanceof NginxSnippetError) throw new NginxRenderError(`refusing the nginx snippet: ${error.message}`);
+      throw error;
     }
-    if (depth !== 0 || quote) throw new NginxRenderError('refusing a snippet with unbalanced braces or quotes');
-    return value.split(/\r?\n/).map((line) => line.trimEnd());
   },
   /** A non-negative integer. */
   integer(value: number): string {

@@ -3,6 +3,7 @@ export * from './config';
 export * from './naming';
 export * from './signing';
 export * from './contracts';
+export * from './nginx-snippet';
 export * from './http/parse';
 export * from './http/signed-client';
 export * from './http/outbound-tls';

@@ -39,7 +39,7 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
   const upstreams: [string, string][] = [];
   const upstreamBlocks: string[] = [];
   const ownServers: string[] = [];
-  let ownServerNames = 0;
+  const ownServerNames: string[] = [];
   const listen = nginxValue.listen(input.listen.host, input.listen.port);
   for (const site of input.sites) {
     const route = routeOf(site, input);
@@ -52,7 +52,7 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
     }
     if (site.nginx.clientMaxBodyMb !== undefined || site.nginx.snippet !== undefined) {
       ownServers.push(renderOwnServer(site, listen));
-      ownServerNames += site.hostnames.length;
+      ownServerNames.push(...site.hostnames);
     }
   }
   const http = `    map $host $dais_site_kind {
@@ -61,9 +61,12 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
         include site-kinds.map;
     }
 
+    # Only static sites have a root. Any other host gets a folder that never exists, never "" (which
+    # nginx would read as its own prefix, with the instance's config and logs): files can then be
+    # served only from a static site's public/, whatever a snippet's location does.
     map $host $dais_site_root {
         hostnames;
-        default "";
+        default "${nginxValue.path(`${input.prefix}/no-site-root`)}";
         include site-roots.map;
     }
 
@@ -99,7 +102,7 @@ ${ownServers.join('')}`;
       generation: input.generation,
       statusPort: input.statusPort,
       http,
-      largestMap: kinds.length,
+      mapKeys: kinds.map(([host]) => host),
       serverNames: ownServerNames,
     }),
     'site-kinds.map': renderMapEntries(kinds),

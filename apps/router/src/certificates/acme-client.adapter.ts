@@ -45,7 +45,7 @@ export class AcmeClientAdapter implements CertificateAuthority {
       const order = await this.client.createOrder({ identifiers: hostnames.map((value) => ({ type: 'dns', value })) });
       for (const authorization of await this.client.getAuthorizations(order)) await this.prove(authorization);
       const keyPem = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
-      const [, csr] = await acme.crypto.createCsr({ commonName: hostnames[0], altNames: [...hostnames] }, keyPem);
+      const [, csr] = await acme.crypto.createCsr(certificateRequestNames(hostnames), keyPem);
       const finalized = await this.client.finalizeOrder(order, csr);
       const fullchainPem = await this.client.getCertificate(finalized);
       return { keyPem, fullchainPem };
@@ -79,6 +79,16 @@ export class AcmeClientAdapter implements CertificateAuthority {
       await this.options.challenges.remove(challenge.token);
     }
   }
+}
+
+/**
+ * The names a certificate request carries: all of them as subject alternative names, and as
+ * common name the first one X.509 allows there (at most 64 characters; Let's Encrypt refuses a
+ * longer one). A site whose names are all longer gets no common name, which ACME servers accept.
+ */
+export function certificateRequestNames(hostnames: readonly string[]): { commonName?: string; altNames: string[] } {
+  const commonName = hostnames.find((hostname) => hostname.length <= 64);
+  return { ...(commonName === undefined ? {} : { commonName }), altNames: [...hostnames] };
 }
 
 /** An invalid authorization as acme-client reports it: the whole object, JSON, in the message. */

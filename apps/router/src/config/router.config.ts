@@ -50,7 +50,7 @@ const schema = z.object({
   DAIS_ACME_PREFLIGHT_DNS: z.string().refine(isDnsServerAddress, 'must be ip, ip:port or [ipv6]:port').optional(),
   DAIS_ACME_PREFLIGHT_PRIVATE_ADDRESSES: envField.boolean().default(false),
   DAIS_ACME_HTTP_PORT: envField.port().default(80),
-  DAIS_ROUTER_PUBLIC_HOSTNAME: envField.sitesDomain().optional(),
+  DAIS_ROUTER_PUBLIC_HOSTNAME: envField.hostname().optional(),
 });
 
 /** How the router gets certificates (see docs/certificates.md). */

@@ -83,10 +83,8 @@ ${limited.map((route) => renderLimitedServer(route, listen, httpLocations)).join
       generation: input.generation,
       statusPort: input.statusPort,
       http,
-      largestMap: routes.length,
-      serverNames:
-        secured.reduce((count, site) => count + site.hostnames.length, 0) +
-        limited.reduce((count, route) => count + route.hostnames.length, 0),
+      mapKeys: routes.map(([host]) => host),
+      serverNames: [...secured.flatMap((site) => site.hostnames), ...limited.flatMap((route) => route.hostnames)],
     }),
     'routes.map': renderMapEntries(routes),
     'https.map': renderMapEntries(httpsRedirectEntries(secured)),

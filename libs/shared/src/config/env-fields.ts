@@ -2,6 +2,10 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { normalizeHostname } from '../naming/hostname';
+import { SITE_NAME_LENGTH } from '../naming/site-name';
+
+/** The longest sites domain: a dot and the longest site name must still fit in a 253-character hostname. */
+const SITES_DOMAIN_MAX = 253 - SITE_NAME_LENGTH.max - 1;
 
 /** Reusable zod fields for environment configuration (raw strings in, typed values out). */
 export const envField = {
@@ -29,14 +33,25 @@ export const envField = {
       .transform((u) => u.replace(/\/+$/, '')),
   /** A host address to listen on. */
   listenHost: () => z.string().refine((h) => isIP(h) !== 0, 'must be an IP address such as 127.0.0.1 or 0.0.0.0'),
-  /** A hostname that sites live under, e.g. `sites.example.org` (one label allowed, e.g. `localhost`). */
-  sitesDomain: () =>
+  /** A hostname (one label allowed, e.g. `localhost`), normalised to lowercase ASCII. */
+  hostname: () =>
     z.string().transform((value, ctx) => {
       const result = normalizeHostname(value, { minLabels: 1 });
       if (result.ok) return result.hostname;
       ctx.addIssue({ code: 'custom', message: result.message });
       return z.NEVER;
     }),
+  /**
+   * The hostname sites live under, e.g. `sites.example.org`, short enough that
+   * `<longest site name>.<domain>` is still a hostname.
+   */
+  sitesDomain: () =>
+    envField
+      .hostname()
+      .refine(
+        (domain) => domain.length <= SITES_DOMAIN_MAX,
+        `must be at most ${SITES_DOMAIN_MAX} characters, so that every <site name>.<domain> fits in 253`,
+      ),
   /** A component identity, as used in request signing. */
   componentId: () => z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and hyphens, starting with a letter'),
 };

@@ -46,6 +46,14 @@ describe('configuration', () => {
     expect((error as Error).message).not.toContain('relative/path');
   });
 
+  it('refuses a sites domain too long for <site name>.<domain> to be a hostname', () => {
+    const base = { DAIS_DATA_ROOT: '/x', DATABASE_URL: 'u' };
+    const fits = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(28)}`;
+    expect(fits).toHaveLength(220);
+    expect(parseEnv(schema, { ...base, DAIS_SITES_DOMAIN: fits }).DAIS_SITES_DOMAIN).toBe(fits);
+    expect(() => parseEnv(schema, { ...base, DAIS_SITES_DOMAIN: `${fits}e` })).toThrow(/DAIS_SITES_DOMAIN: must be at most 220 characters/);
+  });
+
   it('treats empty values as unset so defaults still apply', () => {
     expect(parseEnv(schema, { DAIS_PORT: '', DAIS_DATA_ROOT: '/x', DATABASE_URL: 'u' }).DAIS_PORT).toBe(7000);
   });

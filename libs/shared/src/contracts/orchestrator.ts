@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostnameSchema } from '../naming/hostname';
+import { checkNginxSnippet } from '../nginx-snippet/nginx-snippet';
 import { siteNameSchema } from '../naming/site-name';
 import { siteRuntimeSchema } from './runtime';
 import { siteIdSchema } from './site-id';
@@ -18,7 +19,8 @@ export const MAX_CLIENT_BODY_MB = 1_024;
 
 /**
  * A site's own nginx directives. A site with any of these gets its own `server` block; all other
- * sites are map entries. The snippet is admin-only and must pass `nginx -t` on its own first.
+ * sites are map entries. The snippet is admin-only, is checked directive by directive against what
+ * snippets may use (see `checkNginxSnippet`), and must pass `nginx -t` on its own first.
  */
 export const siteNginxOptionsSchema = z.strictObject({
   clientMaxBodyMb: z
@@ -30,7 +32,10 @@ export const siteNginxOptionsSchema = z.strictObject({
   snippet: z
     .string()
     .max(4_000, 'the snippet must be at most 4000 characters')
-    .refine((snippet) => !snippet.includes('\0'), 'the snippet must not contain NUL')
+    .superRefine((snippet, ctx) => {
+      const check = checkNginxSnippet(snippet);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message, params: { rule: check.rule, code: 'NGINX_SNIPPET_INVALID' } });
+    })
     .optional(),
 });
 

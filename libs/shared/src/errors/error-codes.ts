@@ -7,6 +7,8 @@ export const ERROR_CATALOGUE = {
   SITE_NAME_INVALID: { status: 400, transient: false },
   HOSTNAME_INVALID: { status: 400, transient: false },
   IMAGE_PACKAGES_UNSUPPORTED: { status: 400, transient: false },
+  /** An admin's nginx snippet uses a directive, value or structure snippets may not have (the message names the line). */
+  NGINX_SNIPPET_INVALID: { status: 400, transient: false },
   PAYLOAD_TOO_LARGE: { status: 413, transient: false },
   URI_TOO_LONG: { status: 414, transient: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, transient: false },
