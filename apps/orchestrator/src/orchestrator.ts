@@ -40,6 +40,11 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
   const files = new SiteFiles(config.sites.dataRoot);
   const endpoints = new EndpointRegistry();
   const runtime = createRuntime(config);
+  const builder = new DockerImageBuilder({
+    socketPath: config.runtime.dockerSocket,
+    namePrefix: config.runtime.namePrefix,
+    settings: config.build,
+  });
   const render = (sites: Iterable<SiteSpec>, generation: number) =>
     renderSitesConfig({
       prefix: config.nginx.prefix,
@@ -63,6 +68,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     server,
     async start() {
       await files.sweepLeftovers();
+      await builder.sweepLeftovers();
       await runtime.prepare();
       for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
       const sites = new SiteService({
@@ -79,10 +85,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
         nginxGeneration: tier.table.generation,
         sites: sites.count,
       }));
-      registerImageRoutes(
-        server,
-        new DockerImageBuilder({ socketPath: config.runtime.dockerSocket, namePrefix: config.runtime.namePrefix }),
-      );
+      registerImageRoutes(server, builder);
       registerDatabaseRoutes(server, createSiteDatabaseService());
       registerDatabaseQueryRoute(server, createDatabaseQueryService());
       registerLiveSockets(server, { config, sites, files, runtime });
