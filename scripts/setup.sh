@@ -7,7 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
 # chromium: the browser tests (API docs, later the dashboard) drive it with playwright-core.
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium pebble)
+# iptables: the orchestrator fences image builds and Swarm tasks with chains of its own.
+APT_PACKAGES=(postgresql redis-server nginx docker.io iptables busybox-static mariadb-server openssh-client chromium pebble)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }
@@ -122,9 +123,16 @@ site_databases() {
   STATE="$STATE" bash "$ROOT/scripts/setup-databases.sh"
 }
 
+# Before the engine is installed or started: dockerd reads no-new-privileges only when it starts.
+docker_config() {
+  step "Docker engine settings"
+  bash "$ROOT/scripts/setup-docker.sh" configure
+}
+
 site_images() {
   step "Site images"
   STATE="$STATE" bash "$ROOT/scripts/setup-images.sh"
+  bash "$ROOT/scripts/setup-docker.sh" check
 }
 
 # The manager's image catalogue and the local database servers, as sites will use them.
@@ -144,6 +152,7 @@ ensure_admin() {
 }
 
 echo "Setting up Dais in $ROOT"
+docker_config
 install_packages
 start_services
 install_node_modules

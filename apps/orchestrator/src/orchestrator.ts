@@ -105,6 +105,8 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
 
 function createRuntime(config: OrchestratorConfig): SiteRuntimeDriver {
   const docker = createDockerClient(config.runtime.dockerSocket);
-  const placement = { namePrefix: config.runtime.namePrefix, network: config.runtime.network };
-  return config.runtime.kind === 'swarm' ? new SwarmRuntime(docker, placement) : new ContainerRuntime(docker, placement);
+  const { namePrefix } = config.runtime;
+  return config.runtime.kind === 'swarm'
+    ? new SwarmRuntime(docker, { namePrefix, network: config.swarm.network }, config.swarm)
+    : new ContainerRuntime(docker, { namePrefix, network: config.runtime.network });
 }

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedNdjson } from '../../../test/support/ndjson';
 import { tempDir } from '../../../test/support/temp-dir';
+import { buildTestImage } from '../../../test/support/test-images';
 import { createDockerClient, SITE_LABELS } from '../src/docker/docker-client';
 import {
   BUSYBOX,
@@ -120,6 +121,27 @@ describe('site image builds (real Docker engine, signed API)', () => {
     expect(await runIn(firstImage, ['cat', '/dais-proof'])).toBe('made-by-setup\n');
   });
 
+  it("hands on the base image's config unchanged: command, entrypoint, user, directory, environment", async () => {
+    const configOf = async (image: string) => {
+      const { Config } = await docker.getImage(image).inspect();
+      const { Cmd, Entrypoint, User, WorkingDir, Env } = Config as unknown as Record<string, unknown>;
+      // No command is no command, whether the engine writes null or [].
+      return { Cmd: (Cmd as string[] | null) ?? [], Entrypoint: (Entrypoint as string[] | null) ?? [], User, WorkingDir, Env };
+    };
+    const bases = {
+      [`${prefix}base-full:1`]:
+        'FROM dais/busybox:latest\nENV GREETING=hi\nWORKDIR /srv\nUSER 4321\nENTRYPOINT ["/bin/sh","-c"]\nCMD ["echo $GREETING"]\n',
+      [`${prefix}base-bare:1`]: 'FROM dais/busybox:latest\nCMD []\n',
+    };
+    for (const [tag, dockerfile] of Object.entries(bases)) {
+      await buildTestImage(docker, tag, { Dockerfile: dockerfile }, { [SITE_LABELS.managedBy]: prefix });
+      const built = doneImage(
+        await build(11, request(11, [['sh', '-c', 'id -u > /srv/whoami 2>/dev/null || true']], { base: { ...BUSYBOX, baseImage: tag } })),
+      );
+      expect(await configOf(built)).toEqual(await configOf(tag));
+    }
+  });
+
   it('ends with IMAGE_UNAVAILABLE when the base image is neither here nor pullable', async () => {
     const base = { ...BUSYBOX, baseImage: `${prefix}missing/nothing:1` };
     const answer = await build(3, request(3, [['true']], { base }));
@@ -168,6 +190,18 @@ describe('site image builds (real Docker engine, signed API)', () => {
     const image = doneImage(answer);
     expect(logText(answer)).toMatch(/Setting up hello/);
     expect(await runIn(image, ['hello'])).toBe('Hello, world!\n');
+  });
+
+  it('refuses to build without the step tools on this host, naming the setting', async () => {
+    const toolless = await server({ DAIS_BUILD_BUSYBOX: join(dir.path, 'no-busybox') });
+    try {
+      const event = final(await build(9, request(9, [['true']]), toolless));
+      expect(event).toMatchObject({ type: 'error', code: 'RUNTIME_FAILED' });
+      expect(event.type === 'error' && event.message).toContain('DAIS_BUILD_BUSYBOX');
+      expect(await tags(9)).toEqual([]);
+    } finally {
+      await toolless.close();
+    }
   });
 
   it('ends with DOCKER_UNAVAILABLE when the engine cannot be reached', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { DaisError, KeyedLock, type SiteImageBuild } from '@dais/shared';
 import type { ContainmentConfig } from '../config/containment.config';
@@ -140,6 +141,7 @@ export class DockerImageBuilder implements ImageBuilder {
   private async runSteps(prepared: PreparedImageBuild, reporter: BuildReporter): Promise<void> {
     const { plan, siteId } = prepared;
     const { settings, namePrefix } = this.options;
+    await assertBuildTools(settings);
     const network = await ensureBuildNetwork(this.docker, settings.network);
     await this.firewall.apply(
       buildFenceChains({ bridge: network, blockedNetworks: settings.blockedNetworks, dnsServers: await hostResolvers() }),
@@ -229,6 +231,26 @@ export class DockerImageBuilder implements ImageBuilder {
         .getImage(image)
         .remove({ noprune: true })
         .catch(() => undefined);
+  }
+}
+
+/** The engine mounts the step tools from this host: say which is missing rather than relay a mount error. */
+async function assertBuildTools(settings: BuildSettings): Promise<void> {
+  for (const [path, key, source] of [
+    [settings.busybox, 'DAIS_BUILD_BUSYBOX', 'busybox-static'],
+    [settings.init, 'DAIS_BUILD_INIT', 'docker.io'],
+  ] as const) {
+    if (
+      !(await access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw new DaisError(
+        'RUNTIME_FAILED',
+        `Image builds need ${path} on this host (apt install ${source}, or point ${key} at it); no build runs without it.`,
+      );
+    }
   }
 }
 

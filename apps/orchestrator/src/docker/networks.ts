@@ -21,6 +21,13 @@ export async function ensureBuildNetwork(docker: Docker, name: string): Promise<
   return bridgeOf(existing);
 }
 
+/** The bridge interface of an existing bridge network (the sites network setup makes, say). */
+export async function networkBridge(docker: Docker, name: string): Promise<string> {
+  const network = await inspectNetwork(docker, name);
+  if (!network) throw dockerFailure(`find network ${name}`, new Error('it does not exist'));
+  return bridgeOf(network);
+}
+
 /** Where Swarm site tasks live, and the bridge interface they sit on on this node. */
 export interface SwarmSitesNetwork {
   name: string;
@@ -37,6 +44,7 @@ export interface SwarmSitesNetwork {
 export async function ensureSwarmSitesNetwork(docker: Docker, network: SwarmSitesNetwork): Promise<string> {
   const config = await ensureSwarmNodeNetwork(docker, network);
   if (!(await inspectNetwork(docker, network.name))) {
+    // A network built from a config network takes no settings of its own (not even labels).
     await createNetwork(docker, network.name, { Driver: 'bridge', Scope: 'swarm', ConfigFrom: { Network: configName(network.name) } });
   }
   return config;
@@ -51,6 +59,7 @@ export async function ensureSwarmNodeNetwork(docker: Docker, network: SwarmSites
       ConfigOnly: true,
       IPAM: { Config: [{ Subnet: network.subnet }] },
       Options: bridgeOptions(network.name),
+      Labels: { 'dais.network': 'swarm-sites' },
     }));
   return bridgeOf(existing);
 }
@@ -80,7 +89,7 @@ async function inspectNetwork(docker: Docker, name: string): Promise<NetworkInfo
 /** Creates a network; another process creating it at the same moment is fine (CheckDuplicate). */
 async function createNetwork(docker: Docker, name: string, options: Record<string, unknown>): Promise<NetworkInfo> {
   try {
-    await docker.createNetwork({ Name: name, CheckDuplicate: true, Labels: { 'dais.network': name }, ...options });
+    await docker.createNetwork({ Name: name, CheckDuplicate: true, ...options });
   } catch (error) {
     if ((error as { statusCode?: number } | null)?.statusCode !== 409) throw dockerFailure(`create network ${name}`, error);
   }

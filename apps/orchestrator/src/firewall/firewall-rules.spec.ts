@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFenceChains, restoreInput, taskFenceChains, type DaisChain } from './firewall-rules';
+import { buildFenceChains, containerFenceChains, restoreInput, taskFenceChains, type DaisChain } from './firewall-rules';
 
 const rulesOf = (chains: DaisChain[], name: string, family = 4) =>
   chains.find((chain) => chain.name === name && chain.family === family)?.rules.map((rule) => rule.join(' '));
@@ -53,12 +53,12 @@ describe('the Swarm task fence', () => {
 
   it('lets only loopback and the orchestrators open connections to published ports, per family', () => {
     const refuse = '-p tcp --dport 32768:60999 -m conntrack --ctstate NEW -j REJECT --reject-with tcp-reset';
-    expect(rulesOf(chains, 'DAIS-TASK-INPUT', 4)).toEqual(['-i lo -j RETURN', '-s 192.0.2.10 -j RETURN', refuse]);
-    expect(rulesOf(chains, 'DAIS-TASK-INPUT', 6)).toEqual(['-i lo -j RETURN', '-s fd00::10 -j RETURN', refuse]);
+    expect(rulesOf(chains, 'DAIS-SWARM-INPUT', 4)).toEqual(['-i lo -j RETURN', '-s 192.0.2.10 -j RETURN', refuse]);
+    expect(rulesOf(chains, 'DAIS-SWARM-INPUT', 6)).toEqual(['-i lo -j RETURN', '-s fd00::10 -j RETURN', refuse]);
   });
 
   it('refuses new forwarded connections into the sites bridge but from the orchestrators, and tasks to other nodes', () => {
-    expect(rulesOf(chains, 'DAIS-TASK-FORWARD')).toEqual([
+    expect(rulesOf(chains, 'DAIS-SWARM-FORWARD')).toEqual([
       '-o dais-swarm -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
       '-o dais-swarm -s 192.0.2.10 -j RETURN',
       '-o dais-swarm -p tcp -j REJECT --reject-with tcp-reset',
@@ -71,6 +71,16 @@ describe('the Swarm task fence', () => {
     expect(() =>
       taskFenceChains({ bridge: 'b', allowedSources: [], publishedPorts: { from: 61000, to: 32768 }, nodeAddresses: [] }),
     ).toThrow();
+  });
+});
+
+describe('the docker runtime fence', () => {
+  it('refuses every new connection forwarded into the sites bridge (this host reaches it without forwarding)', () => {
+    expect(rulesOf(containerFenceChains('br-e61acee3a1a4'), 'DAIS-SITES-FORWARD')).toEqual([
+      '-o br-e61acee3a1a4 -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+      '-o br-e61acee3a1a4 -p tcp -j REJECT --reject-with tcp-reset',
+      '-o br-e61acee3a1a4 -j REJECT',
+    ]);
   });
 });
 

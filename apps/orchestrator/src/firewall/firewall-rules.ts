@@ -41,8 +41,9 @@ export interface TaskFence {
 
 export const BUILD_INPUT_CHAIN = 'DAIS-BUILD-INPUT';
 export const BUILD_FORWARD_CHAIN = 'DAIS-BUILD-FORWARD';
-export const TASK_INPUT_CHAIN = 'DAIS-TASK-INPUT';
-export const TASK_FORWARD_CHAIN = 'DAIS-TASK-FORWARD';
+export const SITES_FORWARD_CHAIN = 'DAIS-SITES-FORWARD';
+export const SWARM_INPUT_CHAIN = 'DAIS-SWARM-INPUT';
+export const SWARM_FORWARD_CHAIN = 'DAIS-SWARM-FORWARD';
 
 const REJECT_TCP = ['-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'];
 const REJECT = ['-j', 'REJECT'];
@@ -74,7 +75,29 @@ export function buildFenceChains(fence: BuildFence): DaisChain[] {
 }
 
 /**
- * Only the orchestrators' nginx reaches site tasks. Swarm publishes each task's port on every
+ * Site containers of the `docker` runtime publish no port: this host's nginx reaches them on their
+ * bridge (its own traffic, not forwarded). Nothing may be forwarded into that bridge to start a
+ * connection, whatever the FORWARD policy (Docker leaves it ACCEPT on a host that forwarded before
+ * Docker started, and then anyone routing the sites' subnet through this host would reach them).
+ */
+export function containerFenceChains(bridge: string): DaisChain[] {
+  const to = ['-o', checkedInterface(bridge)];
+  return [
+    {
+      family: 4,
+      name: SITES_FORWARD_CHAIN,
+      hook: 'DOCKER-USER',
+      rules: [
+        [...to, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN'],
+        [...to, ...REJECT_TCP],
+        [...to, ...REJECT],
+      ],
+    },
+  ];
+}
+
+/**
+ * Only the orchestrators' nginx reaches Swarm site tasks. Swarm publishes each task's port on every
  * address of its node; two paths lead there, both closed but for the allowed sources:
  * - forwarded (IPv4 from another host, NATed to the task): DOCKER-USER refuses new connections
  *   into the sites' bridge;
@@ -91,7 +114,7 @@ export function taskFenceChains(fence: TaskFence): DaisChain[] {
   const published = ['-p', 'tcp', '--dport', ports, '-m', 'conntrack', '--ctstate', 'NEW'];
   const input = (family: IpFamily): DaisChain => ({
     family,
-    name: TASK_INPUT_CHAIN,
+    name: SWARM_INPUT_CHAIN,
     hook: 'INPUT',
     rules: [
       ['-i', 'lo', '-j', 'RETURN'],
@@ -101,7 +124,7 @@ export function taskFenceChains(fence: TaskFence): DaisChain[] {
   });
   const forward: DaisChain = {
     family: 4,
-    name: TASK_FORWARD_CHAIN,
+    name: SWARM_FORWARD_CHAIN,
     hook: 'DOCKER-USER',
     rules: [
       ['-o', bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN'],
