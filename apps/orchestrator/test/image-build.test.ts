@@ -204,6 +204,20 @@ describe('site image builds (real Docker engine, signed API)', () => {
     }
   });
 
+  it('refuses to build on a network whose containers can reach each other (made by hand)', async () => {
+    const network = `${prefix}icc-on`;
+    await docker.createNetwork({ Name: network, Driver: 'bridge' });
+    const careless = await server({ DAIS_BUILD_NETWORK: network });
+    try {
+      const event = final(await build(12, request(12, [['true']]), careless));
+      expect(event).toMatchObject({ type: 'error', code: 'RUNTIME_FAILED' });
+      expect(event.type === 'error' && event.message).toContain(`docker network rm ${network}`);
+    } finally {
+      await careless.close();
+      await docker.getNetwork(network).remove();
+    }
+  });
+
   it('ends with DOCKER_UNAVAILABLE when the engine cannot be reached', async () => {
     const unreachable = await server({}, join(dir.path, 'no-docker.sock'));
     try {

@@ -196,7 +196,11 @@ export class BuildStepRunner {
         () => resolve(null),
       );
     });
-    if (code === null && text === '') return { pidsRefused: 1, oomKills: 0 };
+    if (code === null && text === '') {
+      // Nothing could start: out of process slots, unless the whole container was OOM-killed.
+      const state = (await container.inspect().catch(() => null))?.State;
+      return state && !state.Running && state.OOMKilled ? { pidsRefused: 0, oomKills: 1 } : { pidsRefused: 1, oomKills: 0 };
+    }
     return parseLimitEvents(text);
   }
 

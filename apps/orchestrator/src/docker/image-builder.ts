@@ -5,7 +5,7 @@ import { DaisError, KeyedLock, type SiteImageBuild } from '@dais/shared';
 import type { ContainmentConfig } from '../config/containment.config';
 import { buildFenceChains, hostResolvers, IptablesFirewall, type Firewall } from '../firewall';
 import { BuildQueue } from './build-queue';
-import { BuildStepRunner, duration } from './build-step';
+import { BuildStepRunner } from './build-step';
 import { createDockerClient, SITE_LABELS, siteResourceName } from './docker-client';
 import { dockerfileOf, planSiteImage, runLine, type BuildStep, type SiteImagePlan } from './dockerfile.render';
 import { ensureBaseImage, imageExists, removeLeftovers, removeOldImages } from './image-housekeeping';
@@ -138,20 +138,68 @@ export class DockerImageBuilder implements ImageBuilder {
     return { image: prepared.tag, cached: false };
   }
 
+  /** Runs the plan's steps on the fenced network, then tags the result; on any failure removes what it made. */
   private async runSteps(prepared: PreparedImageBuild, reporter: BuildReporter): Promise<void> {
     const { plan, siteId } = prepared;
-    const { settings, namePrefix } = this.options;
-    await assertBuildTools(settings);
-    const network = await ensureBuildNetwork(this.docker, settings.network);
-    await this.firewall.apply(
-      buildFenceChains({ bridge: network, blockedNetworks: settings.blockedNetworks, dnsServers: await hostResolvers() }),
-    );
+    await this.ensureFence();
     const base = await this.docker.getImage(plan.baseImage).inspect();
     // The engine sends null for empty fields, whatever the typings say.
     const raw = base.Config as unknown as Record<string, unknown> & { Labels?: Record<string, string> | null };
     const baseConfig = restorableConfig(raw);
     const baseLabels = raw.Labels ?? {};
-    const runner = new BuildStepRunner(this.docker, {
+    const runner = this.runner(siteId);
+    const deadline = Date.now() + this.options.settings.timeoutMs;
+    const made: string[] = [];
+    try {
+      let parent = base.Id;
+      for (const [index, step] of plan.steps.entries()) {
+        reporter.log(`Step ${index + 1}/${plan.steps.length} : ${runLine(step.argv)}`);
+        const key = stepKey(parent, step);
+        const cached = await this.cachedStep(key);
+        if (cached) reporter.log(' ---> Using cache');
+        const result = cached
+          ? { ok: true as const, image: cached }
+          : await runner.run(
+              {
+                siteId,
+                parent,
+                argv: step.argv,
+                user: baseConfig.User as string,
+                config: { ...baseConfig, Labels: { ...baseLabels, [STEP_LABEL]: key } },
+                deadline,
+              },
+              (line) => reporter.log(line),
+            );
+        if (!result.ok) throw buildFailure(`step ${index + 1}/${plan.steps.length} ${result.reason}`, prepared.tag);
+        if (!cached) made.push(result.image);
+        parent = result.image;
+      }
+      const labels = {
+        ...baseLabels,
+        ...plan.labels,
+        [SITE_LABELS.managedBy]: this.options.namePrefix,
+        [SITE_LABELS.specHash]: prepared.hash,
+      };
+      const [repo, tag] = splitTag(prepared.tag);
+      await runner.commitImage(siteId, parent, { ...baseConfig, Labels: labels }, { repo, tag });
+    } catch (error) {
+      await this.removeImages(made);
+      throw error;
+    }
+    reporter.log(`Successfully tagged ${prepared.tag}`);
+  }
+
+  /** The build network and its packet-filter fence, written again before every build (a reboot clears it). */
+  private async ensureFence(): Promise<void> {
+    const { settings } = this.options;
+    await assertBuildTools(settings);
+    const bridge = await ensureBuildNetwork(this.docker, settings.network);
+    await this.firewall.apply(buildFenceChains({ bridge, blockedNetworks: settings.blockedNetworks, dnsServers: await hostResolvers() }));
+  }
+
+  private runner(siteId: number): BuildStepRunner {
+    const { settings, namePrefix } = this.options;
+    return new BuildStepRunner(this.docker, {
       namePrefix,
       labels: { [SITE_LABELS.managedBy]: namePrefix, [SITE_LABELS.siteId]: String(siteId) },
       network: settings.network,
@@ -162,56 +210,6 @@ export class DockerImageBuilder implements ImageBuilder {
       busybox: settings.busybox,
       init: settings.init,
     });
-    const deadline = Date.now() + settings.timeoutMs;
-    const made: string[] = [];
-    const fail = async (message: string): Promise<never> => {
-      await this.removeImages(made);
-      throw new DaisError(
-        'IMAGE_BUILD_FAILED',
-        `Building the image failed: ${message}. The site keeps its current image; fix the packages or setup commands and build again.`,
-        { image: prepared.tag },
-      );
-    };
-    let parent = base.Id;
-    for (const [index, step] of plan.steps.entries()) {
-      const position = `step ${index + 1}/${plan.steps.length}`;
-      reporter.log(`Step ${index + 1}/${plan.steps.length} : ${runLine(step.argv)}`);
-      const key = stepKey(parent, step);
-      const cached = await this.cachedStep(key);
-      if (cached) {
-        reporter.log(' ---> Using cache');
-        parent = cached;
-        continue;
-      }
-      if (Date.now() >= deadline)
-        return fail(`${position} did not start: the build ran longer than ${duration(settings.timeoutMs)}, its time limit`);
-      const result = await runner
-        .run(
-          {
-            siteId,
-            parent,
-            argv: step.argv,
-            user: baseConfig.User as string,
-            config: { ...baseConfig, Labels: { ...baseLabels, [STEP_LABEL]: key } },
-            deadline,
-          },
-          (line) => reporter.log(line),
-        )
-        .catch(async (error: unknown) => {
-          await this.removeImages(made);
-          throw error;
-        });
-      if (!result.ok) return fail(`${position} ${result.reason}`);
-      made.push(result.image);
-      parent = result.image;
-    }
-    const [repo, tag] = splitTag(prepared.tag);
-    const labels = { ...baseLabels, ...plan.labels, [SITE_LABELS.managedBy]: namePrefix, [SITE_LABELS.specHash]: prepared.hash };
-    await runner.commitImage(siteId, parent, { ...baseConfig, Labels: labels }, { repo, tag }).catch(async (error: unknown) => {
-      await this.removeImages(made);
-      throw error;
-    });
-    reporter.log(`Successfully tagged ${prepared.tag}`);
   }
 
   /** A layer an identical earlier step made (same parent, same command), if one is still here. */
@@ -232,6 +230,14 @@ export class DockerImageBuilder implements ImageBuilder {
         .remove({ noprune: true })
         .catch(() => undefined);
   }
+}
+
+function buildFailure(reason: string, image: string): DaisError {
+  return new DaisError(
+    'IMAGE_BUILD_FAILED',
+    `Building the image failed: ${reason}. The site keeps its current image; fix the packages or setup commands and build again.`,
+    { image },
+  );
 }
 
 /** The engine mounts the step tools from this host: say which is missing rather than relay a mount error. */

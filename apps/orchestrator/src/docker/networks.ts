@@ -1,13 +1,14 @@
 import type Docker from 'dockerode';
+import { DaisError } from '@dais/shared';
 import { dockerFailure, isNotFound } from './docker-util';
 
-const ICC_OFF = { 'com.docker.network.bridge.enable_icc': 'false' };
+const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
+const ICC_OFF = { [ICC_OPTION]: 'false' };
 const BRIDGE_NAME = 'com.docker.network.bridge.name';
 
 interface NetworkInfo {
   Id: string;
   Options?: Record<string, string> | null;
-  ConfigOnly?: boolean;
 }
 
 /**
@@ -18,14 +19,14 @@ interface NetworkInfo {
 export async function ensureBuildNetwork(docker: Docker, name: string): Promise<string> {
   const existing =
     (await inspectNetwork(docker, name)) ?? (await createNetwork(docker, name, { Driver: 'bridge', Options: bridgeOptions(name) }));
-  return bridgeOf(existing);
+  return isolatedBridge(name, existing);
 }
 
-/** The bridge interface of an existing bridge network (the sites network setup makes, say). */
+/** The bridge interface of an existing network that must keep its containers apart (the sites network setup makes). */
 export async function networkBridge(docker: Docker, name: string): Promise<string> {
   const network = await inspectNetwork(docker, name);
   if (!network) throw dockerFailure(`find network ${name}`, new Error('it does not exist'));
-  return bridgeOf(network);
+  return isolatedBridge(name, network);
 }
 
 /** Where Swarm site tasks live, and the bridge interface they sit on on this node. */
@@ -39,7 +40,7 @@ export interface SwarmSitesNetwork {
  * network (`<name>-config`), because only a config-only network carries driver options into Swarm:
  * inter-container traffic off, so two sites' tasks on one node cannot reach each other, and a fixed
  * bridge name for the packet filter. Every node that runs sites needs the config network (the
- * orchestrator makes it on its own node; `dais-swarm-node` on the others). Resolves the bridge name.
+ * orchestrator makes it on its own node; `npm run swarm-node` on the others). Resolves the bridge name.
  */
 export async function ensureSwarmSitesNetwork(docker: Docker, network: SwarmSitesNetwork): Promise<string> {
   const config = await ensureSwarmNodeNetwork(docker, network);
@@ -61,7 +62,7 @@ export async function ensureSwarmNodeNetwork(docker: Docker, network: SwarmSites
       Options: bridgeOptions(network.name),
       Labels: { 'dais.network': 'swarm-sites' },
     }));
-  return bridgeOf(existing);
+  return isolatedBridge(name, existing);
 }
 
 function configName(name: string): string {
@@ -71,6 +72,17 @@ function configName(name: string): string {
 /** Inter-container traffic off; the network's own name as its bridge's when it fits (15 characters). */
 function bridgeOptions(name: string): Record<string, string> {
   return name.length <= 15 ? { ...ICC_OFF, [BRIDGE_NAME]: name } : { ...ICC_OFF };
+}
+
+/** The bridge of a network Dais relies on to keep containers apart; refuses one made otherwise (by hand, say). */
+function isolatedBridge(name: string, network: NetworkInfo): string {
+  if (network.Options?.[ICC_OPTION] !== 'false') {
+    throw new DaisError(
+      'RUNTIME_FAILED',
+      `The Docker network ${name} lets its containers reach each other: remove it (docker network rm ${name}) and Dais makes it again with inter-container traffic off.`,
+    );
+  }
+  return bridgeOf(network);
 }
 
 function bridgeOf(network: NetworkInfo): string {
