@@ -8,7 +8,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
 # chromium: the browser tests (API docs, later the dashboard) drive it with playwright-core.
 # bind9, bind9-dnsutils: tests start a private nameserver (named, nsupdate) for custom domains' proofs.
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium pebble bind9 bind9-dnsutils)
+# iptables: the orchestrator fences image builds and Swarm tasks with chains of its own.
+APT_PACKAGES=(postgresql redis-server nginx docker.io iptables busybox-static mariadb-server openssh-client chromium pebble bind9 bind9-dnsutils)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }
@@ -135,9 +136,16 @@ site_databases() {
   STATE="$STATE" bash "$ROOT/scripts/setup-databases.sh"
 }
 
+# Before the engine is installed or started: dockerd reads no-new-privileges only when it starts.
+docker_config() {
+  step "Docker engine settings"
+  bash "$ROOT/scripts/setup-docker.sh" configure
+}
+
 site_images() {
   step "Site images"
   STATE="$STATE" bash "$ROOT/scripts/setup-images.sh"
+  bash "$ROOT/scripts/setup-docker.sh" check
 }
 
 # The manager's image catalogue and the local database servers, as sites will use them.
@@ -157,6 +165,7 @@ ensure_admin() {
 }
 
 echo "Setting up Dais in $ROOT"
+docker_config
 install_packages
 start_services
 install_node_modules

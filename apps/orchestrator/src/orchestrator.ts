@@ -47,6 +47,11 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
   const files = new SiteFiles(config.sites.dataRoot);
   const endpoints = new EndpointRegistry();
   const runtime = createRuntime(config);
+  const builder = new DockerImageBuilder({
+    socketPath: config.runtime.dockerSocket,
+    namePrefix: config.runtime.namePrefix,
+    settings: config.build,
+  });
   const render = (sites: Iterable<SiteSpec>, generation: number) =>
     renderSitesConfig({
       prefix: config.nginx.prefix,
@@ -73,6 +78,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     async start() {
       await nonces.open();
       await files.sweepLeftovers();
+      await builder.sweepLeftovers();
       await runtime.prepare();
       for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
       const sites = new SiteService({
@@ -94,10 +100,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
         nginxGeneration: tier.table.generation,
         sites: sites.count,
       }));
-      registerImageRoutes(
-        server,
-        new DockerImageBuilder({ socketPath: config.runtime.dockerSocket, namePrefix: config.runtime.namePrefix }),
-      );
+      registerImageRoutes(server, builder);
       registerDatabaseRoutes(server, createSiteDatabaseService());
       registerDatabaseQueryRoute(server, createDatabaseQueryService());
       const shellSessions = new ShellSessions();
@@ -120,6 +123,8 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
 
 function createRuntime(config: OrchestratorConfig): SiteRuntimeDriver {
   const docker = createDockerClient(config.runtime.dockerSocket);
-  const placement = { namePrefix: config.runtime.namePrefix, network: config.runtime.network };
-  return config.runtime.kind === 'swarm' ? new SwarmRuntime(docker, placement) : new ContainerRuntime(docker, placement);
+  const { namePrefix } = config.runtime;
+  return config.runtime.kind === 'swarm'
+    ? new SwarmRuntime(docker, { namePrefix, network: config.swarm.network }, config.swarm)
+    : new ContainerRuntime(docker, { namePrefix, network: config.runtime.network });
 }

@@ -1,42 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageBuildEventSchema, MemoryNonceStore, TRUSTED_ROUTES, type ImageBuildEvent, type ImageCatalogEntry } from '@dais/shared';
-import { createComponentServer } from '@dais/shared/fastify';
-import { writeComponentKeys } from '../../../test/support/keys';
-import { signedNdjson, type StreamedAnswer } from '../../../test/support/ndjson';
-import type { TestSigner } from '../../../test/support/signed-fetch';
+import { signedNdjson } from '../../../test/support/ndjson';
 import { tempDir } from '../../../test/support/temp-dir';
+import { buildTestImage } from '../../../test/support/test-images';
 import { createDockerClient, SITE_LABELS } from '../src/docker/docker-client';
-import { DockerImageBuilder } from '../src/docker/image-builder';
-import { registerImageRoutes } from '../src/http/images.routes';
-
-const SOCKET = '/var/run/docker.sock';
-const BUSYBOX: ImageCatalogEntry = {
-  name: 'busybox',
-  baseImage: 'dais/busybox:latest',
-  packageUpdate: null,
-  packageInstall: null,
-  runScript: '',
-};
-const DEBIAN: ImageCatalogEntry = {
-  name: 'debian',
-  baseImage: 'dais/debian:bookworm',
-  packageUpdate: ['apt-get', 'update'],
-  packageInstall: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends'],
-  runScript: '',
-};
+import {
+  BUSYBOX,
+  buildLog,
+  builtImage,
+  DEBIAN,
+  finalEvent,
+  requireImage,
+  siteTags,
+  startImageBuildServer,
+  type ImageBuildServer,
+} from './support/image-build-server';
 
 describe('site image builds (real Docker engine, signed API)', () => {
   // Every image and container this file makes carries this prefix, so parallel runs never collide.
   const prefix = `dais-test-${randomBytes(4).toString('hex')}-`;
-  const docker: Docker = createDockerClient(SOCKET);
+  const docker: Docker = createDockerClient('/var/run/docker.sock');
   let dir: Awaited<ReturnType<typeof tempDir>>;
-  let app: FastifyInstance | undefined;
-  let api: string;
-  let manager: TestSigner;
+  let api: ImageBuildServer;
 
   const request = (siteId: number, setupCommands: string[][], overrides: Record<string, unknown> = {}) => ({
     siteId,
@@ -45,34 +32,12 @@ describe('site image builds (real Docker engine, signed API)', () => {
     setupCommands,
     ...overrides,
   });
-  const build = (siteId: number, body: unknown, baseUrl = api, options: Parameters<typeof signedNdjson>[5] = {}) =>
-    signedNdjson(baseUrl, manager, 'POST', `/v1/sites/${siteId}/image`, body, options);
-
-  /** The events of a streamed answer, each checked against the contract. */
-  const events = (answer: StreamedAnswer): ImageBuildEvent[] => answer.lines.map((line) => imageBuildEventSchema.parse(line.value));
-  /** The one final event, which must be the last line. */
-  const final = (answer: StreamedAnswer): ImageBuildEvent => {
-    const all = events(answer);
-    expect(all.filter((event) => event.type !== 'log')).toHaveLength(1);
-    expect(all.at(-1)?.type).not.toBe('log');
-    return all.at(-1)!;
-  };
-  const logText = (answer: StreamedAnswer) =>
-    events(answer)
-      .flatMap((event) => (event.type === 'log' ? [event.line] : []))
-      .join('\n');
-  const doneImage = (answer: StreamedAnswer): string => {
-    const event = final(answer);
-    if (event.type !== 'done') throw new Error(`expected done, got ${JSON.stringify(event)}\n${logText(answer)}`);
-    return event.image;
-  };
-
-  const siteTags = async (siteId: number): Promise<string[]> => {
-    const images = await docker.listImages({
-      filters: { label: [`${SITE_LABELS.managedBy}=${prefix}`, `${SITE_LABELS.siteId}=${siteId}`] },
-    });
-    return images.flatMap((image) => image.RepoTags ?? []).sort();
-  };
+  const build = (siteId: number, body: unknown, server = api, options: Parameters<ImageBuildServer['build']>[2] = {}) =>
+    server.build(siteId, body, options);
+  const final = finalEvent;
+  const logText = buildLog;
+  const doneImage = builtImage;
+  const tags = (siteId: number) => siteTags(docker, prefix, siteId);
 
   /** Runs a command in a throw-away container of `image` and returns what it printed. */
   const runIn = async (image: string, cmd: string[]): Promise<string> => {
@@ -86,39 +51,17 @@ describe('site image builds (real Docker engine, signed API)', () => {
     }
   };
 
-  const requireImage = async (reference: string) => {
-    try {
-      await docker.getImage(reference).inspect();
-    } catch {
-      throw new Error(`${reference} is missing: run npm run setup (scripts/setup-images.sh builds it)`);
-    }
-  };
-
-  async function server(socketPath: string, timeoutMs?: number): Promise<{ app: FastifyInstance; url: string }> {
-    const server = createComponentServer({
-      id: 'orchestrator',
-      keysDir: join(dir.path, 'keys'),
-      trustedRoutes: TRUSTED_ROUTES.orchestrator,
-      nonces: new MemoryNonceStore(),
-      bodyLimitBytes: 1024 * 1024,
-      logLevel: 'silent',
-    });
-    registerImageRoutes(server, new DockerImageBuilder({ socketPath, namePrefix: prefix, ...(timeoutMs ? { timeoutMs } : {}) }));
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    const address = server.addresses()[0]!;
-    return { app: server, url: `http://127.0.0.1:${address.port}` };
-  }
+  const server = (env: Record<string, string> = {}, socketPath?: string) =>
+    startImageBuildServer({ dir: dir.path, prefix, env, ...(socketPath ? { socketPath } : {}) });
 
   beforeAll(async () => {
-    await requireImage(BUSYBOX.baseImage);
+    await requireImage(docker, BUSYBOX.baseImage);
     dir = await tempDir('image-build');
-    const keys = await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'shell']);
-    manager = { callerId: 'manager', privateKey: keys.manager!, audience: 'orchestrator' };
-    ({ app, url: api } = await server(SOCKET));
+    api = await server();
   });
 
   afterAll(async () => {
-    await app?.close();
+    await api.close();
     const containers = await docker.listContainers({ all: true, filters: { label: [`${SITE_LABELS.managedBy}=${prefix}`] } });
     for (const info of containers) await docker.getContainer(info.Id).remove({ force: true });
     const images = await docker.listImages({ filters: { label: [`${SITE_LABELS.managedBy}=${prefix}`] } });
@@ -166,7 +109,7 @@ describe('site image builds (real Docker engine, signed API)', () => {
   });
 
   it('ends a failing setup command with an error event; no new tag, the earlier image stays', async () => {
-    const before = await siteTags(1);
+    const before = await tags(1);
     expect(before).toEqual([firstImage]);
     const answer = await build(1, request(1, [...setup, ['sh', '-c', 'echo about-to-fail; exit 3']]));
     expect(answer.status).toBe(200);
@@ -174,8 +117,29 @@ describe('site image builds (real Docker engine, signed API)', () => {
     expect(event).toMatchObject({ type: 'error', code: 'IMAGE_BUILD_FAILED' });
     expect(event.type === 'error' && event.message).toMatch(/returned a non-zero code: 3.*keeps its current image/);
     expect(logText(answer)).toContain('about-to-fail');
-    expect(await siteTags(1)).toEqual(before);
+    expect(await tags(1)).toEqual(before);
     expect(await runIn(firstImage, ['cat', '/dais-proof'])).toBe('made-by-setup\n');
+  });
+
+  it("hands on the base image's config unchanged: command, entrypoint, user, directory, environment", async () => {
+    const configOf = async (image: string) => {
+      const { Config } = await docker.getImage(image).inspect();
+      const { Cmd, Entrypoint, User, WorkingDir, Env } = Config as unknown as Record<string, unknown>;
+      // No command is no command, whether the engine writes null or [].
+      return { Cmd: (Cmd as string[] | null) ?? [], Entrypoint: (Entrypoint as string[] | null) ?? [], User, WorkingDir, Env };
+    };
+    const bases = {
+      [`${prefix}base-full:1`]:
+        'FROM dais/busybox:latest\nENV GREETING=hi\nWORKDIR /srv\nUSER 4321\nENTRYPOINT ["/bin/sh","-c"]\nCMD ["echo $GREETING"]\n',
+      [`${prefix}base-bare:1`]: 'FROM dais/busybox:latest\nCMD []\n',
+    };
+    for (const [tag, dockerfile] of Object.entries(bases)) {
+      await buildTestImage(docker, tag, { Dockerfile: dockerfile }, { [SITE_LABELS.managedBy]: prefix });
+      const built = doneImage(
+        await build(11, request(11, [['sh', '-c', 'id -u > /srv/whoami 2>/dev/null || true']], { base: { ...BUSYBOX, baseImage: tag } })),
+      );
+      expect(await configOf(built)).toEqual(await configOf(tag));
+    }
   });
 
   it('ends with IMAGE_UNAVAILABLE when the base image is neither here nor pullable', async () => {
@@ -184,7 +148,7 @@ describe('site image builds (real Docker engine, signed API)', () => {
     const event = final(answer);
     expect(event).toMatchObject({ type: 'error', code: 'IMAGE_UNAVAILABLE' });
     expect(event.type === 'error' && event.message).toContain(`${prefix}missing/nothing:1 is not on this host`);
-    expect(await siteTags(3)).toEqual([]);
+    expect(await tags(3)).toEqual([]);
   });
 
   it('keeps the newest two images of a site, and any image a container uses', async () => {
@@ -193,9 +157,9 @@ describe('site image builds (real Docker engine, signed API)', () => {
     // A stopped container still needs its image.
     await docker.createContainer({ Image: built[0], Cmd: ['true'], Labels: { [SITE_LABELS.managedBy]: prefix } });
     for (const marker of ['c', 'd']) built.push(doneImage(await build(4, request(4, [['touch', `/${marker}`]]))));
-    expect(await siteTags(4)).toEqual([built[0], built[2], built[3]].sort());
+    expect(await tags(4)).toEqual([built[0], built[2], built[3]].sort());
     // Another site's images are not this site's to count.
-    expect(await siteTags(1)).toEqual([firstImage]);
+    expect(await tags(1)).toEqual([firstImage]);
   });
 
   it('finishes a build whose client went away; the retry finds it built', async () => {
@@ -207,34 +171,60 @@ describe('site image builds (real Docker engine, signed API)', () => {
   });
 
   it('stops a build that runs over its time limit, leaving no tag', async () => {
-    const impatient = await server(SOCKET, 1_500);
+    const impatient = await server({ DAIS_BUILD_TIMEOUT_MS: '1500' });
     try {
-      const answer = await build(6, request(6, [['sh', '-c', 'echo waiting; sleep 30']]), impatient.url);
+      const answer = await build(6, request(6, [['sh', '-c', 'echo waiting; sleep 30']]), impatient);
       const event = final(answer);
       expect(event).toMatchObject({ type: 'error', code: 'IMAGE_BUILD_FAILED' });
       expect(event.type === 'error' && event.message).toContain('ran longer than 2 seconds');
       expect(answer.elapsedMs).toBeLessThan(10_000);
-      expect(await siteTags(6)).toEqual([]);
+      expect(await tags(6)).toEqual([]);
     } finally {
-      await impatient.app.close();
+      await impatient.close();
     }
   });
 
   it.skipIf(process.env.DAIS_SKIP_DEBIAN_IMAGE === '1')('installs a real Debian package on dais/debian', async () => {
-    await requireImage(DEBIAN.baseImage);
+    await requireImage(docker, DEBIAN.baseImage);
     const answer = await build(10, request(10, [], { base: DEBIAN, packages: ['hello'] }));
     const image = doneImage(answer);
     expect(logText(answer)).toMatch(/Setting up hello/);
     expect(await runIn(image, ['hello'])).toBe('Hello, world!\n');
   });
 
-  it('ends with DOCKER_UNAVAILABLE when the engine cannot be reached', async () => {
-    const unreachable = await server(join(dir.path, 'no-docker.sock'));
+  it('refuses to build without the step tools on this host, naming the setting', async () => {
+    const toolless = await server({ DAIS_BUILD_BUSYBOX: join(dir.path, 'no-busybox') });
     try {
-      const event = final(await build(7, request(7, [['true']]), unreachable.url));
+      const event = final(await build(9, request(9, [['true']]), toolless));
+      expect(event).toMatchObject({ type: 'error', code: 'RUNTIME_FAILED' });
+      expect(event.type === 'error' && event.message).toContain('DAIS_BUILD_BUSYBOX');
+      expect(await tags(9)).toEqual([]);
+    } finally {
+      await toolless.close();
+    }
+  });
+
+  it('refuses to build on a network whose containers can reach each other (made by hand)', async () => {
+    const network = `${prefix}icc-on`;
+    await docker.createNetwork({ Name: network, Driver: 'bridge' });
+    const careless = await server({ DAIS_BUILD_NETWORK: network });
+    try {
+      const event = final(await build(12, request(12, [['true']]), careless));
+      expect(event).toMatchObject({ type: 'error', code: 'RUNTIME_FAILED' });
+      expect(event.type === 'error' && event.message).toContain(`docker network rm ${network}`);
+    } finally {
+      await careless.close();
+      await docker.getNetwork(network).remove();
+    }
+  });
+
+  it('ends with DOCKER_UNAVAILABLE when the engine cannot be reached', async () => {
+    const unreachable = await server({}, join(dir.path, 'no-docker.sock'));
+    try {
+      const event = final(await build(7, request(7, [['true']]), unreachable));
       expect(event).toMatchObject({ type: 'error', code: 'DOCKER_UNAVAILABLE' });
     } finally {
-      await unreachable.app.close();
+      await unreachable.close();
     }
   });
 
@@ -275,11 +265,11 @@ describe('site image builds (real Docker engine, signed API)', () => {
         expect(
           (answer.json as { error: { details: { issues: { path: string }[] } } }).error.details.issues.map((issue) => issue.path),
         ).toContain(path);
-      expect(await siteTags(siteId)).toEqual([]);
+      expect(await tags(siteId)).toEqual([]);
     });
 
     it('unsigned (401)', async () => {
-      const answer = await signedNdjson(api, null, 'POST', '/v1/sites/8/image', request(8, [['true']]));
+      const answer = await signedNdjson(api.url, null, 'POST', '/v1/sites/8/image', request(8, [['true']]));
       expect(answer.status).toBe(401);
       expect(answer.json).toMatchObject({ error: { code: 'SIGNATURE_MISSING' } });
     });

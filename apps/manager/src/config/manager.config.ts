@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { envField, loadOutboundTls, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource, type OutboundTls } from '@dais/shared';
 import { z } from 'zod';
@@ -10,15 +9,6 @@ const commaList = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
-
-/** `10.0.0.5`, `10.0.0.0/8`, `fd00::/8`. */
-function isAddressOrCidr(value: string): boolean {
-  const [address = '', bits, ...rest] = value.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (bits === undefined) return true;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
-}
 
 const schema = z.object({
   DAIS_STATE_DIR: envField.absolutePath().default('/var/lib/dais'),
@@ -59,9 +49,7 @@ const schema = z.object({
   DAIS_KEYS_DIR: envField.absolutePath().optional(),
   DAIS_BODY_LIMIT_BYTES: envField.positiveInt().default(1024 * 1024),
   /** Load balancers whose X-Forwarded-For names the real client (sign-in limits and the audit log use it). */
-  DAIS_TRUSTED_PROXIES: commaList
-    .pipe(z.array(z.string().refine(isAddressOrCidr, 'must be IP addresses or CIDR ranges, comma-separated')))
-    .default([]),
+  DAIS_TRUSTED_PROXIES: envField.addressList().default([]),
   DAIS_PUBLIC_URL: envField.httpUrl().default('http://127.0.0.1:7000'),
   DAIS_SESSION_TTL_HOURS: envField.positiveInt().default(72),
   /** Overrides the hours when set (short sessions for tests). */

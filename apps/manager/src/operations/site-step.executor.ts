@@ -75,6 +75,10 @@ export class SiteStepExecutor implements StepExecutor {
         if (event.type === 'log' && Date.now() - outcome.lastReport >= REPORT_INTERVAL_MS) {
           outcome.lastReport = Date.now();
           await report(`Building: ${event.line}`);
+        } else if (event.type === 'queued') {
+          // Not throttled: the place in line is what the owner waits on.
+          outcome.lastReport = Date.now();
+          await report(`Waiting for ${event.ahead} ${event.ahead === 1 ? 'build' : 'builds'} ahead of this one on the app host.`);
         } else if (event.type === 'done') {
           outcome.built = event.image;
         } else if (event.type === 'error') {

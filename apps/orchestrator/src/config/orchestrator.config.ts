@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { agentCommonConfig, agentEnvFields, envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
 import { z } from 'zod';
+import { containmentConfig, containmentEnvFields, type ContainmentConfig } from './containment.config';
 
 const schema = z.object({
   ...agentEnvFields,
@@ -23,6 +24,7 @@ const schema = z.object({
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a Docker network name')
     .default('dais-sites'),
   DAIS_SITE_UID_BASE: envField.positiveInt().default(200_000),
+  ...containmentEnvFields,
   DAIS_RECONCILE_INTERVAL_MS: envField.positiveInt().default(30_000),
   DAIS_TERMINAL_IDLE_TIMEOUT_MS: envField.positiveInt().default(15 * 60_000),
   DAIS_TERMINAL_MAX_LIFETIME_MS: envField.positiveInt().default(8 * 60 * 60_000),
@@ -67,6 +69,9 @@ export interface OrchestratorConfig {
     /** Most process sessions (terminals, SSH shells, commands, SFTP) one site may have at once. */
     maxSessionsPerSite: number;
   };
+  /** How image builds and Swarm tasks are fenced in (containment.config.ts). */
+  build: ContainmentConfig['build'];
+  swarm: ContainmentConfig['swarm'];
   keys: { dir: string };
   /** The append-only file of accepted request and shell-token nonces, so replays stay refused across restarts. */
   nonceFile: string;
@@ -109,6 +114,7 @@ export function loadOrchestratorConfig(source: EnvSource = process.env): Orchest
       statusPollMs: env.DAIS_STATUS_POLL_MS,
       maxSessionsPerSite: env.DAIS_TERMINAL_MAX_PER_SITE,
     },
+    ...containmentConfig(env),
     keys: common.keys,
     nonceFile: join(home, 'nonces.log'),
     logLevel: common.logLevel,

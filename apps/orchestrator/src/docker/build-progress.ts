@@ -29,6 +29,29 @@ interface ProgressMessage {
 }
 
 /**
+ * Re-cuts text that arrives in arbitrary pieces (a build's output) at line ends into clean lines;
+ * a line that grows past {@link MAX_LINE_LENGTH} without ending is cut there.
+ */
+class LineCutter {
+  private pending = '';
+
+  push(piece: string): string[] {
+    this.pending += piece;
+    const cut = Math.max(this.pending.lastIndexOf('\n'), this.pending.lastIndexOf('\r'));
+    if (cut < 0) return this.pending.length <= MAX_LINE_LENGTH ? [] : this.flush();
+    const complete = this.pending.slice(0, cut + 1);
+    this.pending = this.pending.slice(cut + 1);
+    return lines(complete);
+  }
+
+  flush(): string[] {
+    const text = this.pending;
+    this.pending = '';
+    return text.length > 0 ? lines(text + '\n') : [];
+  }
+}
+
+/**
  * Reads Docker's progress stream: one JSON object per line, arriving in arbitrary chunks. `stream`
  * text (a build's output) comes in pieces that are re-cut at line ends; `status` messages (a pull)
  * become lines, except the progress-bar updates; `error`/`errorDetail` becomes an error.
@@ -38,7 +61,7 @@ export class BuildProgressParser {
   /** Raw bytes of a JSON line not yet complete. */
   private pendingJson = '';
   /** Build output not yet ended by a newline. */
-  private pendingText = '';
+  private readonly text = new LineCutter();
 
   /** Feeds the next chunk; returns what it completed. */
   push(chunk: Buffer | string): BuildProgress[] {
@@ -52,10 +75,7 @@ export class BuildProgressParser {
   end(): BuildProgress[] {
     const rest = this.pendingJson + this.decoder.end();
     this.pendingJson = '';
-    const out = this.message(rest);
-    if (this.pendingText.length > 0) out.push(...lines(this.pendingText + '\n'));
-    this.pendingText = '';
-    return out;
+    return [...this.message(rest), ...asLines(this.text.flush())];
   }
 
   private message(raw: string): BuildProgress[] {
@@ -66,33 +86,33 @@ export class BuildProgressParser {
       parsed = JSON.parse(trimmed);
     } catch {
       // Not JSON (an old engine, a proxy's error page): still worth showing.
-      return lines(trimmed + '\n');
+      return asLines(lines(trimmed + '\n'));
     }
     if (typeof parsed !== 'object' || parsed === null) return [];
     const message = parsed as ProgressMessage;
     const error = errorOf(message);
-    if (error !== null) return [...this.flushText(), { kind: 'error', message: error }];
-    if (typeof message.stream === 'string') return this.text(message.stream);
-    if (typeof message.status === 'string') return statusLine(message);
+    if (error !== null) return [...asLines(this.text.flush()), { kind: 'error', message: error }];
+    if (typeof message.stream === 'string') return asLines(this.text.push(message.stream));
+    if (typeof message.status === 'string') return asLines(statusLine(message));
     return [];
   }
+}
 
-  private text(piece: string): BuildProgress[] {
-    this.pendingText += piece;
-    const cut = Math.max(this.pendingText.lastIndexOf('\n'), this.pendingText.lastIndexOf('\r'));
-    if (cut < 0) {
-      if (this.pendingText.length <= MAX_LINE_LENGTH) return [];
-      return this.flushText();
-    }
-    const complete = this.pendingText.slice(0, cut + 1);
-    this.pendingText = this.pendingText.slice(cut + 1);
-    return lines(complete);
+/** A process's raw output (stdout or stderr of a build step), reported as clean lines as they complete. */
+export class OutputLines {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly text = new LineCutter();
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: Buffer): void {
+    for (const line of this.text.push(this.decoder.write(chunk))) this.onLine(line);
   }
 
-  private flushText(): BuildProgress[] {
-    const text = this.pendingText;
-    this.pendingText = '';
-    return text.length > 0 ? lines(text + '\n') : [];
+  /** The output ended: reports an unfinished last line. */
+  end(): void {
+    for (const line of this.text.push(this.decoder.end())) this.onLine(line);
+    for (const line of this.text.flush()) this.onLine(line);
   }
 }
 
@@ -103,7 +123,7 @@ function errorOf(message: ProgressMessage): string | null {
   return null;
 }
 
-function statusLine(message: ProgressMessage): BuildProgress[] {
+function statusLine(message: ProgressMessage): string[] {
   // "Downloading [==>   ]" repeats many times a second per layer; its start and end are enough.
   if (typeof message.progressDetail?.current === 'number') return [];
   const id = typeof message.id === 'string' && message.id.length > 0 ? `${message.id}: ` : '';
@@ -111,12 +131,15 @@ function statusLine(message: ProgressMessage): BuildProgress[] {
 }
 
 /** Cuts text at line ends into clean, non-empty, bounded lines. */
-function lines(text: string): BuildProgress[] {
+function lines(text: string): string[] {
   return text
     .split(/\r\n|\n|\r/)
     .map(clean)
-    .filter((line) => line.length > 0)
-    .map((line) => ({ kind: 'line', line }));
+    .filter((line) => line.length > 0);
+}
+
+function asLines(texts: string[]): BuildProgress[] {
+  return texts.map((line) => ({ kind: 'line', line }));
 }
 
 function clean(text: string): string {

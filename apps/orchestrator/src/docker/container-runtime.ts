@@ -1,33 +1,40 @@
 import type Docker from 'dockerode';
 import type { ContainerInspectInfo } from 'dockerode';
 import { DaisError, SITE_CONTAINER_PORT } from '@dais/shared';
+import { containerFenceChains, IptablesFirewall, type Firewall } from '../firewall';
 import { runtimeSpecHash } from '../sites/runtime-site';
 import type { RuntimeApplyOptions, RuntimeObservation, RuntimeSite, SiteRuntimeDriver } from '../sites/site-runtime';
 import { containerCreateOptions, STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
 import { SITE_LABELS, siteResourceName } from './docker-client';
 import { assertHasCommand, dockerFailure, isNotFound, logTail, tcpAnswers, watchEvents, withDefaultTag } from './docker-util';
+import { networkBridge } from './networks';
 
 /**
  * The `docker` runtime: one plain container per site on this host, on a bridge network where
- * sites cannot reach each other (inter-container traffic off) but this host's nginx reaches them.
+ * sites cannot reach each other (inter-container traffic off) but this host's nginx reaches them,
+ * and nothing from elsewhere does (containerFenceChains).
  */
 export class ContainerRuntime implements SiteRuntimeDriver {
   constructor(
     private readonly docker: Docker,
     private readonly placement: RuntimePlacement,
+    private readonly firewall: Firewall = new IptablesFirewall(),
   ) {}
 
+  /** The sites network (inter-container traffic off), and the packet-filter fence around its bridge. */
   async prepare(): Promise<void> {
     const networks = await this.docker.listNetworks({ filters: { name: [this.placement.network] } }).catch((error: unknown) => {
       throw dockerFailure('reach the Docker engine', error);
     });
-    if (networks.some((network) => network.Name === this.placement.network)) return;
-    await this.docker.createNetwork({
-      Name: this.placement.network,
-      Driver: 'bridge',
-      Options: { 'com.docker.network.bridge.enable_icc': 'false' },
-      Labels: { [SITE_LABELS.managedBy]: this.placement.namePrefix },
-    });
+    if (!networks.some((network) => network.Name === this.placement.network)) {
+      await this.docker.createNetwork({
+        Name: this.placement.network,
+        Driver: 'bridge',
+        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+        Labels: { [SITE_LABELS.managedBy]: this.placement.namePrefix },
+      });
+    }
+    await this.firewall.apply(containerFenceChains(await networkBridge(this.docker, this.placement.network)));
   }
 
   async apply(site: RuntimeSite, options: RuntimeApplyOptions = {}): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SiteImageBuild } from '@dais/shared';
 import { describe, expect, it } from 'vitest';
+import { loadOrchestratorConfig } from '../config/orchestrator.config';
 import { DockerImageBuilder, siteImageTag } from './image-builder';
 
 const input = (overrides: Partial<SiteImageBuild> = {}): SiteImageBuild => ({
@@ -12,13 +13,20 @@ const input = (overrides: Partial<SiteImageBuild> = {}): SiteImageBuild => ({
 });
 
 // prepare() never talks to the engine, so no socket is needed.
-const builder = (namePrefix = 'dais-site-') => new DockerImageBuilder({ socketPath: '/nonexistent/docker.sock', namePrefix });
+const settings = loadOrchestratorConfig({ DAIS_STATE_DIR: '/nonexistent' }).build;
+const builder = (namePrefix = 'dais-site-') => new DockerImageBuilder({ socketPath: '/nonexistent/docker.sock', namePrefix, settings });
 
 describe('preparing a site image build', () => {
   it("tags the image <prefix><site id>:<first 12 hex of the Dockerfile's sha256>", () => {
     const prepared = builder().prepare(input());
     const hash = createHash('sha256').update(prepared.dockerfile).digest('hex');
-    expect(prepared).toMatchObject({ siteId: 7, baseImage: 'dais/busybox:latest', hash, tag: `dais-site-7:${hash.slice(0, 12)}` });
+    expect(prepared).toMatchObject({
+      siteId: 7,
+      plan: { baseImage: 'dais/busybox:latest' },
+      hash,
+      tag: `dais-site-7:${hash.slice(0, 12)}`,
+    });
+    expect(prepared.plan.steps).toEqual([{ argv: ['touch', '/ready'], refreshesDaily: false }]);
     expect(siteImageTag('dais-test-ab12-', 7, hash)).toBe(`dais-test-ab12-7:${hash.slice(0, 12)}`);
   });
 

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { access, constants } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { pack } from 'tar-stream';
 import { DaisError, KeyedLock, type SiteImageBuild } from '@dais/shared';
-import { BuildProgressParser } from './build-progress';
+import type { ContainmentConfig } from '../config/containment.config';
+import { buildFenceChains, hostResolvers, IptablesFirewall, type Firewall } from '../firewall';
+import { BuildQueue } from './build-queue';
+import { BuildStepRunner } from './build-step';
 import { createDockerClient, SITE_LABELS, siteResourceName } from './docker-client';
-import { dockerFailure, isNotFound, withDefaultTag } from './docker-util';
-import { renderSiteDockerfile } from './dockerfile.render';
+import { dockerfileOf, planSiteImage, runLine, type BuildStep, type SiteImagePlan } from './dockerfile.render';
+import { ensureBaseImage, imageExists, removeLeftovers, removeOldImages } from './image-housekeeping';
+import { ensureBuildNetwork } from './networks';
 
-/** A site's image build, checked and rendered, ready to run. */
+/** A site's image build, checked and planned, ready to run. */
 export interface PreparedImageBuild {
   readonly siteId: number;
-  readonly baseImage: string;
+  readonly plan: SiteImagePlan;
+  /** The plan as a Dockerfile (what the tag's hash covers). */
   readonly dockerfile: string;
   /** sha256 of the Dockerfile, hex. */
   readonly hash: string;
@@ -25,32 +29,47 @@ export interface ImageBuildResult {
   cached: boolean;
 }
 
+/** What a build tells its caller while it runs. */
+export interface BuildReporter {
+  /** A line of the build's output. */
+  log(line: string): void;
+  /** The build waits for a free slot on this host; `ahead` builds must finish first. */
+  queued(ahead: number): void;
+}
+
 /** Builds sites' own images. The HTTP route talks to this, so tests of the route may use a fake. */
 export interface ImageBuilder {
   /**
-   * Renders and checks a build without touching Docker.
+   * Checks and plans a build without touching Docker.
    * @throws DaisError with a 400-class code for input no image can satisfy.
    */
   prepare(build: SiteImageBuild): PreparedImageBuild;
   /**
-   * Builds the image (or finds it built), reporting Docker's output line by line as it comes.
-   * A failure throws a coded DaisError and leaves no new tag: the site's current image is untouched.
+   * Builds the image (or finds it built), reporting as it goes. A failure throws a coded
+   * DaisError and leaves nothing behind: no new tag, no layer of the failed build, no container.
    */
-  build(prepared: PreparedImageBuild, onLog: (line: string) => void): Promise<ImageBuildResult>;
+  build(prepared: PreparedImageBuild, reporter: BuildReporter): Promise<ImageBuildResult>;
+  /** Removes what an interrupted earlier run left (step containers, untagged layers). */
+  sweepLeftovers(): Promise<void>;
 }
+
+/** The fence and limits of every build (`DAIS_BUILD_*`, docs/configuration.md). */
+export type BuildSettings = ContainmentConfig['build'];
 
 /** Settings of {@link DockerImageBuilder}. */
 export interface DockerImageBuilderOptions {
   socketPath: string;
   /** Prefix of everything Dais names for sites (`DAIS_SITE_NAME_PREFIX`), also the owner label. */
   namePrefix: string;
+  settings: BuildSettings;
   /** Built images kept per site, newest first (default 2); older ones no container uses are removed. */
   keepPerSite?: number;
-  /** A build running longer is stopped and fails (default 30 minutes). */
-  timeoutMs?: number;
+  /** The packet filter the build fence is written to (default: this host's iptables). */
+  firewall?: Firewall;
 }
 
-const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+/** Label of a step's layer: which parent and command made it, so an identical step can reuse it. */
+const STEP_LABEL = 'dais.build-step';
 
 /** The tag of a site's image built from a Dockerfile with this sha256. */
 export function siteImageTag(namePrefix: string, siteId: number, hash: string): string {
@@ -58,42 +77,38 @@ export function siteImageTag(namePrefix: string, siteId: number, hash: string): 
 }
 
 /**
- * Builds a site's image on the local engine from an in-memory context holding only the rendered
- * Dockerfile. Builds of one site run one at a time, so a retried request waits for the first and
- * then finds its image built.
+ * Builds a site's image on the local engine, step by step, each step in a fenced container
+ * (build-step.ts), on the build network whose packet-filter fence this ensures before each build.
+ * Builds of one site run one at a time (a retry waits for the first, then finds its image built);
+ * builds of all sites share `concurrency` slots.
  */
 export class DockerImageBuilder implements ImageBuilder {
   private readonly docker: Docker;
   private readonly lock = new KeyedLock<number>();
   private readonly active = new Map<number, number>();
-  private readonly keepPerSite: number;
-  private readonly timeoutMs: number;
+  private readonly queue: BuildQueue;
+  private readonly firewall: Firewall;
 
   constructor(private readonly options: DockerImageBuilderOptions) {
     this.docker = createDockerClient(options.socketPath);
-    this.keepPerSite = Math.max(1, options.keepPerSite ?? 2);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.queue = new BuildQueue(options.settings.concurrency);
+    this.firewall = options.firewall ?? new IptablesFirewall();
   }
 
   prepare(build: SiteImageBuild): PreparedImageBuild {
-    const dockerfile = renderSiteDockerfile(build);
+    const plan = planSiteImage(build);
+    const dockerfile = dockerfileOf(plan);
     const hash = createHash('sha256').update(dockerfile).digest('hex');
-    return {
-      siteId: build.siteId,
-      baseImage: build.base.baseImage,
-      dockerfile,
-      hash,
-      tag: siteImageTag(this.options.namePrefix, build.siteId, hash),
-    };
+    return { siteId: build.siteId, plan, dockerfile, hash, tag: siteImageTag(this.options.namePrefix, build.siteId, hash) };
   }
 
-  async build(prepared: PreparedImageBuild, onLog: (line: string) => void): Promise<ImageBuildResult> {
+  async build(prepared: PreparedImageBuild, reporter: BuildReporter): Promise<ImageBuildResult> {
     const { siteId } = prepared;
     const running = this.active.get(siteId) ?? 0;
-    if (running > 0) onLog(`Waiting for another build of this site to finish.`);
+    if (running > 0) reporter.log(`Waiting for another build of this site to finish.`);
     this.active.set(siteId, running + 1);
     try {
-      return await this.lock.run(siteId, () => this.buildNow(prepared, onLog));
+      return await this.lock.run(siteId, () => this.buildNow(prepared, reporter));
     } finally {
       const left = (this.active.get(siteId) ?? 1) - 1;
       if (left > 0) this.active.set(siteId, left);
@@ -101,160 +116,180 @@ export class DockerImageBuilder implements ImageBuilder {
     }
   }
 
-  private async buildNow(prepared: PreparedImageBuild, onLog: (line: string) => void): Promise<ImageBuildResult> {
-    if (await this.imageExists(prepared.tag)) {
-      onLog(`${prepared.tag} is already built for this configuration.`);
+  sweepLeftovers(): Promise<void> {
+    return removeLeftovers(this.docker, this.options.namePrefix);
+  }
+
+  private async buildNow(prepared: PreparedImageBuild, reporter: BuildReporter): Promise<ImageBuildResult> {
+    if (await imageExists(this.docker, prepared.tag)) {
+      reporter.log(`${prepared.tag} is already built for this configuration.`);
       return { image: prepared.tag, cached: true };
     }
-    await this.ensureBaseImage(prepared.baseImage, onLog);
-    await this.runBuild(prepared, onLog);
-    if (!(await this.imageExists(prepared.tag))) {
-      throw new DaisError(
-        'IMAGE_BUILD_FAILED',
-        `Docker finished the build without producing ${prepared.tag}. Build again; if it persists, check the engine's log.`,
-      );
-    }
-    await this.removeOldImages(prepared, onLog);
+    await ensureBaseImage(this.docker, prepared.plan.baseImage, (line) => reporter.log(line));
+    await this.queue.run(
+      () => this.runSteps(prepared, reporter),
+      (ahead) => reporter.queued(ahead),
+    );
+    await removeOldImages(
+      this.docker,
+      { namePrefix: this.options.namePrefix, siteId: prepared.siteId, keep: prepared.tag, keepPerSite: this.options.keepPerSite ?? 2 },
+      (line) => reporter.log(line),
+    );
     return { image: prepared.tag, cached: false };
   }
 
-  private async imageExists(reference: string): Promise<boolean> {
+  /** Runs the plan's steps on the fenced network, then tags the result; on any failure removes what it made. */
+  private async runSteps(prepared: PreparedImageBuild, reporter: BuildReporter): Promise<void> {
+    const { plan, siteId } = prepared;
+    await this.ensureFence();
+    const base = await this.docker.getImage(plan.baseImage).inspect();
+    // The engine sends null for empty fields, whatever the typings say.
+    const raw = base.Config as unknown as Record<string, unknown> & { Labels?: Record<string, string> | null };
+    const baseConfig = restorableConfig(raw);
+    const baseLabels = raw.Labels ?? {};
+    const runner = this.runner(siteId);
+    const deadline = Date.now() + this.options.settings.timeoutMs;
+    const made: string[] = [];
     try {
-      await this.docker.getImage(reference).inspect();
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw dockerFailure(`look up image ${reference}`, error);
-    }
-  }
-
-  /** The classic builder would pull a missing base itself, but with a less helpful error. */
-  private async ensureBaseImage(baseImage: string, onLog: (line: string) => void): Promise<void> {
-    if (await this.imageExists(baseImage)) return;
-    onLog(`${baseImage} is not on this host; pulling it.`);
-    let failure: string | null;
-    try {
-      failure = await readProgress(await this.docker.pull(withDefaultTag(baseImage)), onLog);
-    } catch (error) {
-      const mapped = dockerFailure(`pull ${baseImage}`, error);
-      if (mapped.code === 'DOCKER_UNAVAILABLE') throw mapped;
-      failure = engineMessage(error);
-    }
-    if (failure !== null || !(await this.imageExists(baseImage))) {
-      throw new DaisError(
-        'IMAGE_UNAVAILABLE',
-        `The base image ${baseImage} is not on this host and could not be pulled (${failure ?? 'the pull produced no image'}). ` +
-          'Build or load it on this host (docs/images.md), or use a catalogue image that is available.',
-        { image: baseImage },
-      );
-    }
-  }
-
-  private async runBuild(prepared: PreparedImageBuild, onLog: (line: string) => void): Promise<void> {
-    const context = await dockerfileContext(prepared.dockerfile);
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
-    let failure: string | null;
-    try {
-      const output = await this.docker.buildImage(context, {
-        t: prepared.tag,
-        labels: {
-          [SITE_LABELS.managedBy]: this.options.namePrefix,
-          [SITE_LABELS.siteId]: String(prepared.siteId),
-          [SITE_LABELS.specHash]: prepared.hash,
-        },
-        // Intermediate containers go even when a step fails; the classic builder tags only on success.
-        rm: true,
-        forcerm: true,
-        abortSignal: abort.signal,
-      });
-      failure = await readProgress(output, onLog);
-    } catch (error) {
-      if (abort.signal.aborted) {
-        failure = `it ran longer than ${duration(this.timeoutMs)} and was stopped`;
-      } else {
-        throw dockerFailure(`build ${prepared.tag}`, error);
+      let parent = base.Id;
+      for (const [index, step] of plan.steps.entries()) {
+        reporter.log(`Step ${index + 1}/${plan.steps.length} : ${runLine(step.argv)}`);
+        const key = stepKey(parent, step);
+        const cached = await this.cachedStep(key);
+        if (cached) reporter.log(' ---> Using cache');
+        const result = cached
+          ? { ok: true as const, image: cached }
+          : await runner.run(
+              {
+                siteId,
+                parent,
+                argv: step.argv,
+                user: baseConfig.User as string,
+                config: { ...baseConfig, Labels: { ...baseLabels, [STEP_LABEL]: key } },
+                deadline,
+              },
+              (line) => reporter.log(line),
+            );
+        if (!result.ok) throw buildFailure(`step ${index + 1}/${plan.steps.length} ${result.reason}`, prepared.tag);
+        if (!cached) made.push(result.image);
+        parent = result.image;
       }
-    } finally {
-      clearTimeout(timer);
-    }
-    if (failure !== null) {
-      throw new DaisError(
-        'IMAGE_BUILD_FAILED',
-        `Building the image failed: ${failure}. The site keeps its current image; fix the packages or setup commands and build again.`,
-        { image: prepared.tag },
-      );
-    }
-  }
-
-  /**
-   * Keeps the newest `keepPerSite` images of the site (the new one included) and any image a
-   * container uses, running or stopped; removes the rest by tag, without force, so the engine
-   * itself refuses anything still referenced. Cleaning up never fails the build.
-   */
-  private async removeOldImages(prepared: PreparedImageBuild, onLog: (line: string) => void): Promise<void> {
-    const repository = siteResourceName(this.options.namePrefix, prepared.siteId);
-    try {
-      const [images, containers] = await Promise.all([
-        this.docker.listImages({
-          filters: { label: [`${SITE_LABELS.managedBy}=${this.options.namePrefix}`, `${SITE_LABELS.siteId}=${prepared.siteId}`] },
-        }),
-        this.docker.listContainers({ all: true }),
-      ]);
-      const inUse = new Set(containers.map((container) => container.ImageID));
-      const tags = images.flatMap((image) => (image.RepoTags ?? []).map((tag) => ({ tag, id: image.Id })));
-      const candidates = tags.filter(({ tag }) => tag.startsWith(`${repository}:`) && tag !== prepared.tag);
-      // The list gives creation times in whole seconds; builds of one site can be closer than that.
-      const dated = await Promise.all(
-        candidates.map(async (image) => ({ ...image, created: Date.parse((await this.docker.getImage(image.tag).inspect()).Created) })),
-      );
-      const older = dated.sort((a, b) => b.created - a.created).slice(this.keepPerSite - 1);
-      for (const image of older) {
-        if (inUse.has(image.id)) continue;
-        try {
-          await this.docker.getImage(image.tag).remove();
-          onLog(`Removed the old image ${image.tag}.`);
-        } catch (error) {
-          onLog(`Kept the old image ${image.tag}: ${engineMessage(error)}`);
-        }
-      }
+      const labels = {
+        ...baseLabels,
+        ...plan.labels,
+        [SITE_LABELS.managedBy]: this.options.namePrefix,
+        [SITE_LABELS.specHash]: prepared.hash,
+      };
+      const [repo, tag] = splitTag(prepared.tag);
+      await runner.commitImage(siteId, parent, { ...baseConfig, Labels: labels }, { repo, tag });
     } catch (error) {
-      onLog(`Could not clean up old images of this site: ${engineMessage(error)}`);
+      await this.removeImages(made);
+      throw error;
+    }
+    reporter.log(`Successfully tagged ${prepared.tag}`);
+  }
+
+  /** The build network and its packet-filter fence, written again before every build (a reboot clears it). */
+  private async ensureFence(): Promise<void> {
+    const { settings } = this.options;
+    await assertBuildTools(settings);
+    const bridge = await ensureBuildNetwork(this.docker, settings.network);
+    await this.firewall.apply(buildFenceChains({ bridge, blockedNetworks: settings.blockedNetworks, dnsServers: await hostResolvers() }));
+  }
+
+  private runner(siteId: number): BuildStepRunner {
+    const { settings, namePrefix } = this.options;
+    return new BuildStepRunner(this.docker, {
+      namePrefix,
+      labels: { [SITE_LABELS.managedBy]: namePrefix, [SITE_LABELS.siteId]: String(siteId) },
+      network: settings.network,
+      memoryBytes: settings.memoryMb * 1024 * 1024,
+      nanoCpus: Math.round(settings.cpus * 1e9),
+      pids: settings.pids,
+      timeoutMs: settings.timeoutMs,
+      busybox: settings.busybox,
+      init: settings.init,
+    });
+  }
+
+  /** A layer an identical earlier step made (same parent, same command), if one is still here. */
+  private async cachedStep(key: string): Promise<string | null> {
+    const images = await this.docker.listImages({
+      all: true,
+      filters: { label: [`${STEP_LABEL}=${key}`, `${SITE_LABELS.managedBy}=${this.options.namePrefix}`] },
+    });
+    // A final image carries its last step's label too; only a plain step layer is reused.
+    return images.find((image) => !(image.Labels as Record<string, string> | null)?.[SITE_LABELS.specHash])?.Id ?? null;
+  }
+
+  /** Removes this build's own layers, newest first; a layer another build now uses stays. */
+  private async removeImages(images: string[]): Promise<void> {
+    for (const image of [...images].reverse())
+      await this.docker
+        .getImage(image)
+        .remove({ noprune: true })
+        .catch(() => undefined);
+  }
+}
+
+function buildFailure(reason: string, image: string): DaisError {
+  return new DaisError(
+    'IMAGE_BUILD_FAILED',
+    `Building the image failed: ${reason}. The site keeps its current image; fix the packages or setup commands and build again.`,
+    { image },
+  );
+}
+
+/** The engine mounts the step tools from this host: say which is missing rather than relay a mount error. */
+async function assertBuildTools(settings: BuildSettings): Promise<void> {
+  for (const [path, key, source] of [
+    [settings.busybox, 'DAIS_BUILD_BUSYBOX', 'busybox-static'],
+    [settings.init, 'DAIS_BUILD_INIT', 'docker.io'],
+  ] as const) {
+    if (
+      !(await access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw new DaisError(
+        'RUNTIME_FAILED',
+        `Image builds need ${path} on this host (apt install ${source}, or point ${key} at it); no build runs without it.`,
+      );
     }
   }
 }
 
-/** Reads a progress stream to its end, reporting lines; resolves with Docker's first error, or null. */
-async function readProgress(stream: NodeJS.ReadableStream, onLog: (line: string) => void): Promise<string | null> {
-  const parser = new BuildProgressParser();
-  let failure: string | null = null;
-  const handle = (items: ReturnType<BuildProgressParser['push']>): void => {
-    for (const item of items) {
-      if (item.kind === 'line') onLog(item.line);
-      else failure ??= item.message;
-    }
-  };
-  for await (const chunk of stream) handle(parser.push(chunk));
-  handle(parser.end());
-  return failure;
+/** The parent and command of a step, and for a package-list refresh the day (see BuildStep). */
+function stepKey(parent: string, step: BuildStep): string {
+  const day = step.refreshesDaily ? new Date().toISOString().slice(0, 10) : '';
+  return createHash('sha256')
+    .update(JSON.stringify([parent, step.argv, day]))
+    .digest('hex');
 }
 
-/** A build context (a tar) holding only the Dockerfile: nothing from the host can reach the image. */
-async function dockerfileContext(dockerfile: string): Promise<Readable> {
-  const archive = pack();
-  archive.entry({ name: 'Dockerfile', mode: 0o644, mtime: new Date(0) }, dockerfile);
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of archive) chunks.push(chunk as Buffer);
-  return Readable.from([Buffer.concat(chunks)]);
+/** The parts of an image's config a step must hand on unchanged (a `RUN` changes none of them). */
+function restorableConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const keys = [
+    'User',
+    'ExposedPorts',
+    'Env',
+    'Cmd',
+    'Healthcheck',
+    'ArgsEscaped',
+    'Volumes',
+    'WorkingDir',
+    'OnBuild',
+    'StopSignal',
+    'StopTimeout',
+    'Shell',
+  ];
+  const restored = Object.fromEntries(keys.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]));
+  // An explicit empty entrypoint: left null, the engine would keep the step container's own.
+  return { ...restored, User: typeof config.User === 'string' ? config.User : '', Entrypoint: config.Entrypoint ?? [] };
 }
 
-function duration(ms: number): string {
-  return ms < 120_000 ? `${Math.round(ms / 1_000)} seconds` : `${Math.round(ms / 60_000)} minutes`;
-}
-
-function engineMessage(error: unknown): string {
-  const json = (error as { json?: { message?: unknown } } | null)?.json;
-  if (typeof json?.message === 'string') return json.message;
-  return error instanceof Error ? error.message : String(error);
+function splitTag(reference: string): [string, string] {
+  const at = reference.lastIndexOf(':');
+  return [reference.slice(0, at), reference.slice(at + 1)];
 }

@@ -7,6 +7,19 @@ import { siteResourceName } from './docker-client';
 /** How long Swarm waits before replacing a task that failed (it is still restarting meanwhile). */
 export const SWARM_RESTART_DELAY_MS = 1_000;
 
+/**
+ * The engine label of a Swarm node whose Docker engine gives every container no-new-privileges
+ * (`"no-new-privileges": true` in /etc/docker/daemon.json; scripts/setup-docker.sh writes both).
+ */
+export const HARDENED_ENGINE_LABEL = 'dais.no-new-privileges';
+
+/**
+ * Label of the shape of the service spec itself: raised when the spec changes in a way the site's
+ * own hash does not see (a network, a constraint), so services made by an older Dais are updated.
+ */
+export const SERVICE_SPEC_LABEL = 'dais.service-spec';
+const SERVICE_SPEC_VERSION = '2';
+
 /** The Swarm service spec, as the engine API (1.41) takes it. */
 export interface ServiceSpec {
   Name: string;
@@ -19,14 +32,16 @@ export interface ServiceSpec {
 /**
  * A site as a Swarm service, hardened like the plain container (see containerCreateOptions).
  * Ports are published in host mode: each task gets a port on its node, and the orchestrator's
- * nginx lists every running task by node address and port. Engine API 1.41 has no
- * no-new-privileges for services; dropping every capability and a non-root user still apply.
+ * nginx lists every running task by node address and port; the node's packet filter lets only
+ * the orchestrators reach it (firewall-rules.ts). Tasks join the sites' swarm bridge (no traffic
+ * between containers). Engine API 1.41 has no no-new-privileges for services, so tasks are only
+ * placed on nodes whose engine sets it for every container ({@link HARDENED_ENGINE_LABEL}).
  */
 export function serviceSpec(site: RuntimeSite, placement: RuntimePlacement): ServiceSpec {
   const labels = siteLabels(site, placement);
   return {
     Name: siteResourceName(placement.namePrefix, site.siteId),
-    Labels: labels,
+    Labels: { ...labels, [SERVICE_SPEC_LABEL]: SERVICE_SPEC_VERSION },
     TaskTemplate: {
       ContainerSpec: {
         Image: site.image,
@@ -47,6 +62,8 @@ export function serviceSpec(site: RuntimeSite, placement: RuntimePlacement): Ser
       Resources: {
         Limits: { NanoCPUs: Math.round(site.limits.cpus * 1e9), MemoryBytes: site.limits.memoryMb * 1024 * 1024, Pids: site.limits.pids },
       },
+      Networks: [{ Target: placement.network }],
+      Placement: { Constraints: [`engine.labels.${HARDENED_ENGINE_LABEL} == true`] },
       RestartPolicy: { Condition: 'on-failure', MaxAttempts: MAX_RESTARTS, Delay: SWARM_RESTART_DELAY_MS * 1e6 },
       LogDriver: { Name: 'json-file', Options: { ...LOG_OPTIONS } },
       ForceUpdate: 0,

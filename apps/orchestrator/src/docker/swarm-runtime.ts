@@ -1,11 +1,13 @@
 import type Docker from 'dockerode';
 import { DaisError, SITE_CONTAINER_PORT } from '@dais/shared';
+import { IptablesFirewall, type Firewall } from '../firewall';
 import { runtimeSpecHash } from '../sites/runtime-site';
 import type { RuntimeApplyOptions, RuntimeObservation, RuntimeSite, SiteRuntimeDriver } from '../sites/site-runtime';
 import { MAX_RESTARTS, STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
 import { SITE_LABELS, siteResourceName } from './docker-client';
 import { assertHasCommand, dockerFailure, isNotFound, logTail, tcpAnswers, watchEvents } from './docker-util';
-import { serviceSpec, SWARM_RESTART_DELAY_MS, type ServiceSpec } from './service-spec';
+import { assertHardenedEngine, fenceSwarmNode, swarmNodeInfo, type SwarmFenceSettings } from './swarm-fence';
+import { SERVICE_SPEC_LABEL, serviceSpec, SWARM_RESTART_DELAY_MS, type ServiceSpec } from './service-spec';
 
 /** The local image a service's tag pointed at when it was created (Swarm itself only keeps the tag). */
 const IMAGE_ID_LABEL = 'dais.image-id';
@@ -27,11 +29,15 @@ interface TaskInfo {
   DesiredState?: string;
   Status?: {
     State?: string;
+    Err?: string;
     Timestamp?: string;
     ContainerStatus?: { ContainerID?: string; ExitCode?: number };
     PortStatus?: { Ports?: { TargetPort?: number; PublishedPort?: number }[] };
   };
 }
+
+/** How often the node's fence is re-applied while sites change (nodes join, rules get flushed). */
+const FENCE_REFRESH_MS = 60_000;
 
 /**
  * The `swarm` runtime: one replicated Swarm service per site, its tasks spread over the nodes,
@@ -39,25 +45,35 @@ interface TaskInfo {
  */
 export class SwarmRuntime implements SiteRuntimeDriver {
   private readonly nodeAddresses = new Map<string, string>();
+  private fencedAt = 0;
 
+  /** `placement.network` is the sites' swarm network; `fence` says who else may reach its tasks. */
   constructor(
     private readonly docker: Docker,
     private readonly placement: RuntimePlacement,
+    private readonly fence: Omit<SwarmFenceSettings, 'network'>,
+    private readonly firewall: Firewall = new IptablesFirewall(),
   ) {}
 
   async prepare(): Promise<void> {
-    const info = (await this.docker.info().catch((error: unknown) => {
-      throw dockerFailure('reach the Docker engine', error);
-    })) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
-    if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable) {
+    const node = await swarmNodeInfo(this.docker);
+    if (!node.inSwarm || !node.manager) {
       throw new DaisError(
         'RUNTIME_FAILED',
         'DAIS_RUNTIME is swarm, but this Docker engine is not a Swarm manager (run `docker swarm init` or join one).',
       );
     }
+    assertHardenedEngine(node.hardened);
+    await this.ensureFence();
+  }
+
+  private async ensureFence(): Promise<void> {
+    await fenceSwarmNode(this.docker, this.firewall, { ...this.fence, network: this.placement.network }, true);
+    this.fencedAt = Date.now();
   }
 
   async apply(site: RuntimeSite, options: RuntimeApplyOptions = {}): Promise<void> {
+    if (Date.now() - this.fencedAt > FENCE_REFRESH_MS) await this.ensureFence();
     const imageId = await this.imageId(site.image);
     if (site.running) await assertHasCommand(this.docker, site.image, site.command);
     const wanted = serviceSpec(site, this.placement);
@@ -70,7 +86,10 @@ export class SwarmRuntime implements SiteRuntimeDriver {
       return;
     }
     const labels = existing.Spec.Labels ?? {};
-    const same = labels[SITE_LABELS.specHash] === runtimeSpecHash(site) && labels[IMAGE_ID_LABEL] === imageId;
+    const same =
+      labels[SITE_LABELS.specHash] === runtimeSpecHash(site) &&
+      labels[IMAGE_ID_LABEL] === imageId &&
+      labels[SERVICE_SPEC_LABEL] === wanted.Labels[SERVICE_SPEC_LABEL];
     const replicas = existing.Spec.Mode?.Replicated?.Replicas;
     if (same && replicas === wanted.Mode.Replicated.Replicas && !options.restart) return;
     const forceUpdate = existing.Spec.TaskTemplate?.ForceUpdate ?? 0;
@@ -119,8 +138,12 @@ export class SwarmRuntime implements SiteRuntimeDriver {
       return { ...base, state: answering ? 'running' : 'starting', exitCode: null, endpoints, logTail: null };
     }
     const latest = tasks[0];
-    if (!latest || STARTING_STATES.has(latest.Status?.State ?? '') || swarmWillRetry(latest, base.restarts))
-      return { ...base, state: 'starting', exitCode: null, endpoints: [], logTail: null };
+    if (!latest || STARTING_STATES.has(latest.Status?.State ?? '') || swarmWillRetry(latest, base.restarts)) {
+      // A task Swarm cannot place (no hardened node, say) waits forever: say why instead of "starting".
+      const unplaced =
+        latest?.Status?.State === 'pending' && latest.Status.Err ? `Swarm cannot place the site yet: ${latest.Status.Err}` : null;
+      return { ...base, state: 'starting', exitCode: null, endpoints: [], logTail: unplaced };
+    }
     const containerId = latest.Status?.ContainerStatus?.ContainerID;
     return {
       ...base,

@@ -25,7 +25,7 @@ export function registerImageRoutes(app: FastifyInstance, builder: ImageBuilder)
       if (!body.destroyed && !body.writableEnded) body.write(`${JSON.stringify(event)}\n`);
     };
     void builder
-      .build(prepared, (line) => send({ type: 'log', line }))
+      .build(prepared, { log: (line) => send({ type: 'log', line }), queued: (ahead) => send({ type: 'queued', ahead }) })
       .then(
         (result) => {
           request.log.info({ siteId, image: result.image, cached: result.cached }, 'site image ready');

@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import { buildTestImage } from '../../../../test/support/test-images';
 import type { OrchestratorHarness } from './orchestrator-harness';
 
 /** The protections a site's running container really got, in one shape for both runtimes. */
@@ -74,14 +73,6 @@ async function swarmRestart(h: OrchestratorHarness, siteId: number): Promise<{ r
 }
 
 /** A local image with no command and no entrypoint (busybox without its default `sh`). */
-export async function imageWithoutCommand(h: OrchestratorHarness): Promise<string> {
-  const tag = `${h.prefix}no-command:1`;
-  const pack = tar.pack();
-  pack.entry({ name: 'Dockerfile' }, 'FROM dais/busybox:latest\nCMD []\n');
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
-  const stream = await h.docker.buildImage(Readable.from([Buffer.concat(chunks)]), { t: tag });
-  await new Promise<void>((resolve, reject) => h.docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
-  return tag;
+export function imageWithoutCommand(h: OrchestratorHarness): Promise<string> {
+  return buildTestImage(h.docker, `${h.prefix}no-command:1`, { Dockerfile: 'FROM dais/busybox:latest\nCMD []\n' });
 }

@@ -52,6 +52,26 @@ export const envField = {
         (domain) => domain.length <= SITES_DOMAIN_MAX,
         `must be at most ${SITES_DOMAIN_MAX} characters, so that every <site name>.<domain> fits in 253`,
       ),
+  /** Comma-separated IP addresses or CIDR networks (`10.0.0.5, 10.0.0.0/8, fd00::/8`); empty for none. */
+  addressList: () =>
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().refine((item) => addressFamily(item) !== 0, 'must be IP addresses or CIDR ranges, comma-separated'))),
   /** A component identity, as used in request signing. */
   componentId: () => z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and hyphens, starting with a letter'),
 };
+
+/** The IP family of an address or CIDR network (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`), 0 if it is neither. */
+export function addressFamily(value: string): 0 | 4 | 6 {
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return 0;
+  if (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))) return 0;
+  return family === 4 ? 4 : 6;
+}

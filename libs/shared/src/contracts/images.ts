@@ -55,11 +55,13 @@ export const siteImageBuildSchema = z.strictObject({
 export type SiteImageBuild = z.output<typeof siteImageBuildSchema>;
 
 /**
- * One line of the newline-delimited JSON the image build answers with, as it happens: log lines,
- * then `done` with the image to run, or `error` (the site keeps its old image).
+ * One line of the newline-delimited JSON the image build answers with, as it happens: log lines
+ * (and `queued` while it waits for a free build slot on the host: `ahead` builds must finish
+ * first), then `done` with the image to run, or `error` (the site keeps its old image).
  */
 export const imageBuildEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('log'), line: z.string() }),
+  z.strictObject({ type: z.literal('queued'), ahead: z.number().int().positive() }),
   z.strictObject({ type: z.literal('done'), image: z.string(), cached: z.boolean() }),
   z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);

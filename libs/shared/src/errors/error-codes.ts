@@ -62,6 +62,8 @@ export const ERROR_CATALOGUE = {
   NGINX_RELOAD_FAILED: { status: 503, transient: true },
   DOCKER_UNAVAILABLE: { status: 503, transient: true },
   RUNTIME_FAILED: { status: 502, transient: true },
+  /** The host's packet filter could not be set up (builds and Swarm tasks are not started unfenced). */
+  FIREWALL_FAILED: { status: 503, transient: true },
   FILESYSTEM_ERROR: { status: 500, transient: true },
   /** A secret kept in PostgreSQL does not open with the manager's keys (altered, moved, or its key is gone). */
   SECRET_UNREADABLE: { status: 500, transient: false },

@@ -1,0 +1,3 @@
+export * from './firewall-rules';
+export * from './host-network';
+export * from './iptables';
