@@ -46,6 +46,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       generation,
       statusPort: config.nginx.statusPort,
       listen: { host: config.sites.host, port: config.sites.port },
+      sitesRoot: files.sitesRoot,
       publicDirOf: (siteId) => files.publicDir(siteId),
       endpointsOf: (siteId) => endpoints.of(siteId),
       sites,

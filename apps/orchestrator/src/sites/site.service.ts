@@ -37,7 +37,7 @@ export class SiteService {
       if (spec.nginx.snippet !== undefined) await this.deps.testOwnBlock(spec);
       const previous = this.deps.table.get(spec.id);
       const owner = { uid: this.uidOf(spec.id) };
-      await this.deps.files.ensure(spec.id, spec.name, owner);
+      const { notes } = await this.deps.files.ensure(spec.id, spec.name, owner);
       if (spec.runtime) {
         if (spec.runtime.runScript !== null && previous?.type !== 'dynamic')
           await this.deps.files.ensureRunScript(spec.id, spec.runtime.runScript, owner);
@@ -47,7 +47,7 @@ export class SiteService {
         this.deps.endpoints.forget(spec.id);
       }
       const nginxGeneration = await this.deps.table.set(spec.id, spec);
-      return { siteId: spec.id, hostnames: spec.hostnames, nginxGeneration };
+      return { siteId: spec.id, hostnames: spec.hostnames, nginxGeneration, notes };
     });
   }
 
@@ -75,14 +75,17 @@ export class SiteService {
   }
 
   /**
-   * Brings a site back to its desired state after drift (a container removed or replaced by hand,
-   * an image changed, run.sh added) and re-observes where it answers.
+   * Brings a site back to its desired state after drift (a site folder replaced by a link, a
+   * container removed or replaced by hand, an image changed, run.sh added) and re-observes where
+   * it answers. Returns what was repaired in the site's files, as sentences for the owner.
    */
-  converge(siteId: number): Promise<void> {
+  converge(siteId: number): Promise<string[]> {
     return this.locks.run(siteId, async () => {
       const spec = this.deps.table.get(siteId);
-      if (!spec?.runtime) return;
-      if (await this.startRuntime(spec)) await this.observeEndpoints(spec, false);
+      if (!spec) return [];
+      const { notes } = await this.deps.files.ensure(siteId, spec.name, { uid: this.uidOf(siteId) });
+      if (spec.runtime && (await this.startRuntime(spec))) await this.observeEndpoints(spec, false);
+      return notes;
     });
   }
 

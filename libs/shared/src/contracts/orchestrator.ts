@@ -68,6 +68,8 @@ export const siteAppliedSchema = z.strictObject({
   siteId: siteIdSchema,
   hostnames: z.array(z.string()),
   nginxGeneration: z.number().int().nonnegative(),
+  /** What the orchestrator had to repair or could not do as asked, as sentences for the owner. */
+  notes: z.array(z.string()).default([]),
 });
 
 /** Parsed form of {@link siteAppliedSchema}. */
