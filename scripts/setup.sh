@@ -7,7 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
 # chromium: the browser tests (API docs, later the dashboard) drive it with playwright-core.
-APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium pebble)
+# e2fsprogs, mount, util-linux: the `loop` disk driver (mkfs.ext4, e2fsck, resize2fs, mount, losetup).
+APT_PACKAGES=(postgresql redis-server nginx docker.io busybox-static mariadb-server openssh-client chromium pebble e2fsprogs mount util-linux)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }

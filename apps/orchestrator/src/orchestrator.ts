@@ -5,6 +5,7 @@ import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
 import { createDatabaseQueryService } from './databases/query.service';
+import { createSiteDisks } from './disks';
 import { createSiteDatabaseService } from './databases/site-databases';
 import { ContainerRuntime } from './docker/container-runtime';
 import { createDockerClient } from './docker/docker-client';
@@ -37,7 +38,13 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     bodyLimitBytes: config.api.bodyLimitBytes,
     logLevel: config.logLevel,
   });
-  const files = new SiteFiles(config.sites.dataRoot);
+  const disks = createSiteDisks({
+    kind: config.disks.driver,
+    sitesRoot: join(config.sites.dataRoot, 'sites'),
+    imagesDir: config.disks.imagesDir,
+    uidBase: config.runtime.uidBase,
+  });
+  const files = new SiteFiles(config.sites.dataRoot, disks);
   const endpoints = new EndpointRegistry();
   const runtime = createRuntime(config);
   const render = (sites: Iterable<SiteSpec>, generation: number) =>
@@ -63,7 +70,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
   return {
     server,
     async start() {
-      await files.sweepLeftovers();
+      await files.prepare();
       await runtime.prepare();
       for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
       const sites = new SiteService({
@@ -87,7 +94,8 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       registerDatabaseRoutes(server, createSiteDatabaseService());
       registerDatabaseQueryRoute(server, createDatabaseQueryService());
       registerLiveSockets(server, { config, sites, files, runtime });
-      registerFileRoutes(server, new SiteFolders({ files, uidBase: config.runtime.uidBase }), config.files);
+      const diskLimitMbOf = (siteId: number) => sites.diskLimitMbOf(siteId);
+      registerFileRoutes(server, new SiteFolders({ files, uidBase: config.runtime.uidBase, diskLimitMbOf }), config.files);
       reconciler = new Reconciler(sites, runtime, tier, { intervalMs: config.runtime.reconcileIntervalMs }, server.log);
       await reconciler.start();
       await server.listen({ host: config.api.host, port: config.api.port });

@@ -30,7 +30,8 @@ export class SiteStepExecutor implements StepExecutor {
         await this.buildImage(await this.site(siteId), report);
         return;
       case 'orchestrator.ensure_site': {
-        const applied = await this.orchestrator.putSite(toSiteSpec(await this.site(siteId), this.config.sites.domain));
+        const { domain, diskLimitMb } = this.config.sites;
+        const applied = await this.orchestrator.putSite(toSiteSpec(await this.site(siteId), domain, diskLimitMb));
         // What the orchestrator repaired (a public folder replaced by a link…) stays on the step for the owner.
         return applied.notes.length > 0 ? applied.notes.join(' ') : undefined;
       }

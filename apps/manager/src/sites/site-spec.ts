@@ -20,13 +20,25 @@ export function databaseConnectionOf(site: SiteRecord): DatabaseConnection | nul
   };
 }
 
-/** The full desired state the orchestrator gets for a site. */
-export function toSiteSpec(site: SiteRecord, sitesDomain: string): SiteSpec {
+/** The site's disk limit in MiB: its own, or the admin default. */
+export function diskLimitOf(site: Pick<SiteRecord, 'diskLimitMb'>, defaultLimitMb: number): number {
+  return site.diskLimitMb ?? defaultLimitMb;
+}
+
+/** The full desired state the orchestrator gets for a site (`defaultDiskLimitMb`: the admin default). */
+export function toSiteSpec(site: SiteRecord, sitesDomain: string, defaultDiskLimitMb: number): SiteSpec {
   const nginx = {
     ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
     ...(site.nginxSnippet === null ? {} : { snippet: site.nginxSnippet }),
   };
-  const base = { id: site.id, name: site.name, availability: site.availability, hostnames: hostnamesOf(site, sitesDomain), nginx };
+  const base = {
+    id: site.id,
+    name: site.name,
+    availability: site.availability,
+    hostnames: hostnamesOf(site, sitesDomain),
+    nginx,
+    diskLimitMb: diskLimitOf(site, defaultDiskLimitMb),
+  };
   if (site.type === 'static' || !site.image) return { ...base, type: 'static', runtime: null };
   return {
     ...base,

@@ -13,6 +13,7 @@ const site = (overrides: Partial<SiteSpec> = {}): SiteSpec => ({
   hostnames: ['blog.dais.localhost'],
   runtime: null,
   nginx: {},
+  diskLimitMb: 1_024,
   ...overrides,
 });
 

@@ -2,9 +2,13 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemDiskTools } from '../disks';
+import { PlainDisks } from '../disks/plain-disks';
 import { SiteFiles } from './site-files';
 
 const owner = { uid: 200_042 };
+const blog = { id: 42, name: 'blog', diskLimitMb: 1_024 };
+const nothingToStop = () => Promise.resolve();
 const asRoot = process.getuid?.() === 0;
 
 describe('site files (real folders in a temp dir)', () => {
@@ -15,7 +19,7 @@ describe('site files (real folders in a temp dir)', () => {
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'dais-site-files-'));
-    files = new SiteFiles(join(root, 'data'));
+    files = new SiteFiles(join(root, 'data'), new PlainDisks(join(root, 'data', 'sites'), systemDiskTools));
     outside = join(root, 'outside');
     await mkdir(outside);
     await writeFile(join(outside, 'secret.txt'), 'SECRET');
@@ -28,7 +32,7 @@ describe('site files (real folders in a temp dir)', () => {
   const site = (...names: string[]) => join(files.siteDir(42), ...names);
 
   it('makes a new site folder with public, private and .home and a default page, owned by the site user', async () => {
-    expect(await files.ensure(42, 'blog', owner)).toEqual({ created: true, notes: [] });
+    expect(await files.ensure(blog, owner, nothingToStop)).toEqual({ created: true, notes: [], remounted: false });
     expect((await readdir(site())).sort()).toEqual(['.home', 'private', 'public']);
     expect(await readFile(site('public', 'index.html'), 'utf8')).toContain('blog');
     expect((await stat(site('private'))).mode & 0o777).toBe(0o750);
@@ -42,10 +46,10 @@ describe('site files (real folders in a temp dir)', () => {
     ['a dangling link', (path: string) => symlink('/nonexistent', path)],
     ['a file', (path: string) => writeFile(path, 'not a folder')],
   ])('moves a public replaced by %s aside, makes it again and says so, never touching the target', async (_label, plant) => {
-    await files.ensure(42, 'blog', owner);
+    await files.ensure(blog, owner, nothingToStop);
     await rm(site('public'), { recursive: true });
     await plant(site('public'));
-    const { created, notes } = await files.ensure(42, 'blog', owner);
+    const { created, notes } = await files.ensure(blog, owner, nothingToStop);
     expect(created).toBe(false);
     expect(notes).toEqual([
       expect.stringMatching(/^public was a (symbolic link|file), not a folder: Dais moved it to public\.moved-\S+ and made/),
@@ -60,13 +64,13 @@ describe('site files (real folders in a temp dir)', () => {
   });
 
   it('never hands a folder outside to the site user, whatever the site folder holds', async () => {
-    await files.ensure(42, 'blog', owner);
+    await files.ensure(blog, owner, nothingToStop);
     const before = await stat(outside);
     for (const folder of ['public', 'private', '.home']) {
       await rm(site(folder), { recursive: true });
       await symlink(outside, site(folder));
     }
-    const { notes } = await files.ensure(42, 'blog', owner);
+    const { notes } = await files.ensure(blog, owner, nothingToStop);
     expect(notes).toHaveLength(3);
     const after = await stat(outside);
     expect([after.uid, after.mode]).toEqual([before.uid, before.mode]);
@@ -74,13 +78,13 @@ describe('site files (real folders in a temp dir)', () => {
   });
 
   it('makes a missing folder again and says so', async () => {
-    await files.ensure(42, 'blog', owner);
+    await files.ensure(blog, owner, nothingToStop);
     await rm(site('.home'), { recursive: true });
-    expect((await files.ensure(42, 'blog', owner)).notes).toEqual(['.home was missing: Dais made an empty .home folder.']);
+    expect((await files.ensure(blog, owner, nothingToStop)).notes).toEqual(['.home was missing: Dais made an empty .home folder.']);
   });
 
   it('writes a starting run.sh owned by the site, and never through a link at its name', async () => {
-    await files.ensure(42, 'blog', owner);
+    await files.ensure(blog, owner, nothingToStop);
     await files.ensureRunScript(42, '#!/bin/sh\necho hi\n', owner);
     const script = await stat(site('run.sh'));
     expect(script.mode & 0o777).toBe(0o755);
@@ -94,7 +98,7 @@ describe('site files (real folders in a temp dir)', () => {
   });
 
   it('deletes a site folder without following the links inside it', async () => {
-    await files.ensure(42, 'blog', owner);
+    await files.ensure(blog, owner, nothingToStop);
     await symlink(outside, site('public', 'escape'));
     await mkdir(site('private', 'deep', 'er'), { recursive: true });
     expect(await files.remove(42)).toEqual({ removed: true });
@@ -104,11 +108,11 @@ describe('site files (real folders in a temp dir)', () => {
   });
 
   it('sweeps the leftovers of interrupted creates and deletes, and only those', async () => {
-    await files.ensure(42, 'blog', owner);
+    await files.ensure(blog, owner, nothingToStop);
     await mkdir(join(files.sitesRoot, '.trash-9-abcd', 'public'), { recursive: true });
     await symlink(outside, join(files.sitesRoot, '.trash-9-abcd', 'public', 'escape'));
     await mkdir(join(files.sitesRoot, '.new-10-abcd'));
-    await files.sweepLeftovers();
+    await files.prepare();
     expect(await readdir(files.sitesRoot)).toEqual(['42']);
     expect(await readdir(outside)).toEqual(['secret.txt']);
   });

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { chown, lchown, lstat, mkdir, open, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { DaisError } from '@dais/shared';
+import { DaisError, type SiteDiskUsage } from '@dais/shared';
+import { removeFolder, systemDiskTools, type Quiesce, type SiteDisks } from '../disks';
 import { defaultIndexHtml } from './default-index';
-
-const run = promisify(execFile);
 
 /** The folders every site has: `public/` is served, `private/` is not, `.home/` is the shell user's home. */
 export const SITE_FOLDERS = ['public', 'private', '.home'] as const;
@@ -23,15 +20,25 @@ export interface SiteOwner {
   uid: number;
 }
 
+/** The site a folder is ensured for. */
+export interface SiteFolderSpec {
+  id: number;
+  name: string;
+  diskLimitMb: number;
+}
+
 /** What {@link SiteFiles.ensure} did: made the folder, or repaired it (each repair as a sentence for the owner). */
 export interface EnsuredFiles {
   created: boolean;
   notes: string[];
+  /** The folder was mounted just now: containers started before it saw the empty folder beneath. */
+  remounted: boolean;
 }
 
 /**
- * A site's files on this host, under `<data root>/sites/<id>/`. Creating and deleting go through
- * a rename, so a site folder is either complete or absent, never half made or half removed.
+ * A site's files on this host, under `<data root>/sites/<id>/`, each folder held to the site's
+ * disk limit by the disk driver (see {@link SiteDisks}). A new folder is filled in a staging
+ * folder first and handed to the driver whole, so a site folder is either complete or absent.
  *
  * The orchestrator runs as root, and everything inside a site folder is the site's to change
  * (its processes run as its own user there). So nothing here ever follows a name inside a site
@@ -43,7 +50,15 @@ export class SiteFiles {
   /** chown needs root; without it (a developer's unprivileged run) files keep their creator. */
   private readonly canChown = process.getuid?.() === 0;
 
-  constructor(private readonly dataRoot: string) {}
+  constructor(
+    private readonly dataRoot: string,
+    private readonly disks: SiteDisks,
+  ) {}
+
+  /** Whether site folders are held to their disk limit here (a disk driver other than `none`). */
+  get enforcesLimits(): boolean {
+    return this.disks.kind !== 'none';
+  }
 
   /** The folder holding every site folder (root's; no site can change a name in it). */
   get sitesRoot(): string {
@@ -61,24 +76,31 @@ export class SiteFiles {
   }
 
   /**
-   * Makes sure the site's folders exist, owned by the site's user. A new site gets a default
-   * `index.html`; an existing site's content is left alone (a deleted page stays deleted), but a
-   * folder that is missing is made again and one replaced by anything else (a symbolic link, a
-   * file) is moved aside and made again; `notes` says so.
+   * Makes sure the site's folders exist, owned by the site's user, with the site's disk limit. A
+   * new site gets a default `index.html`; an existing site's content is left alone (a deleted page
+   * stays deleted), but a folder that is missing is made again and one replaced by anything else
+   * (a symbolic link, a file) is moved aside and made again; `notes` says so, and says when the
+   * limit could not be changed as asked. `quiesce` stops the site's containers, for a limit that
+   * can only change with the folder unmounted.
    */
-  async ensure(siteId: number, siteName: string, owner: SiteOwner): Promise<EnsuredFiles> {
+  async ensure(site: SiteFolderSpec, owner: SiteOwner, quiesce: Quiesce): Promise<EnsuredFiles> {
+    const siteId = site.id;
     const dir = this.siteDir(siteId);
     try {
-      if ((await lstatOrNull(dir))?.isDirectory()) return { created: false, notes: await this.repairFolders(dir, owner) };
+      const attached = await this.disks.attach(siteId);
+      if (attached.exists) {
+        const notes = [...(await this.disks.setLimit(siteId, site.diskLimitMb, quiesce)), ...(await this.repairFolders(dir, owner))];
+        return { created: false, notes, remounted: attached.remounted };
+      }
       const staging = join(this.sitesRoot, `.new-${siteId}-${randomBytes(4).toString('hex')}`);
       await mkdir(staging, { recursive: true, mode: 0o755 });
       for (const folder of SITE_FOLDERS) await mkdir(join(staging, folder), { mode: FOLDER_MODES[folder] });
-      await writeFile(join(staging, 'public', 'index.html'), defaultIndexHtml(siteName), { mode: 0o644 });
+      await writeFile(join(staging, 'public', 'index.html'), defaultIndexHtml(site.name), { mode: 0o644 });
       // Nothing in the staging folder is the site's yet: plain paths are safe until the rename.
       for (const path of [staging, ...SITE_FOLDERS.map((folder) => join(staging, folder)), join(staging, 'public', 'index.html')])
         await this.own(path, owner);
-      await rename(staging, dir);
-      return { created: true, notes: [] };
+      await this.disks.create(siteId, staging, site.diskLimitMb, owner);
+      return { created: true, notes: [], remounted: false };
     } catch (error) {
       throw filesystemError(`prepare the folders of site ${siteId}`, error);
     }
@@ -111,26 +133,27 @@ export class SiteFiles {
     }
   }
 
-  /** Deletes a site's files: moved aside first (instantly gone from view), then removed. */
+  /** Deletes a site's files (and its disk image), gone from view first; nothing is followed on the way. */
   async remove(siteId: number): Promise<{ removed: boolean }> {
-    const dir = this.siteDir(siteId);
-    if (!(await lstatOrNull(dir))?.isDirectory()) return { removed: false };
-    const trash = join(this.sitesRoot, `.trash-${siteId}-${randomBytes(4).toString('hex')}`);
     try {
-      await rename(dir, trash);
-      await removeFolder(trash);
-      return { removed: true };
+      return { removed: await this.disks.remove(siteId) };
     } catch (error) {
       throw filesystemError(`delete the files of site ${siteId}`, error);
     }
   }
 
-  /** Removes leftovers of interrupted creates and deletes. */
-  async sweepLeftovers(): Promise<void> {
+  /** How much of its disk limit the site uses; null when this host sets no limit. */
+  usage(siteId: number): Promise<SiteDiskUsage | null> {
+    return this.disks.usage(siteId).catch(() => null);
+  }
+
+  /** Removes leftovers of interrupted creates and deletes, then lets the disk driver restore its mounts. */
+  async prepare(): Promise<void> {
     await mkdir(this.sitesRoot, { recursive: true, mode: 0o755 });
     for (const name of await readdir(this.sitesRoot)) {
-      if (name.startsWith('.new-') || name.startsWith('.trash-')) await removeFolder(join(this.sitesRoot, name));
+      if (name.startsWith('.new-') || name.startsWith('.trash-')) await removeFolder(systemDiskTools, join(this.sitesRoot, name));
     }
+    await this.disks.prepare();
   }
 
   /**
@@ -160,16 +183,6 @@ export class SiteFiles {
   private async own(path: string, owner: SiteOwner): Promise<void> {
     if (this.canChown) await chown(path, owner.uid, owner.uid);
   }
-}
-
-/**
- * Removes a folder and everything in it with GNU `rm`, which walks by descriptors, opens each
- * folder with O_NOFOLLOW and checks it is the one it inspected: a folder swapped for a link while
- * it runs is never descended into (Node's own recursive rm walks by path names). Stays on the
- * folder's filesystem.
- */
-async function removeFolder(path: string): Promise<void> {
-  await run('rm', ['-rf', '--one-file-system', '--', path]);
 }
 
 async function lstatOrNull(path: string): Promise<Stats | null> {

@@ -37,11 +37,11 @@ export class SiteService {
       if (spec.nginx.snippet !== undefined) await this.deps.testOwnBlock(spec);
       const previous = this.deps.table.get(spec.id);
       const owner = { uid: this.uidOf(spec.id) };
-      const { notes } = await this.deps.files.ensure(spec.id, spec.name, owner);
+      const { notes, remounted } = await this.deps.files.ensure(spec, owner, () => this.quiesce(spec.id));
       if (spec.runtime) {
         if (spec.runtime.runScript !== null && previous?.type !== 'dynamic')
           await this.deps.files.ensureRunScript(spec.id, spec.runtime.runScript, owner);
-        if (await this.startRuntime(spec)) await this.observeEndpoints(spec, true);
+        if (await this.startRuntime(spec, { restart: remounted })) await this.observeEndpoints(spec, true);
       } else if (previous?.type === 'dynamic') {
         await this.deps.runtime.remove(spec.id);
         this.deps.endpoints.forget(spec.id);
@@ -83,8 +83,9 @@ export class SiteService {
     return this.locks.run(siteId, async () => {
       const spec = this.deps.table.get(siteId);
       if (!spec) return [];
-      const { notes } = await this.deps.files.ensure(siteId, spec.name, { uid: this.uidOf(siteId) });
-      if (spec.runtime && (await this.startRuntime(spec))) await this.observeEndpoints(spec, false);
+      const { notes, remounted } = await this.deps.files.ensure(spec, { uid: this.uidOf(siteId) }, () => this.quiesce(siteId));
+      // A folder mounted just now (after a reboot, say) was empty to containers started before: restart them.
+      if (spec.runtime && (await this.startRuntime(spec, { restart: remounted }))) await this.observeEndpoints(spec, false);
       return notes;
     });
   }
@@ -109,6 +110,11 @@ export class SiteService {
     return this.locks.run(siteId, () => this.statusNow(siteId));
   }
 
+  /** The site's disk limit in MiB when this host enforces one, else null (for error messages). */
+  diskLimitMbOf(siteId: number): number | null {
+    return this.deps.files.enforcesLimits ? (this.deps.table.get(siteId)?.diskLimitMb ?? null) : null;
+  }
+
   /** Ids of every site this host holds. */
   siteIds(): number[] {
     return [...this.deps.table.state.keys()];
@@ -122,6 +128,7 @@ export class SiteService {
   private async statusNow(siteId: number): Promise<SiteStatus> {
     const spec = this.deps.table.get(siteId);
     const reason = this.blocked.get(siteId);
+    const disk = spec ? await this.deps.files.usage(siteId) : null;
     if (spec?.runtime && reason) {
       return {
         siteId,
@@ -132,10 +139,17 @@ export class SiteService {
         endpoints: [],
         image: spec.runtime.image,
         startedAt: null,
+        disk,
       };
     }
     const observed = spec?.runtime ? await this.deps.runtime.observe(siteId) : null;
-    return composeStatus(spec, siteId, observed, await this.deps.files.hasRunScript(siteId));
+    return composeStatus(spec, siteId, { observed, hasRunScript: await this.deps.files.hasRunScript(siteId), disk });
+  }
+
+  /** Stops the site's containers so its folder can be unmounted (a lower disk limit); apply starts them again. */
+  private async quiesce(siteId: number): Promise<void> {
+    await this.deps.runtime.remove(siteId);
+    this.deps.endpoints.forget(siteId);
   }
 
   /**

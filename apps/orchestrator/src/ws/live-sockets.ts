@@ -45,7 +45,11 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
   const { config } = deps;
   const log = server.log.child({ channel: 'ws' });
   const containers = new ContainerSessions(config.runtime.dockerSocket, config.runtime.namePrefix);
-  const folders = new SiteFolders({ files: deps.files, uidBase: config.runtime.uidBase });
+  const folders = new SiteFolders({
+    files: deps.files,
+    uidBase: config.runtime.uidBase,
+    diskLimitMbOf: (siteId) => deps.sites.diskLimitMbOf(siteId),
+  });
   const checks: UpgradeCheckDeps = {
     verifier: new RequestVerifier({ selfId: config.id, callers: loadTrustedCallers(config.keys.dir, TRUSTED_ROUTES.orchestrator) }),
     tokens: new ShellTokenCheck(loadPublicKey(keyFilePaths(config.keys.dir, 'manager').publicKey)),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hostnameSchema } from '../naming/hostname';
 import { siteNameSchema } from '../naming/site-name';
 import { siteRuntimeSchema } from './runtime';
+import { DEFAULT_DISK_LIMIT_MB, diskLimitMbSchema } from './site-disk';
 import { siteIdSchema } from './site-id';
 
 /** Site kinds: `static` sites are files nginx serves from `public/`; `dynamic` sites run a container. */
@@ -54,6 +55,8 @@ export const siteSpecSchema = z
     /** Required for dynamic sites, null for static ones. */
     runtime: siteRuntimeSchema.nullable().default(null),
     nginx: siteNginxOptionsSchema.default({}),
+    /** The most the site's files may take, in MiB (enforced when the orchestrator has a disk driver). */
+    diskLimitMb: diskLimitMbSchema.default(DEFAULT_DISK_LIMIT_MB),
   })
   .refine((spec) => (spec.type === 'dynamic') === (spec.runtime !== null), {
     message: 'a dynamic site needs a runtime (image and limits) and a static site has none',
