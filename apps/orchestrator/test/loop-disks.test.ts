@@ -113,14 +113,24 @@ describe('loop disk driver (real ext4 images and loop mounts)', () => {
     }
   });
 
-  it('mounts images again at start (after a reboot) and says the folder was remounted', async () => {
+  it('mounts images again at start (after a reboot) and on the next check, saying once that the folder was remounted', async () => {
     await run('umount', [join(sitesRoot, '2')]);
     expect(await disks.usage(2)).toBeNull();
     // The folder beneath the mount point is root's and closed to everyone else.
     expect((await stat(join(sitesRoot, '2'))).mode & 0o777).toBe(0);
+    const restarted = new LoopDisks({ sitesRoot, imagesDir, tools: systemDiskTools });
+    await restarted.prepare();
+    expect(await readFile(join(sitesRoot, '2', 'fine.txt'), 'utf8')).toHaveLength(MIB);
+    expect(await restarted.attach(2)).toEqual({ exists: true, remounted: true });
+    expect(await restarted.attach(2)).toEqual({ exists: true, remounted: false });
+    await run('umount', [join(sitesRoot, '2')]);
     expect(await disks.attach(2)).toEqual({ exists: true, remounted: true });
     expect(await disks.attach(2)).toEqual({ exists: true, remounted: false });
-    expect(await readFile(join(sitesRoot, '2', 'fine.txt'), 'utf8')).toHaveLength(MIB);
+  });
+
+  it('leaves a change that needs the site stopped for the next apply when self-repair may not stop it', async () => {
+    expect(await disks.setLimit(2, 20, null)).toEqual([]);
+    expect((await disks.usage(2))?.limitBytes).toBe(32 * MIB);
   });
 
   it('moves a plain folder from before the driver onto its own image, links, owners and times kept, nothing followed', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SiteDiskUsage } from '@dais/shared';
 import { copyTree } from '../files/copy-tree';
 import { removeFolder, type DiskTools } from './disk-tools';
-import { canResizeOnline, exists, makeSparseFile, MKFS_OPTIONS, MOUNT_OPTIONS, UMOUNT_BUSY } from './loop-images';
+import { canResizeOnline, exists, makeSparseFile, MKFS_OPTIONS, mountImage, UMOUNT_BUSY } from './loop-images';
 import { imageMibFor, limitOfImage, MIB } from './loop-sizing';
 import { mountAt, readMountTable } from './mount-table';
 import { removeSiteFolder } from './plain-disks';
@@ -33,6 +33,8 @@ export interface LoopDisksOptions {
 export class LoopDisks implements SiteDisks {
   readonly kind = 'loop' as const;
   private onlineResize = false;
+  /** Sites `prepare` mounted: the first attach after it says so, for their containers to be restarted. */
+  private readonly mountedAtStart = new Set<number>();
 
   constructor(private readonly options: LoopDisksOptions) {}
 
@@ -52,7 +54,7 @@ export class LoopDisks implements SiteDisks {
     for (const name of await readdir(this.options.imagesDir)) {
       const path = join(this.options.imagesDir, name);
       const siteId = /^([1-9][0-9]*)\.img$/.exec(name)?.[1];
-      if (siteId) await this.attach(Number(siteId));
+      if (siteId && (await this.attach(Number(siteId))).remounted) this.mountedAtStart.add(Number(siteId));
       else if (name.startsWith('.new-')) await unlink(path).catch(() => undefined);
       else if (name.startsWith('.mnt-')) {
         await this.options.tools.run('umount', ['-l', path]).catch(() => undefined);
@@ -75,7 +77,7 @@ export class LoopDisks implements SiteDisks {
   async attach(siteId: number): Promise<AttachedFolder> {
     const dir = this.siteDir(siteId);
     if (!(await exists(this.imageOf(siteId)))) return { exists: await exists(dir), remounted: false };
-    if (await this.isMounted(dir)) return { exists: true, remounted: false };
+    if (await this.isMounted(dir)) return { exists: true, remounted: this.mountedAtStart.delete(siteId) };
     await this.mount(siteId);
     return { exists: true, remounted: true };
   }
@@ -150,7 +152,7 @@ export class LoopDisks implements SiteDisks {
     const dir = this.siteDir(siteId);
     const image = this.imageOf(siteId);
     const owner = await lstat(dir).catch(() => null);
-    if (!owner?.isDirectory()) return [];
+    if (!owner?.isDirectory() || !quiesce) return [];
     await quiesce();
     const unique = `${siteId}-${randomBytes(4).toString('hex')}`;
     const source = join(this.options.sitesRoot, `.adopt-${unique}`);
@@ -161,7 +163,7 @@ export class LoopDisks implements SiteDisks {
       await makeSparseFile(temp, imageMibFor(limitMb) * MIB);
       await this.options.tools.run('mkfs.ext4', [...MKFS_OPTIONS, '-E', `lazy_journal_init=1,root_owner=${owner.uid}:${owner.gid}`, temp]);
       await mkdir(mountPoint, { mode: 0o700 });
-      await this.options.tools.run('mount', ['-t', 'ext4', '-o', MOUNT_OPTIONS, temp, mountPoint]);
+      await mountImage(this.options.tools, temp, mountPoint);
       try {
         await rmdir(join(mountPoint, 'lost+found'));
         await copyTree(source, mountPoint);
@@ -191,6 +193,7 @@ export class LoopDisks implements SiteDisks {
   ): Promise<string[]> {
     const dir = this.siteDir(siteId);
     const image = this.imageOf(siteId);
+    if (!quiesce) return [];
     await quiesce();
     if (!(await this.unmount(dir))) {
       return [
@@ -222,7 +225,7 @@ export class LoopDisks implements SiteDisks {
     await mkdir(dir, { mode: 0o000 }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     });
-    const mount = () => this.options.tools.run('mount', ['-t', 'ext4', '-o', MOUNT_OPTIONS, image, dir]);
+    const mount = () => mountImage(this.options.tools, image, dir);
     await mount().catch(async () => {
       // After a crash: let e2fsck repair what the journal could not, then try once more.
       await this.options.tools.run('e2fsck', ['-p', image], [0, 1]);

@@ -3,8 +3,11 @@ import type { SiteDiskUsage } from '@dais/shared';
 /** How site folders get their disk limit: see docs/files.md#disk-limits. */
 export type DiskDriverKind = 'none' | 'loop' | 'xfs-prjquota';
 
-/** Stops what keeps a site folder busy (the site's containers), so it can be unmounted. */
-export type Quiesce = () => Promise<void>;
+/**
+ * Stops what keeps a site folder busy (the site's containers), so it can be unmounted; null when
+ * the caller must not stop the site (self-repair): a change that needs it waits for the next apply.
+ */
+export type Quiesce = (() => Promise<void>) | null;
 
 /** What {@link SiteDisks.attach} found. */
 export interface AttachedFolder {
@@ -30,9 +33,10 @@ export interface SiteDisks {
    */
   create(siteId: number, staging: string, limitMb: number, owner: { uid: number }): Promise<void>;
   /**
-   * Gives an existing folder this limit. Raising is done at once; lowering may need the folder's
-   * users stopped (`quiesce`) and is refused below what the site stores. Returns sentences for the
-   * owner when the limit could not be set as asked (the old one then stays).
+   * Gives an existing folder this limit. Raising is done at once where it can be online; what needs
+   * the folder's users stopped (`quiesce`) waits when there is no `quiesce`; lowering is refused
+   * below what the site stores. Returns sentences for the owner when the limit could not be set
+   * as asked (the old one then stays).
    */
   setLimit(siteId: number, limitMb: number, quiesce: Quiesce): Promise<string[]>;
   /** Used bytes and the limit now; null when this driver sets no limit (or the site has no folder). */

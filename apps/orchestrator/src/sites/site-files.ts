@@ -81,7 +81,7 @@ export class SiteFiles {
    * stays deleted), but a folder that is missing is made again and one replaced by anything else
    * (a symbolic link, a file) is moved aside and made again; `notes` says so, and says when the
    * limit could not be changed as asked. `quiesce` stops the site's containers, for a limit that
-   * can only change with the folder unmounted.
+   * can only change with the folder unmounted (null: such a change waits for the next apply).
    */
   async ensure(site: SiteFolderSpec, owner: SiteOwner, quiesce: Quiesce): Promise<EnsuredFiles> {
     const siteId = site.id;

@@ -83,7 +83,8 @@ export class SiteService {
     return this.locks.run(siteId, async () => {
       const spec = this.deps.table.get(siteId);
       if (!spec) return [];
-      const { notes, remounted } = await this.deps.files.ensure(spec, { uid: this.uidOf(siteId) }, () => this.quiesce(siteId));
+      // Self-repair never stops a site to change its disk limit: that waits for the next apply.
+      const { notes, remounted } = await this.deps.files.ensure(spec, { uid: this.uidOf(siteId) }, null);
       // A folder mounted just now (after a reboot, say) was empty to containers started before: restart them.
       if (spec.runtime && (await this.startRuntime(spec, { restart: remounted }))) await this.observeEndpoints(spec, false);
       return notes;
