@@ -20,7 +20,10 @@ async function fill(path: string): Promise<{ mib: number; error: string }> {
     () => ({ stderr: '' }),
     (error: unknown) => ({ stderr: (error as { stderr?: string }).stderr ?? String(error) }),
   );
-  return { mib: Math.floor((await stat(path)).size / MIB), error: answer.stderr };
+  const written = await stat(path).catch(() => {
+    throw new Error(`dd wrote no ${path}: ${answer.stderr}`);
+  });
+  return { mib: Math.floor(written.size / MIB), error: answer.stderr };
 }
 
 /**
@@ -100,6 +103,22 @@ describe('loop disk driver (real ext4 images and loop mounts)', () => {
     expect(stopped).toEqual([1]);
     expect((await disks.usage(1))?.limitBytes).toBe(16 * MIB);
     expect(await readFile(join(sitesRoot, '1', 'public', 'index.html'), 'utf8')).toBe('hello one');
+  });
+
+  it('keeps the old limit, and the filesystem whole, when resize2fs cannot shrink it (too many files for the smaller size)', async () => {
+    await disks.create(5, await staged('five'), 300, owner);
+    const many = join(sitesRoot, '5', 'many');
+    await mkdir(many);
+    // Empty files take no blocks but an inode each: one 128 MiB block group holds 16,384, and 16 MiB is one group.
+    await run('sh', ['-c', `cd ${many} && seq 1 20000 | xargs touch`]);
+    const [note] = await disks.setLimit(5, 16, () => Promise.resolve());
+    expect(note).toMatch(/^Could not change the disk limit to 16 MiB \(.*\); it stays 300 MiB\.$/);
+    expect((await disks.usage(5))?.limitBytes).toBe(300 * MIB);
+    expect(await readdir(many)).toHaveLength(20000);
+    await run('umount', [join(sitesRoot, '5')]);
+    await run('e2fsck', ['-f', '-n', join(imagesDir, '5.img')]);
+    expect(await disks.attach(5)).toEqual({ exists: true, remounted: true });
+    expect(await disks.remove(5)).toBe(true);
   });
 
   it('keeps the limit and says why when the folder is busy (a session holds it)', async () => {

@@ -11,9 +11,6 @@ import {
   type siteListViewSchema,
 } from '@dais/shared';
 import type { z } from 'zod';
-
-/** Bytes in a MiB. */
-const MIB = 1024 * 1024;
 import { AuditService } from '../audit/audit.service';
 import { assertAdmin, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorClient } from '../clients/peer-clients';
@@ -27,6 +24,9 @@ import { assertNotDeleting, changeableSite, visibleSite } from './site-access';
 import { SiteRepository, type SiteRecord } from './site.repository';
 import { diskLimitOf } from './site-spec';
 import { toSiteView } from './site-view';
+
+/** Bytes in a MiB. */
+const MIB = 1024 * 1024;
 
 /** One page of sites and where the next one starts (null: this was the last). */
 export type SitePage = z.output<typeof siteListViewSchema>;

@@ -39,7 +39,7 @@ export class LoopDisks implements SiteDisks {
   constructor(private readonly options: LoopDisksOptions) {}
 
   async prepare(): Promise<void> {
-    for (const tool of ['mkfs.ext4', 'e2fsck', 'resize2fs', 'losetup', 'mount', 'umount', 'rm']) {
+    for (const tool of ['mkfs.ext4', 'e2fsck', 'resize2fs', 'dumpe2fs', 'losetup', 'mount', 'umount', 'rm']) {
       if (!(await this.options.tools.has(tool))) {
         throw new Error(
           `DAIS_DISK_DRIVER=loop needs ${tool} (Debian packages e2fsprogs, mount and util-linux); install it or set DAIS_DISK_DRIVER=none.`,
@@ -106,11 +106,15 @@ export class LoopDisks implements SiteDisks {
     if (current === limitMb) return [];
     const bytes = imageMibFor(limitMb) * MIB;
     if (limitMb > current && this.onlineResize) {
-      await truncate(image, bytes);
-      const device = await this.deviceOf(siteId);
-      await this.options.tools.run('losetup', ['-c', device]);
-      await this.options.tools.run('resize2fs', [device]);
-      return [];
+      try {
+        await truncate(image, bytes);
+        const device = await this.deviceOf(siteId);
+        await this.options.tools.run('losetup', ['-c', device]);
+        await this.options.tools.run('resize2fs', [device]);
+        return [];
+      } catch {
+        // The kernel refused after all: grow it offline (the image is already its new size).
+      }
     }
     if (limitMb < current) {
       const used = (await this.usage(siteId))?.usedBytes ?? 0;
@@ -209,13 +213,25 @@ export class LoopDisks implements SiteDisks {
       if (!growing) await truncate(image, size.bytes);
       return [];
     } catch (error) {
-      // The filesystem was not resized (or resize2fs undid it): the image keeps the size that matches it.
-      await truncate(image, imageMibFor(size.current) * MIB).catch(() => undefined);
+      await this.fitImageToFilesystem(image, size.current);
       const reason = error instanceof Error ? error.message : String(error);
       return [`Could not change the disk limit to ${size.limitMb} MiB (${reason}); it stays ${size.current} MiB.`];
     } finally {
       await this.mount(siteId);
     }
+  }
+
+  /**
+   * After a failed resize: gives the image back the size of its old limit, unless the filesystem
+   * on it already grew past that (never cut a filesystem short); unknown size: leave it as it is.
+   */
+  private async fitImageToFilesystem(image: string, limitMb: number): Promise<void> {
+    const header = await this.options.tools.run('dumpe2fs', ['-h', image]).catch(() => '');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(header)?.[1] ?? NaN);
+    const filesystemBytes = field('Block count') * field('Block size');
+    if (!Number.isFinite(filesystemBytes) || filesystemBytes <= 0) return;
+    const wanted = Math.max(imageMibFor(limitMb) * MIB, Math.ceil(filesystemBytes / MIB) * MIB);
+    if (wanted < (await lstat(image)).size) await truncate(image, wanted);
   }
 
   private async mount(siteId: number): Promise<void> {
