@@ -33,6 +33,7 @@ async function measure(label: string, fixedBucket: boolean): Promise<void> {
     generation: 1,
     statusPort: statusPort!,
     listen: { host: '127.0.0.1', port: sitesPort! },
+    sitesRoot: dir.path,
     publicDirOf: (id) => join(dir.path, 'sites', String(id)),
     endpointsOf: endpointsOfMix,
     sites,

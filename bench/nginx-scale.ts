@@ -95,6 +95,7 @@ async function measure(layout: Layout, size: number): Promise<LayoutResult> {
     generation,
     statusPort: statusPort!,
     listen: { host: '127.0.0.1', port: sitesPort! },
+    sitesRoot: join(dir.path, 'sites'),
     publicDirOf,
     endpointsOf: endpointsOfMix,
     sites: state.values(),

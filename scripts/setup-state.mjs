@@ -1,7 +1,9 @@
 // Part of `npm run setup`: the component keys and the local config in the state folder. Creates
 // what is missing, never overwrites what exists, and says which it did.
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const state = process.env.DAIS_STATE_DIR;
@@ -42,6 +44,29 @@ else {
   did(`generated the secrets key in ${secretsKeyFile} (back it up with the database)`);
 }
 
+/**
+ * Whether this host can loop-mount an ext4 image (root, loop devices, e2fsprogs): then the
+ * orchestrator holds every site to its disk limit with the `loop` driver (docs/files.md#disk-limits).
+ */
+function canLoopMount() {
+  const dir = mkdtempSync(join(tmpdir(), 'dais-loop-check-'));
+  const image = join(dir, 'check.img');
+  const mountPoint = join(dir, 'mnt');
+  try {
+    mkdirSync(mountPoint);
+    writeFileSync(image, '');
+    execFileSync('truncate', ['-s', '16M', image]);
+    execFileSync('mkfs.ext4', ['-q', '-F', image], { stdio: 'ignore' });
+    execFileSync('mount', ['-o', 'loop', image, mountPoint], { stdio: 'ignore' });
+    execFileSync('umount', [mountPoint]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // The local configuration every component reads through DAIS_ENV_FILE. Missing keys are appended;
 // values already there (perhaps edited by you) are kept.
 const password = readFileSync(join(state, 'secrets/postgres-password'), 'utf8').trim();
@@ -71,6 +96,12 @@ const defaults = {
   DAIS_MANAGER_CA_CERT: join(state, 'tls/ca.crt'),
 };
 const envFile = join(state, 'dais.env');
+// Probed only when the key is missing: an admin's own choice stays.
+if (!(existsSync(envFile) && /^\s*(?:export\s+)?DAIS_DISK_DRIVER\s*=/m.test(readFileSync(envFile, 'utf8')))) {
+  defaults.DAIS_DISK_DRIVER = canLoopMount() ? 'loop' : 'none';
+  if (defaults.DAIS_DISK_DRIVER === 'none')
+    console.log('  ! loop mounts do not work here: sites get no disk limit (DAIS_DISK_DRIVER=none)');
+}
 const existing = existsSync(envFile) ? readFileSync(envFile, 'utf8') : null;
 if (existing === null) {
   const header =

@@ -60,6 +60,7 @@ export class RawContainerFloor {
           generation,
           statusPort: statusPort!,
           listen: { host: '127.0.0.1', port: this.sitesPort },
+          sitesRoot: join(this.options.dir, 'sites'),
           publicDirOf: (siteId) => join(this.siteDir(siteId), 'public'),
           endpointsOf: (siteId) => this.endpoints.get(siteId) ?? [],
           sites: state.values(),

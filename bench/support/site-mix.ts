@@ -56,6 +56,7 @@ export function siteOfMix(id: number): SiteSpec {
         }
       : null,
     nginx: id % m.ownDirectivesEvery === 0 ? { clientMaxBodyMb: 64 } : {},
+    diskLimitMb: 1_024,
   };
 }
 

@@ -228,6 +228,7 @@ describe('an owner never sees nginx’s own error text', () => {
         generation,
         statusPort: statusPort!,
         listen: { host: '127.0.0.1', port: sitesPort! },
+        sitesRoot: dir.path,
         publicDirOf: (id) => join(dir.path, String(id)),
         endpointsOf: () => [],
         sites: state.values(),

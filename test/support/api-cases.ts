@@ -179,6 +179,11 @@ export const API_CASES: readonly ApiCase[] = [
     request: (context) => ({ path: site(context), body: { limits: { memoryMb: 256, cpus: 1, pids: 256 } } }),
     expect: { ...siteScoped(202), member: 403 },
   },
+  {
+    route: 'PATCH /api/sites/{id}',
+    request: (context) => ({ path: site(context), body: { diskLimitMb: 2_048 } }),
+    expect: { ...siteScoped(202), member: 403 },
+  },
   { route: 'POST /api/sites/{id}/stop', request: (context) => ({ path: site(context, '/stop') }), expect: siteScoped(202) },
   { route: 'POST /api/sites/{id}/start', request: (context) => ({ path: site(context, '/start') }), expect: siteScoped(202) },
   { route: 'POST /api/sites/{id}/restart', request: (context) => ({ path: site(context, '/restart') }), expect: siteScoped(202) },

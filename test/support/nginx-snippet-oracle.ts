@@ -78,12 +78,14 @@ export class SnippetOracle {
       hostnames: ['fuzz.dais.test'],
       runtime: null,
       nginx: { snippet: PLACEHOLDER },
+      diskLimitMb: 1024,
     };
     const files = renderSitesConfig({
       prefix,
       generation: 1,
       statusPort: 1,
       listen: { host: '127.0.0.1', port: 8080 },
+      sitesRoot: prefix,
       publicDirOf: () => join(prefix, 'public'),
       endpointsOf: () => [],
       sites: [spec],

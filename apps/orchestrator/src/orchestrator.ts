@@ -5,6 +5,7 @@ import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
 import { createDatabaseQueryService } from './databases/query.service';
+import { createSiteDisks } from './disks';
 import { createSiteDatabaseService } from './databases/site-databases';
 import { ContainerRuntime } from './docker/container-runtime';
 import { createDockerClient } from './docker/docker-client';
@@ -44,7 +45,13 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     bodyLimitBytes: config.api.bodyLimitBytes,
     logLevel: config.logLevel,
   });
-  const files = new SiteFiles(config.sites.dataRoot);
+  const disks = createSiteDisks({
+    kind: config.disks.driver,
+    sitesRoot: join(config.sites.dataRoot, 'sites'),
+    imagesDir: config.disks.imagesDir,
+    uidBase: config.runtime.uidBase,
+  });
+  const files = new SiteFiles(config.sites.dataRoot, disks);
   const endpoints = new EndpointRegistry();
   const runtime = createRuntime(config);
   const builder = new DockerImageBuilder({
@@ -58,6 +65,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       generation,
       statusPort: config.nginx.statusPort,
       listen: { host: config.sites.host, port: config.sites.port },
+      sitesRoot: files.sitesRoot,
       publicDirOf: (siteId) => files.publicDir(siteId),
       endpointsOf: (siteId) => endpoints.of(siteId),
       sites,
@@ -77,7 +85,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     server,
     async start() {
       await nonces.open();
-      await files.sweepLeftovers();
+      await files.prepare();
       await builder.sweepLeftovers();
       await runtime.prepare();
       for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
@@ -106,7 +114,8 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       const shellSessions = new ShellSessions();
       registerLiveSockets(server, { config, sites, files, runtime, nonces, shellSessions });
       registerSessionRoutes(server, shellSessions);
-      registerFileRoutes(server, new SiteFolders({ files, uidBase: config.runtime.uidBase }), config.files);
+      const diskLimitMbOf = (siteId: number) => sites.diskLimitMbOf(siteId);
+      registerFileRoutes(server, new SiteFolders({ files, uidBase: config.runtime.uidBase, diskLimitMbOf }), config.files);
       reconciler = new Reconciler(sites, runtime, tier, { intervalMs: config.runtime.reconcileIntervalMs }, server.log);
       await reconciler.start();
       await server.listen({ host: config.api.host, port: config.api.port });

@@ -1,5 +1,15 @@
 import { join, resolve } from 'node:path';
-import { envField, loadOutboundTls, parseEnv, SHELL_TOKEN_MAX_TTL_MS, withEnvFile, type EnvSource, type OutboundTls } from '@dais/shared';
+import {
+  DEFAULT_DISK_LIMIT_MB,
+  DISK_LIMIT_BOUNDS,
+  envField,
+  loadOutboundTls,
+  parseEnv,
+  SHELL_TOKEN_MAX_TTL_MS,
+  withEnvFile,
+  type EnvSource,
+  type OutboundTls,
+} from '@dais/shared';
 import { z } from 'zod';
 import { domainChecksConfig, domainChecksEnv, type DomainChecksConfig } from './domain-checks.config';
 
@@ -45,6 +55,12 @@ const schema = z.object({
   DAIS_SITES_DOMAIN: envField.sitesDomain().default('dais.localhost'),
   DAIS_SITES_PUBLIC_SCHEME: z.enum(['http', 'https']).default('http'),
   DAIS_SITES_PUBLIC_PORT: envField.port().default(8080),
+  DAIS_SITE_DISK_LIMIT_MB: z.coerce
+    .number({ error: 'must be a number of MiB' })
+    .int('must be a whole number of MiB')
+    .min(DISK_LIMIT_BOUNDS.min, `must be at least ${DISK_LIMIT_BOUNDS.min}`)
+    .max(DISK_LIMIT_BOUNDS.max, `must be at most ${DISK_LIMIT_BOUNDS.max}`)
+    .default(DEFAULT_DISK_LIMIT_MB),
   DAIS_ALLOWED_ORIGINS: commaList.pipe(z.array(envField.httpUrl())).default(['http://127.0.0.1:7000', 'http://localhost:7000']),
   DAIS_KEYS_DIR: envField.absolutePath().optional(),
   DAIS_BODY_LIMIT_BYTES: envField.positiveInt().default(1024 * 1024),
@@ -119,7 +135,8 @@ export interface ManagerConfig {
   peerTimeoutMs: number;
   /** Client certificate and CA for https:// peers behind load balancers. */
   peerTls: OutboundTls;
-  sites: { domain: string; publicScheme: 'http' | 'https'; publicPort: number };
+  /** `diskLimitMb`: the disk limit of every site without its own (admin default, MiB). */
+  sites: { domain: string; publicScheme: 'http' | 'https'; publicPort: number; diskLimitMb: number };
   keys: { dir: string };
   /** Where browsers reach the manager: cookies are Secure when this is https, OIDC returns here. */
   publicUrl: string;
@@ -179,7 +196,12 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
       clientKey: { key: 'DAIS_MANAGER_CLIENT_KEY', path: env.DAIS_MANAGER_CLIENT_KEY },
       caCert: { key: 'DAIS_MANAGER_CA_CERT', path: env.DAIS_MANAGER_CA_CERT },
     }),
-    sites: { domain: env.DAIS_SITES_DOMAIN, publicScheme: env.DAIS_SITES_PUBLIC_SCHEME, publicPort: env.DAIS_SITES_PUBLIC_PORT },
+    sites: {
+      domain: env.DAIS_SITES_DOMAIN,
+      publicScheme: env.DAIS_SITES_PUBLIC_SCHEME,
+      publicPort: env.DAIS_SITES_PUBLIC_PORT,
+      diskLimitMb: env.DAIS_SITE_DISK_LIMIT_MB,
+    },
     keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
     publicUrl: env.DAIS_PUBLIC_URL,
     sessionTtlMs:

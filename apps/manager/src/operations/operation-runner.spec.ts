@@ -58,15 +58,16 @@ class FakeStore implements OperationStore {
 class ScriptedExecutor implements StepExecutor {
   readonly calls: StepName[] = [];
   constructor(
-    private readonly outcomes: Partial<Record<StepName, (Error | 'ok')[]>> = {},
+    private readonly outcomes: Partial<Record<StepName, (Error | 'ok' | { note: string })[]>> = {},
     private readonly progress: Partial<Record<StepName, string[]>> = {},
   ) {}
 
-  async execute(step: StepName, _siteId: number, report: (message: string) => Promise<void>): Promise<void> {
+  async execute(step: StepName, _siteId: number, report: (message: string) => Promise<void>): Promise<string | undefined> {
     this.calls.push(step);
     for (const message of this.progress[step] ?? []) await report(message);
     const outcome = this.outcomes[step]?.shift() ?? 'ok';
-    if (outcome !== 'ok') throw outcome;
+    if (outcome instanceof Error) throw outcome;
+    return outcome === 'ok' ? undefined : outcome.note;
   }
 }
 
@@ -227,6 +228,17 @@ describe('operation runner', () => {
     expect(events.views.map((view) => view.steps[0]?.message).filter(Boolean)).toEqual(['Building: step 1/3', 'Building: step 2/3']);
   });
 
+  it('keeps the note a succeeded step returns as its message (what a component repaired), and clears progress lines', async () => {
+    const note = 'public was a symbolic link, not a folder: Dais moved it aside and made an empty public folder.';
+    const executor = new ScriptedExecutor({ 'orchestrator.ensure_site': [{ note }] }, { 'router.ensure_routes': ['working'] });
+    const { runner, store } = setup(operationOf('create_site'), executor);
+    await runner.run(7, { finalAttempt: false });
+    expect(store.operation.steps.map((step) => [step.state, step.message])).toEqual([
+      ['succeeded', note],
+      ['succeeded', null],
+    ]);
+  });
+
   it.each([
     ['update_site', 'succeeded', { kind: 'set-state', siteId: 3, state: 'active' }],
     ['update_site', 'failed', { kind: 'none' }],
@@ -285,7 +297,7 @@ describe('operation runner', () => {
     const executor: StepExecutor = {
       execute: () => {
         store.operation.state = 'failed';
-        return Promise.resolve();
+        return Promise.resolve(undefined);
       },
     };
     const runner = new OperationRunner(store, executor, new RecordingEvents());

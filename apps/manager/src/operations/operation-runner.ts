@@ -17,8 +17,11 @@ export interface OperationStore {
 
 /** Carries out one step for a site against the other components. */
 export interface StepExecutor {
-  /** `report` shows progress of a long step (e.g. the latest build log line) as the step's message. */
-  execute(step: StepName, siteId: number, report: (message: string) => Promise<void>): Promise<void>;
+  /**
+   * `report` shows progress of a long step (e.g. the latest build log line) as the step's message.
+   * A step that succeeded may return a note for the owner (what a component repaired), kept as its message.
+   */
+  execute(step: StepName, siteId: number, report: (message: string) => Promise<void>): Promise<string | undefined>;
 }
 
 /** Receives every change of an operation, to show it live. */
@@ -93,6 +96,7 @@ export class OperationRunner {
     });
     await this.announce(operation.id);
     let failure: { error: unknown } | null = null;
+    let note: string | undefined;
     try {
       if (!isStepName(step.name))
         throw new DaisError('OPERATION_NOT_RETRYABLE', `This version of Dais does not know the step "${step.name}".`);
@@ -101,15 +105,15 @@ export class OperationRunner {
         await this.store.updateStep(step.id, { state: 'running', message: message.slice(0, 2000) });
         await this.announce(operation.id);
       };
-      await this.executor.execute(step.name, operation.siteId, report);
+      note = await this.executor.execute(step.name, operation.siteId, report);
     } catch (error) {
       failure = { error };
     }
     // The sweeper may have given up on this operation while the step hung: its verdict stands.
     if (!(await this.stillRunning(operation.id))) throw new OperationFailedError(`operation ${operation.id} was ended meanwhile`);
     if (failure) return this.stepFailed(operation, step, failure.error, finalAttempt);
-    // Progress lines were for while it ran; a finished step speaks through its state.
-    await this.store.updateStep(step.id, { state: 'succeeded', finishedAt: new Date(), message: null });
+    // Progress lines were for while it ran; a finished step speaks through its state and its note, if any.
+    await this.store.updateStep(step.id, { state: 'succeeded', finishedAt: new Date(), message: note ? note.slice(0, 2000) : null });
     await this.announce(operation.id);
   }
 

@@ -27,13 +27,17 @@ export class SiteStepExecutor implements StepExecutor {
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
   ) {}
 
-  async execute(step: StepName, siteId: number, report: (message: string) => Promise<void>): Promise<void> {
+  async execute(step: StepName, siteId: number, report: (message: string) => Promise<void>): Promise<string | undefined> {
     switch (step) {
       case 'orchestrator.build_image':
-        return this.buildImage(await this.site(siteId), report);
-      case 'orchestrator.ensure_site':
-        await this.orchestrator.putSite(toSiteSpec(await this.site(siteId), this.config.sites.domain, this.secrets));
+        await this.buildImage(await this.site(siteId), report);
         return;
+      case 'orchestrator.ensure_site': {
+        const { domain, diskLimitMb } = this.config.sites;
+        const applied = await this.orchestrator.putSite(toSiteSpec(await this.site(siteId), domain, this.secrets, diskLimitMb));
+        // What the orchestrator repaired (a public folder replaced by a link…) stays on the step for the owner.
+        return applied.notes.length > 0 ? applied.notes.join(' ') : undefined;
+      }
       case 'router.ensure_routes':
         await this.router.putRoutes(toRouteSpec(await this.site(siteId), this.config.sites.domain));
         return;

@@ -29,13 +29,28 @@ export function databaseConnectionOf(site: SiteRecord, secrets: SecretOpener): D
   };
 }
 
-/** The full desired state the orchestrator gets for a site, its secrets opened (the orchestrator runs it with them). */
-export function toSiteSpec(site: SiteRecord, sitesDomain: string, secrets: SecretOpener): SiteSpec {
+/** The site's disk limit in MiB: its own, or the admin default. */
+export function diskLimitOf(site: Pick<SiteRecord, 'diskLimitMb'>, defaultLimitMb: number): number {
+  return site.diskLimitMb ?? defaultLimitMb;
+}
+
+/**
+ * The full desired state the orchestrator gets for a site, its secrets opened (the orchestrator runs
+ * it with them); `defaultDiskLimitMb` is the admin default.
+ */
+export function toSiteSpec(site: SiteRecord, sitesDomain: string, secrets: SecretOpener, defaultDiskLimitMb: number): SiteSpec {
   const nginx = {
     ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
     ...(site.nginxSnippet === null ? {} : { snippet: site.nginxSnippet }),
   };
-  const base = { id: site.id, name: site.name, availability: site.availability, hostnames: hostnamesOf(site, sitesDomain), nginx };
+  const base = {
+    id: site.id,
+    name: site.name,
+    availability: site.availability,
+    hostnames: hostnamesOf(site, sitesDomain),
+    nginx,
+    diskLimitMb: diskLimitOf(site, defaultDiskLimitMb),
+  };
   if (site.type === 'static' || !site.image) return { ...base, type: 'static', runtime: null };
   return {
     ...base,

@@ -2,7 +2,7 @@ import { siteHostname, type SiteView } from '@dais/shared';
 import type { ManagerConfig } from '../config/manager.config';
 import { toDomainView } from '../domains/domain-view';
 import { toOperationView, type OperationWithSteps } from '../operations/operation-view';
-import { hostnamesOf } from './site-spec';
+import { diskLimitOf, hostnamesOf } from './site-spec';
 import type { SiteRecord } from './site.repository';
 
 /** The public address of a site, e.g. `http://blog.dais.localhost:8080/`. */
@@ -45,6 +45,7 @@ export function toSiteView(site: SiteRecord, operation: OperationWithSteps | nul
       ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
       ...(site.nginxSnippet === null ? {} : { snippet: site.nginxSnippet }),
     },
+    disk: { limitMb: diskLimitOf(site, sites.diskLimitMb), isDefault: site.diskLimitMb === null },
     operation: operation ? toOperationView(operation) : null,
   };
 }

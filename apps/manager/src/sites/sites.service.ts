@@ -22,7 +22,11 @@ import { toOperationView } from '../operations/operation-view';
 import { OperationLauncher } from '../operations/operation-launcher';
 import { assertNotDeleting, changeableSite, visibleSite } from './site-access';
 import { SiteRepository, type SiteChanges, type SiteRecord } from './site.repository';
+import { diskLimitOf } from './site-spec';
 import { toSiteView } from './site-view';
+
+/** Bytes in a MiB. */
+const MIB = 1024 * 1024;
 
 /** One page of sites and where the next one starts (null: this was the last). */
 export type SitePage = z.output<typeof siteListViewSchema>;
@@ -189,7 +193,28 @@ export class SitesService {
     if (request.limits) Object.assign(changes, request.limits);
     if (request.nginx)
       Object.assign(changes, { clientMaxBodyMb: request.nginx.clientMaxBodyMb ?? null, nginxSnippet: request.nginx.snippet ?? null });
+    if (request.diskLimitMb !== undefined) {
+      await this.assertDiskLimitHolds(site, request.diskLimitMb ?? this.config.sites.diskLimitMb);
+      changes.diskLimitMb = request.diskLimitMb;
+    }
     return changes;
+  }
+
+  /**
+   * Refuses a disk limit below what the site stores now (asked of its host), before anything
+   * changes. Should the site grow past it before the operation runs, the host keeps the old
+   * limit and the operation says so.
+   */
+  private async assertDiskLimitHolds(site: SiteRecord, limitMb: number): Promise<void> {
+    if (limitMb >= diskLimitOf(site, this.config.sites.diskLimitMb)) return;
+    const usage = (await this.orchestrator.siteStatus(site.id)).disk;
+    if (!usage || usage.usedBytes <= limitMb * MIB) return;
+    const usedMb = Math.ceil(usage.usedBytes / MIB);
+    throw new DaisError(
+      'DISK_LIMIT_BELOW_USAGE',
+      `${site.name} stores ${usedMb} MiB, more than a disk limit of ${limitMb} MiB would hold: delete files first, or choose at least ${usedMb} MiB.`,
+      { usedBytes: usage.usedBytes, limitMb },
+    );
   }
 
   /** A catalogue image for a dynamic site, checked against the packages it must install. */

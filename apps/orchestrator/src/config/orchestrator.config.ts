@@ -1,5 +1,5 @@
-import { join } from 'node:path';
-import { agentCommonConfig, agentEnvFields, envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
+import { join, relative } from 'node:path';
+import { agentCommonConfig, agentEnvFields, ConfigError, envField, parseEnv, withEnvFile, type EnvSource } from '@dais/shared';
 import { z } from 'zod';
 import { containmentConfig, containmentEnvFields, type ContainmentConfig } from './containment.config';
 
@@ -35,6 +35,8 @@ const schema = z.object({
   DAIS_FILES_UPLOAD_MAX_BYTES: envField.positiveInt().default(256 * 1024 * 1024),
   DAIS_FILES_ARCHIVE_MAX_BYTES: envField.positiveInt().default(1024 * 1024 * 1024),
   DAIS_FILES_ARCHIVE_MAX_ENTRIES: envField.positiveInt().default(20_000),
+  DAIS_DISK_DRIVER: z.enum(['none', 'loop', 'xfs-prjquota'], { error: 'must be none, loop or xfs-prjquota' }).default('none'),
+  DAIS_DISK_IMAGES_DIR: envField.absolutePath().optional(),
 });
 
 /** Everything the orchestrator needs to know at startup, parsed once and frozen. */
@@ -78,6 +80,12 @@ export interface OrchestratorConfig {
   logLevel: string;
   /** Limits of the site file API: one upload, and one folder downloaded as a zip. */
   files: { uploadMaxBytes: number; archiveMaxBytes: number; archiveMaxEntries: number };
+  /** How site folders are held to their disk limit (docs/files.md#disk-limits). */
+  disks: {
+    driver: 'none' | 'loop' | 'xfs-prjquota';
+    /** Where the `loop` driver keeps site images: never inside the sites folder. */
+    imagesDir: string;
+  };
 }
 
 /** Reads the orchestrator's configuration; throws a ConfigError listing every bad key. */
@@ -85,13 +93,20 @@ export function loadOrchestratorConfig(source: EnvSource = process.env): Orchest
   const env = parseEnv(schema, withEnvFile(source));
   const common = agentCommonConfig(env);
   const home = join(env.DAIS_STATE_DIR, 'orchestrator');
+  const dataRoot = env.DAIS_ORCHESTRATOR_DATA_ROOT ?? join(home, 'data');
+  const imagesDir = env.DAIS_DISK_IMAGES_DIR ?? join(dataRoot, 'disks');
+  const fromSites = relative(join(dataRoot, 'sites'), imagesDir);
+  if (fromSites === '' || !fromSites.startsWith('..')) {
+    // A site could reach its own image (or another's) through its folder.
+    throw new ConfigError([`DAIS_DISK_IMAGES_DIR: must be outside the sites folder ${join(dataRoot, 'sites')}`]);
+  }
   return Object.freeze({
     id: env.DAIS_ORCHESTRATOR_ID,
     api: { host: env.DAIS_ORCHESTRATOR_HOST, port: env.DAIS_ORCHESTRATOR_PORT, bodyLimitBytes: common.bodyLimitBytes },
     sites: {
       host: env.DAIS_ORCHESTRATOR_SITES_HOST,
       port: env.DAIS_ORCHESTRATOR_SITES_PORT,
-      dataRoot: env.DAIS_ORCHESTRATOR_DATA_ROOT ?? join(home, 'data'),
+      dataRoot,
     },
     nginx: {
       ...common.nginx,
@@ -123,5 +138,6 @@ export function loadOrchestratorConfig(source: EnvSource = process.env): Orchest
       archiveMaxBytes: env.DAIS_FILES_ARCHIVE_MAX_BYTES,
       archiveMaxEntries: env.DAIS_FILES_ARCHIVE_MAX_ENTRIES,
     },
+    disks: { driver: env.DAIS_DISK_DRIVER, imagesDir },
   });
 }

@@ -35,13 +35,29 @@ export function fileSystemError(error: unknown, path: string, action: string): D
       return new DaisError('PATH_INVALID', `Cannot ${action} ${at} that way (a folder into itself?).`);
     case 'ENOSPC':
     case 'EDQUOT':
-      return new DaisError('FILE_TOO_LARGE', `No space left to ${action} ${at}.`);
+      return new DaisError(
+        'SITE_DISK_FULL',
+        `The site's disk is full: could not ${action} ${at}. Delete files the site no longer needs, or ask an admin to raise its disk limit.`,
+      );
     case 'ENXIO':
       return new DaisError('PATH_FORBIDDEN', `${at} is not a regular file.`);
     case undefined:
     default:
       return new DaisError('FILESYSTEM_ERROR', `Could not ${action} ${at} (${code ?? 'unknown error'}).`, undefined, { cause: error });
   }
+}
+
+/**
+ * Names the site's disk limit in a SITE_DISK_FULL error (the file walk that raised it does not
+ * know it); `details.limitMb` carries it for clients.
+ */
+export function explainDiskFull(error: unknown, limitMb: number | null): unknown {
+  if (!isDaisError(error, 'SITE_DISK_FULL') || limitMb === null) return error;
+  return new DaisError(
+    'SITE_DISK_FULL',
+    error.message.replace("The site's disk is full", `The site's disk is full (its limit is ${limitMb} MiB)`),
+    { limitMb },
+  );
 }
 
 const SFTP_CODES: Partial<Record<ErrorCode, SftpErrorCode>> = {

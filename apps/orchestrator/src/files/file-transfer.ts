@@ -47,7 +47,8 @@ export interface UploadOptions {
 /**
  * Stores an upload atomically: streamed into a new temporary file beside the target (created
  * with O_EXCL | O_NOFOLLOW, owned by the site's user), checked for size and digest, then renamed
- * over the target. A failed or refused upload leaves nothing behind and the old file untouched.
+ * over the target. A failed or refused upload leaves nothing behind and the old file untouched,
+ * and the rest of its body is read and dropped (see {@link discardRest}).
  */
 export async function writeFromStream(
   folder: SiteFolder,
@@ -57,21 +58,45 @@ export async function writeFromStream(
 ): Promise<FileEntry> {
   const names = parseSitePath(path);
   const shown = formatSitePath(names);
-  return withParent(folder.root, names, shown, async (parent, name) => {
-    const before = await existingEntry(parent, name, shown);
-    assertReplaceable(before, options.overwrite, shown);
-    const { temp, handle } = await openUploadTemp(parent, folder.owner, before, shown);
-    try {
-      await copyChecked(source, handle, options, shown);
-      await handle.close();
-      await rename(atPath(parent, temp), atPath(parent, name));
-      return entryOf(name, await lstatAt(parent, name, shown));
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await unlink(atPath(parent, temp)).catch(() => undefined);
-      throw fileSystemError(error, shown, 'upload');
-    }
-  });
+  const chunks = iteratorOf(source);
+  try {
+    return await withParent(folder.root, names, shown, async (parent, name) => {
+      const before = await existingEntry(parent, name, shown);
+      assertReplaceable(before, options.overwrite, shown);
+      const { temp, handle } = await openUploadTemp(parent, folder.owner, before, shown);
+      try {
+        await copyChecked(chunks, handle, options, shown);
+        await handle.close();
+        await rename(atPath(parent, temp), atPath(parent, name));
+        return entryOf(name, await lstatAt(parent, name, shown));
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        await unlink(atPath(parent, temp)).catch(() => undefined);
+        throw fileSystemError(error, shown, 'upload');
+      }
+    });
+  } catch (error) {
+    void discardRest(chunks);
+    throw error;
+  }
+}
+
+function iteratorOf(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
+  return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+}
+
+/**
+ * Reads and drops what is left of a refused body, so the manager, still sending, gets to read the
+ * answer on a connection it can use again. (A for-await that stopped early would destroy the
+ * request stream and leave the rest of the body unread on a kept-alive connection, where the
+ * next request behind it would never be read.)
+ */
+export async function discardRest(chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array>): Promise<void> {
+  try {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next());
+  } catch {
+    // The client gave up or the connection was closed: nothing left to drop.
+  }
 }
 
 /** What is at `name` in `parent` now (the name itself, never a link's target), or null. */
@@ -117,15 +142,17 @@ export async function writeFully(handle: FileHandle, chunk: Uint8Array): Promise
   while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
 }
 
+/** Iterated by hand: on a refusal the caller drops the rest of the body instead of destroying it. */
 async function copyChecked(
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array>,
   handle: FileHandle,
   options: UploadOptions,
   shown: string,
 ): Promise<void> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of source) {
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+    const chunk = next.value;
     size += chunk.length;
     if (size > options.maxBytes) {
       throw new DaisError('FILE_TOO_LARGE', `${JSON.stringify(shown)}: uploads are limited to ${options.maxBytes} bytes.`, {

@@ -4,7 +4,7 @@ import { DaisError, FORM_UPLOAD_FILE_FIELD, type FileEntry } from '@dais/shared'
 import { atPath, lstatAt, withDirectory } from './confined-walk';
 import { entryOf } from './file-entry';
 import { fileSystemError } from './file-errors';
-import { assertReplaceable, existingEntry, openUploadTemp, writeFully } from './file-transfer';
+import { assertReplaceable, discardRest, existingEntry, openUploadTemp, writeFully } from './file-transfer';
 import { createFormParser, type FilePart, type FormParser } from './multipart-parser';
 import type { SiteFolder } from './site-folder';
 import { formatSitePath, parseSitePath } from './site-path';
@@ -123,16 +123,4 @@ async function commit(dir: FileHandle, staged: readonly StagedFile[], overwrite:
 
 function notSigned(): DaisError {
   return new DaisError('SIGNATURE_INVALID', 'The uploaded body does not match the signed size and SHA-256; nothing was stored.');
-}
-
-/**
- * Reads and drops what is left of a refused body, so the manager, still sending, gets to read the
- * answer (a for-await that stopped early would destroy the request, and the connection with it).
- */
-async function discardRest(chunks: AsyncIterator<Uint8Array>): Promise<void> {
-  try {
-    for (let next = await chunks.next(); !next.done; next = await chunks.next());
-  } catch {
-    // The client gave up or the connection was closed: nothing left to drop.
-  }
 }

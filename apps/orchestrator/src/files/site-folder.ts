@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rename, rmdir, unlink, lchown, type FileHandle } 
 import { DaisError, type FileEntry } from '@dais/shared';
 import { assertPlainFile, atPath, lstatAt, openDirectory, withDirectory, withEntryHandle, withParent } from './confined-walk';
 import { entryOf } from './file-entry';
-import { fileSystemError } from './file-errors';
+import { explainDiskFull, fileSystemError } from './file-errors';
 import { removeTree } from './remove-tree';
 import { makeLink, readLinkText, resolveLinks } from './site-links';
 import { formatSitePath, parseSitePath } from './site-path';
@@ -20,6 +20,8 @@ export interface SiteFolderOptions {
   owner: FolderOwner;
   /** Most entries `list` returns (the first ones by name). */
   maxListEntries?: number;
+  /** The site's disk limit in MiB, named when a write finds the disk full (null: not known here). */
+  diskLimitMb?: number | null;
 }
 
 /** How {@link SiteFolder.open} and {@link SiteFolder.writeRange} treat the file. */
@@ -52,11 +54,18 @@ export class SiteFolder {
   readonly root: string;
   readonly owner: FolderOwner;
   readonly maxListEntries: number;
+  readonly diskLimitMb: number | null;
 
   constructor(options: SiteFolderOptions) {
     this.root = options.root;
     this.owner = options.owner;
     this.maxListEntries = options.maxListEntries ?? 10_000;
+    this.diskLimitMb = options.diskLimitMb ?? null;
+  }
+
+  /** A disk-full error told with this site's limit and what to do; any other error as it is. */
+  explain(error: unknown): unknown {
+    return explainDiskFull(error, this.diskLimitMb);
   }
 
   /** The normalised site-relative form of a path (`/` is the site folder); does not touch the disk. */
@@ -120,6 +129,8 @@ export class SiteFolder {
         const { bytesWritten } = await handle.write(data, written, data.length - written, offset + written);
         written += bytesWritten;
       }
+    } catch (error) {
+      throw fileSystemError(error, this.realpath(path), 'write');
     } finally {
       await handle.close();
     }

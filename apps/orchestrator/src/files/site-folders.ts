@@ -6,6 +6,8 @@ export interface SiteFoldersOptions {
   files: SiteFiles;
   /** Site N's files belong to uid/gid `uidBase + N` (as its processes). */
   uidBase: number;
+  /** The site's disk limit in MiB, when this host enforces one (named when the disk is full). */
+  diskLimitMbOf?(siteId: number): number | null;
 }
 
 /** Hands out the confined {@link SiteFolder} of any site on this host. */
@@ -18,6 +20,10 @@ export class SiteFolders {
   /** The folder of site `siteId` (it may not exist yet: operations then answer FILE_NOT_FOUND). */
   of(siteId: number): SiteFolder {
     const id = this.options.uidBase + siteId;
-    return new SiteFolder({ root: this.options.files.siteDir(siteId), owner: this.canChown ? { uid: id, gid: id } : null });
+    return new SiteFolder({
+      root: this.options.files.siteDir(siteId),
+      owner: this.canChown ? { uid: id, gid: id } : null,
+      diskLimitMb: this.options.diskLimitMbOf?.(siteId) ?? null,
+    });
   }
 }

@@ -13,6 +13,7 @@ const site = (overrides: Partial<SiteSpec> = {}): SiteSpec => ({
   hostnames: ['blog.dais.localhost'],
   runtime: null,
   nginx: {},
+  diskLimitMb: 1_024,
   ...overrides,
 });
 
@@ -35,6 +36,7 @@ const input = (sites: SiteSpec[], overrides: Partial<SitesConfigInput> = {}): Si
   generation: 3,
   statusPort: 7102,
   listen: { host: '127.0.0.1', port: 7101 },
+  sitesRoot: '/srv/dais/orchestrator/data/sites',
   publicDirOf: (id) => `/srv/dais/orchestrator/data/sites/${id}/public`,
   endpointsOf: (id) => ENDPOINTS[id] ?? [],
   sites,
@@ -105,6 +107,13 @@ describe('orchestrator nginx config', () => {
 
   it('refuses a site folder with unsafe characters', () => {
     expect(() => renderSitesConfig(input([site()], { publicDirOf: () => '/srv/x y/public' }))).toThrow(NginxRenderError);
+  });
+
+  it('checks symbolic links from the sites folder on, so a site cannot swap its public folder for a link', () => {
+    const config = renderSitesConfig(input([site()]))['nginx.conf'] ?? '';
+    expect(config).toContain('disable_symlinks if_not_owner from=/srv/dais/orchestrator/data/sites;');
+    expect(config).not.toContain('from=$dais_site_root');
+    expect(() => renderSitesConfig(input([], { sitesRoot: '/srv/x y/sites' }))).toThrow(NginxRenderError);
   });
 
   it('refuses a listen address that is not an IP', () => {

@@ -7,6 +7,11 @@ export interface SitesConfigInput {
   generation: number;
   statusPort: number;
   listen: { host: string; port: number };
+  /**
+   * The folder holding every site folder. nginx checks symbolic links on every path component
+   * after it, so a site cannot swap its own `public` for a link to anything it does not own.
+   */
+  sitesRoot: string;
   /** Returns the folder nginx serves for a static site. */
   publicDirOf(siteId: number): string;
   /** Observed `ip:port` of each dynamic site's running containers (absent or empty: not running). */
@@ -51,7 +56,7 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
       if (route.upstream) upstreams.push([host, route.upstream]);
     }
     if (site.nginx.clientMaxBodyMb !== undefined || site.nginx.snippet !== undefined) {
-      ownServers.push(renderOwnServer(site, listen));
+      ownServers.push(renderOwnServer(site, listen, input.sitesRoot));
       ownServerNames.push(...site.hostnames);
     }
   }
@@ -93,7 +98,7 @@ export function renderSitesConfig(input: SitesConfigInput): ConfigFiles {
     server {
         listen ${listen} default_server;
         server_name _;
-${SITE_SERVER_BODY}
+${siteServerBody(input.sitesRoot)}
     }
 ${ownServers.join('')}`;
   return {
@@ -126,7 +131,7 @@ function routeOf(site: SiteSpec, input: SitesConfigInput): SiteRoute {
 }
 
 /** A site with its own directives: the same routing, its hostnames as server_name. */
-function renderOwnServer(site: SiteSpec, listen: string): string {
+function renderOwnServer(site: SiteSpec, listen: string, sitesRoot: string): string {
   const directives: string[] = [];
   if (site.nginx.clientMaxBodyMb !== undefined)
     directives.push(`        client_max_body_size ${nginxValue.integer(site.nginx.clientMaxBodyMb)}m;`);
@@ -139,16 +144,16 @@ function renderOwnServer(site: SiteSpec, listen: string): string {
         listen ${listen};
         server_name ${site.hostnames.map((hostname) => nginxValue.hostname(hostname)).join(' ')};
 ${directives.join('\n')}
-${SITE_SERVER_BODY}
+${siteServerBody(sitesRoot)}
     }
 `;
 }
 
 /** How any site's requests are answered, driven by the maps above. */
-const SITE_SERVER_BODY = `        root $dais_site_root;
+const siteServerBody = (sitesRoot: string): string => `        root $dais_site_root;
         index index.html index.htm;
         # A site owner's symlink may only point at files the owner also owns.
-        disable_symlinks if_not_owner from=$dais_site_root;
+        disable_symlinks if_not_owner from=${nginxValue.path(sitesRoot)};
         error_page 404 /__dais/not-found.html;
         error_page 502 504 /__dais/not-running.html;
         error_page 503 /__dais/unavailable.html;

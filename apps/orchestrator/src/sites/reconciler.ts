@@ -17,7 +17,8 @@ export interface ReconcilerTiming {
 
 /**
  * Self-repair: on start, every interval, and promptly after engine events, compares the desired
- * state with Docker and nginx and repairs the difference. A container removed by hand comes back,
+ * state with the site folders, Docker and nginx and repairs the difference. A site folder (public,
+ * private, .home) replaced by a link or a file is moved aside and made again, a container removed by hand comes back,
  * one whose image changed is replaced, a hand-edited or deleted route file is rewritten, and
  * containers of sites this host no longer holds are removed.
  */
@@ -59,7 +60,10 @@ export class Reconciler {
 
   private async pass(): Promise<void> {
     for (const siteId of this.sites.siteIds()) {
-      await this.sites.converge(siteId).catch((error: unknown) => this.log.warn({ err: error, siteId }, 'could not repair site'));
+      await this.sites.converge(siteId).then(
+        (notes) => notes.length > 0 && this.log.warn({ siteId, notes }, 'repaired the site folder'),
+        (error: unknown) => this.log.warn({ err: error, siteId }, 'could not repair site'),
+      );
     }
     try {
       const known = new Set(this.sites.siteIds());
@@ -81,7 +85,10 @@ export class Reconciler {
       siteId,
       setTimeout(() => {
         this.pending.delete(siteId);
-        this.sites.converge(siteId).catch((error: unknown) => this.log.warn({ err: error, siteId }, 'could not refresh site'));
+        this.sites.converge(siteId).then(
+          (notes) => notes.length > 0 && this.log.warn({ siteId, notes }, 'repaired the site folder'),
+          (error: unknown) => this.log.warn({ err: error, siteId }, 'could not refresh site'),
+        );
       }, this.timing.debounceMs ?? 200),
     );
   }

@@ -1,13 +1,15 @@
-import type { SiteSpec, SiteStatus } from '@dais/shared';
+import type { SiteDiskUsage, SiteSpec, SiteStatus } from '@dais/shared';
 import type { RuntimeObservation } from './site-runtime';
 
+/** What the orchestrator sees of a site besides its desired state. */
+export interface ObservedSite {
+  observed: RuntimeObservation | null;
+  hasRunScript: boolean;
+  disk: SiteDiskUsage | null;
+}
+
 /** What the owner sees: the desired state explains most states; the runtime the rest. */
-export function composeStatus(
-  spec: SiteSpec | undefined,
-  siteId: number,
-  observed: RuntimeObservation | null,
-  hasRunScript: boolean,
-): SiteStatus {
+export function composeStatus(spec: SiteSpec | undefined, siteId: number, { observed, hasRunScript, disk }: ObservedSite): SiteStatus {
   const base: SiteStatus = {
     siteId,
     state: 'missing',
@@ -17,6 +19,7 @@ export function composeStatus(
     endpoints: [],
     image: null,
     startedAt: null,
+    disk,
   };
   if (!spec) return { ...base, message: 'This orchestrator does not hold this site.' };
   if (spec.availability !== 'enabled')

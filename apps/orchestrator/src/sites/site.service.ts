@@ -37,17 +37,17 @@ export class SiteService {
       if (spec.nginx.snippet !== undefined) await this.deps.testOwnBlock(spec);
       const previous = this.deps.table.get(spec.id);
       const owner = { uid: this.uidOf(spec.id) };
-      await this.deps.files.ensure(spec.id, spec.name, owner);
+      const { notes, remounted } = await this.deps.files.ensure(spec, owner, () => this.quiesce(spec.id));
       if (spec.runtime) {
         if (spec.runtime.runScript !== null && previous?.type !== 'dynamic')
           await this.deps.files.ensureRunScript(spec.id, spec.runtime.runScript, owner);
-        if (await this.startRuntime(spec)) await this.observeEndpoints(spec, true);
+        if (await this.startRuntime(spec, { restart: remounted })) await this.observeEndpoints(spec, true);
       } else if (previous?.type === 'dynamic') {
         await this.deps.runtime.remove(spec.id);
         this.deps.endpoints.forget(spec.id);
       }
       const nginxGeneration = await this.deps.table.set(spec.id, spec);
-      return { siteId: spec.id, hostnames: spec.hostnames, nginxGeneration };
+      return { siteId: spec.id, hostnames: spec.hostnames, nginxGeneration, notes };
     });
   }
 
@@ -75,14 +75,19 @@ export class SiteService {
   }
 
   /**
-   * Brings a site back to its desired state after drift (a container removed or replaced by hand,
-   * an image changed, run.sh added) and re-observes where it answers.
+   * Brings a site back to its desired state after drift (a site folder replaced by a link, a
+   * container removed or replaced by hand, an image changed, run.sh added) and re-observes where
+   * it answers. Returns what was repaired in the site's files, as sentences for the owner.
    */
-  converge(siteId: number): Promise<void> {
+  converge(siteId: number): Promise<string[]> {
     return this.locks.run(siteId, async () => {
       const spec = this.deps.table.get(siteId);
-      if (!spec?.runtime) return;
-      if (await this.startRuntime(spec)) await this.observeEndpoints(spec, false);
+      if (!spec) return [];
+      // Self-repair never stops a site to change its disk limit: that waits for the next apply.
+      const { notes, remounted } = await this.deps.files.ensure(spec, { uid: this.uidOf(siteId) }, null);
+      // A folder mounted just now (after a reboot, say) was empty to containers started before: restart them.
+      if (spec.runtime && (await this.startRuntime(spec, { restart: remounted }))) await this.observeEndpoints(spec, false);
+      return notes;
     });
   }
 
@@ -106,6 +111,11 @@ export class SiteService {
     return this.locks.run(siteId, () => this.statusNow(siteId));
   }
 
+  /** The site's disk limit in MiB when this host enforces one, else null (for error messages). */
+  diskLimitMbOf(siteId: number): number | null {
+    return this.deps.files.enforcesLimits ? (this.deps.table.get(siteId)?.diskLimitMb ?? null) : null;
+  }
+
   /** Ids of every site this host holds. */
   siteIds(): number[] {
     return [...this.deps.table.state.keys()];
@@ -119,6 +129,7 @@ export class SiteService {
   private async statusNow(siteId: number): Promise<SiteStatus> {
     const spec = this.deps.table.get(siteId);
     const reason = this.blocked.get(siteId);
+    const disk = spec ? await this.deps.files.usage(siteId) : null;
     if (spec?.runtime && reason) {
       return {
         siteId,
@@ -129,10 +140,17 @@ export class SiteService {
         endpoints: [],
         image: spec.runtime.image,
         startedAt: null,
+        disk,
       };
     }
     const observed = spec?.runtime ? await this.deps.runtime.observe(siteId) : null;
-    return composeStatus(spec, siteId, observed, await this.deps.files.hasRunScript(siteId));
+    return composeStatus(spec, siteId, { observed, hasRunScript: await this.deps.files.hasRunScript(siteId), disk });
+  }
+
+  /** Stops the site's containers so its folder can be unmounted (a lower disk limit); apply starts them again. */
+  private async quiesce(siteId: number): Promise<void> {
+    await this.deps.runtime.remove(siteId);
+    this.deps.endpoints.forget(siteId);
   }
 
   /**

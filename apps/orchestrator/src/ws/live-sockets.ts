@@ -59,7 +59,11 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
   const { config } = deps;
   const log = server.log.child({ channel: 'ws' });
   const containers = new ContainerSessions(config.runtime.dockerSocket, config.runtime.namePrefix);
-  const folders = new SiteFolders({ files: deps.files, uidBase: config.runtime.uidBase });
+  const folders = new SiteFolders({
+    files: deps.files,
+    uidBase: config.runtime.uidBase,
+    diskLimitMbOf: (siteId) => deps.sites.diskLimitMbOf(siteId),
+  });
   const checks: UpgradeCheckDeps = {
     verifier: new RequestVerifier({
       selfId: config.id,

@@ -36,7 +36,8 @@ export function runSftpChannel(ws: WebSocket, folder: SiteFolder, limits: Sessio
 async function answer(folder: SiteFolder, id: number, request: FileRequest): Promise<FileReply> {
   try {
     return { type: 'file-reply', id, ok: true, ...(await perform(folder, request)) };
-  } catch (error) {
+  } catch (caught) {
+    const error = folder.explain(caught);
     const message = isDaisError(error) ? error.message : 'The file operation failed.';
     return { type: 'file-reply', id, ok: false, error: { code: sftpErrorCodeOf(error), message } };
   }

@@ -153,6 +153,7 @@ export function dynamicSpec(
     availability: 'enabled',
     hostnames: [`${name}.dais.localhost`],
     nginx: {},
+    diskLimitMb: 1_024,
     runtime: {
       image: TEST_IMAGE,
       limits: { memoryMb: 64, cpus: 0.5, pids: 64 },

@@ -3,6 +3,7 @@ export * from './site-id';
 export * from './runtime';
 export * from './orchestrator';
 export * from './site-status';
+export * from './site-disk';
 export * from './images';
 export * from './databases';
 export * from './router';

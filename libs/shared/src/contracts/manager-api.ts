@@ -3,6 +3,7 @@ import { siteNameSchema } from '../naming/site-name';
 import { argvSchema, imageCatalogEntrySchema, imageNameSchema, packageNameSchema } from './images';
 import { availabilitySchema, siteNginxOptionsSchema, siteTypeSchema } from './orchestrator';
 import { databaseEngineSchema, resourceLimitsSchema, siteEnvSchema } from './runtime';
+import { diskLimitMbSchema } from './site-disk';
 import { domainViewSchema } from './site-management';
 
 const description = z.string().max(500, 'must be at most 500 characters');
@@ -34,7 +35,7 @@ export type CreateSiteRequest = z.output<typeof createSiteRequestSchema>;
 
 /**
  * `PATCH /api/sites/:id`: change some of a site. Members may change the first group; only
- * admins may send `limits`, `availability` and `nginx` (others get 403 naming the field).
+ * admins may send `limits`, `availability`, `nginx` and `diskLimitMb` (others get 403 naming the field).
  * A new `name` moves the site to `<name>.<sites domain>` (the old hostname stops answering).
  */
 export const updateSiteRequestSchema = z
@@ -51,6 +52,8 @@ export const updateSiteRequestSchema = z
     limits: resourceLimitsSchema.optional(),
     availability: availabilitySchema.optional(),
     nginx: siteNginxOptionsSchema.optional(),
+    /** The site's own disk limit in MiB; null goes back to the admin default. */
+    diskLimitMb: diskLimitMbSchema.nullable().optional(),
   })
   .refine((update) => Object.keys(update).length > 0, 'send at least one field to change');
 
@@ -58,7 +61,7 @@ export const updateSiteRequestSchema = z
 export type UpdateSiteRequest = z.output<typeof updateSiteRequestSchema>;
 
 /** Fields of {@link updateSiteRequestSchema} only admins may change. */
-export const ADMIN_ONLY_SITE_FIELDS = ['limits', 'availability', 'nginx'] as const;
+export const ADMIN_ONLY_SITE_FIELDS = ['limits', 'availability', 'nginx', 'diskLimitMb'] as const;
 
 /** `POST /api/sites/:id/database`: give the site a database. */
 export const createDatabaseRequestSchema = z.strictObject({
@@ -174,6 +177,8 @@ export const siteViewSchema = z.object({
   runtime: siteRuntimeViewSchema.nullable(),
   database: siteDatabaseSummarySchema.nullable(),
   nginx: siteNginxOptionsSchema,
+  /** The site's disk limit in MiB, and whether it is the admin default (how much is used: the site's status). */
+  disk: z.object({ limitMb: z.number().int(), isDefault: z.boolean() }),
   operation: operationViewSchema.nullable(),
 });
 

@@ -3,6 +3,7 @@ import { hostnameSchema } from '../naming/hostname';
 import { checkNginxSnippet } from '../nginx-snippet/nginx-snippet';
 import { siteNameSchema } from '../naming/site-name';
 import { siteRuntimeSchema } from './runtime';
+import { DEFAULT_DISK_LIMIT_MB, diskLimitMbSchema } from './site-disk';
 import { siteIdSchema } from './site-id';
 
 /** Site kinds: `static` sites are files nginx serves from `public/`; `dynamic` sites run a container. */
@@ -59,6 +60,8 @@ export const siteSpecSchema = z
     /** Required for dynamic sites, null for static ones. */
     runtime: siteRuntimeSchema.nullable().default(null),
     nginx: siteNginxOptionsSchema.default({}),
+    /** The most the site's files may take, in MiB (enforced when the orchestrator has a disk driver). */
+    diskLimitMb: diskLimitMbSchema.default(DEFAULT_DISK_LIMIT_MB),
   })
   .refine((spec) => (spec.type === 'dynamic') === (spec.runtime !== null), {
     message: 'a dynamic site needs a runtime (image and limits) and a static site has none',
@@ -73,6 +76,8 @@ export const siteAppliedSchema = z.strictObject({
   siteId: siteIdSchema,
   hostnames: z.array(z.string()),
   nginxGeneration: z.number().int().nonnegative(),
+  /** What the orchestrator had to repair or could not do as asked, as sentences for the owner. */
+  notes: z.array(z.string()).default([]),
 });
 
 /** Parsed form of {@link siteAppliedSchema}. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { siteDiskUsageSchema } from './site-disk';
 import { siteIdSchema } from './site-id';
 
 /**
@@ -21,6 +22,8 @@ export const siteStatusSchema = z.strictObject({
   endpoints: z.array(z.string()),
   image: z.string().nullable(),
   startedAt: z.string().nullable(),
+  /** Disk used and the limit, null when the host enforces no disk limit (or the site has no folder yet). */
+  disk: siteDiskUsageSchema.nullable().default(null),
 });
 
 /** Parsed form of {@link siteStatusSchema}. */

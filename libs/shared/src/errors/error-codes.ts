@@ -95,6 +95,10 @@ export const ERROR_CATALOGUE = {
   DOMAIN_UNREACHABLE: { status: 422, transient: true },
   /** The ACME server refused or failed an order (validation, rate limit, bad answer). */
   ACME_FAILED: { status: 502, transient: true },
+  /** The site's disk limit is reached: nothing more fits until files are deleted or an admin raises the limit. */
+  SITE_DISK_FULL: { status: 409, transient: false },
+  /** A disk limit below what the site already stores. */
+  DISK_LIMIT_BELOW_USAGE: { status: 409, transient: false },
 } as const satisfies Record<string, { status: number; transient: boolean }>;
 
 /** Every error code a Dais component may answer with. */

@@ -21,7 +21,9 @@ const refused = {
     'The path leads outside the site folder or through a link, or asks for setuid/setgid/sticky (PATH_FORBIDDEN); the site is disabled (SITE_LOCKED); or CSRF_FAILED.',
   ),
   '404': error('No such site or not a member (SITE_NOT_FOUND), or no such file (FILE_NOT_FOUND).'),
-  '409': error('The entry exists (FILE_EXISTS), a folder is not empty (DIRECTORY_NOT_EMPTY), or is / is not a folder.'),
+  '409': error(
+    "The entry exists (FILE_EXISTS), a folder is not empty (DIRECTORY_NOT_EMPTY), or is / is not a folder; or, for a change, the site's disk is full (SITE_DISK_FULL: the message names its limit, also in details.limitMb; delete files or ask an admin to raise it).",
+  ),
 };
 const reading = { ...common, ...siteNotFound, ...refused };
 const change = (summary: string, schema: Parameters<typeof body>[0], description: string) => ({

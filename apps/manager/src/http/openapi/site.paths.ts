@@ -60,11 +60,14 @@ export const sitePaths: PathItems = {
       responses: { '200': ok('The site.', siteViewSchema), ...siteNotFound, ...common },
     },
     patch: {
-      summary: 'Rename a site, change its description, type or image (limits, availability and nginx options: admins only)',
+      summary:
+        'Rename a site, change its description, type or image (limits, availability, nginx options and the disk limit diskLimitMb: admins only)',
       requestBody: body(updateSiteRequestSchema),
       responses: {
         '202': ok('The site, with the update operation if one was needed.', siteViewSchema),
-        '409': error('The new name is taken (SITE_NAME_TAKEN) or the site is busy (SITE_BUSY).'),
+        '409': error(
+          'The new name is taken (SITE_NAME_TAKEN), the site is busy (SITE_BUSY), or the new disk limit is below what the site stores (DISK_LIMIT_BELOW_USAGE).',
+        ),
         ...siteNotFound,
         ...changing,
       },
@@ -77,7 +80,8 @@ export const sitePaths: PathItems = {
   '/api/sites/{id}/status': {
     parameters: site,
     get: {
-      summary: 'What the site is doing now (running, starting, crashed with its exit code and output, …)',
+      summary:
+        'What the site is doing now (running, starting, crashed with its exit code and output, …) and how much of its disk limit it uses',
       responses: { '200': ok('Live status.', siteStatusSchema), ...siteNotFound, ...common },
     },
   },

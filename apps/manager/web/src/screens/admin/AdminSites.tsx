@@ -62,7 +62,7 @@ export function AdminSites(): ReactNode {
       />
       <p className="field-hint">
         Availability: <em>not served</em> shows visitors a 503 page; <em>disabled</em> does too and locks the owners out until it is enabled
-        again. Limits apply to dynamic sites.
+        again. Container limits apply to dynamic sites; every site has a disk limit (the default unless set here).
       </p>
       <ResourceStatus resource={sites} what="the sites" isEmpty={shown.length === 0} empty="No site matches these filters." />
       {shown.length > 0 ? (

@@ -17,6 +17,7 @@ function site(overrides: Partial<SiteView> = {}): SiteView {
     runtime: null,
     database: null,
     nginx: {},
+    disk: { limitMb: 1_024, isDefault: true },
     operation: null,
     ...overrides,
   };

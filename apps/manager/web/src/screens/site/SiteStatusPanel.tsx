@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useApi } from '../../api/use-api';
 import type { SiteStatus, SiteView } from '../../api/types';
 import { useLiveStream } from '../../live/live-stream';
+import { DiskUsage } from '../../ui/DiskUsage';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Loading } from '../../ui/Spinner';
 import { StatusDot, type Tone } from '../../ui/StatusDot';
@@ -60,6 +61,14 @@ export function SiteStatusPanel({ site }: { site: SiteView }): ReactNode {
           <>
             <dt>Started</dt>
             <dd>{new Date(status.data.startedAt).toLocaleString()}</dd>
+          </>
+        ) : null}
+        {status.data?.disk ? (
+          <>
+            <dt>Disk</dt>
+            <dd>
+              <DiskUsage usage={status.data.disk} />
+            </dd>
           </>
         ) : null}
         {status.data && status.data.restarts > 0 ? (
