@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { changePasswordRequestSchema, createTokenRequestSchema, loginRequestSchema, parseInput } from '@dais/shared';
+import { changePasswordRequestSchema, createTokenRequestSchema, loginRequestSchema, parseInput, pathIdsSchema } from '@dais/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { toUserView } from '../users/user-view';
 import { Public } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -9,7 +8,7 @@ import { CurrentUser, type AuthenticatedUser } from './authenticated-user';
 import { UserRepository } from './user.repository';
 import { clearSessionCookies, sessionTokenOf, setSessionCookies } from './session-cookie';
 
-const tokenParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const tokenParams = pathIdsSchema('id');
 
 /** `/api/auth`: sign in and out, who am I, change my password. */
 @Controller('api/auth')
