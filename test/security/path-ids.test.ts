@@ -183,8 +183,8 @@ describe('numeric ids in URLs have one spelling: every other one is refused and 
   });
 
   afterAll(async () => {
-    await stack?.stop();
-    await keys?.remove();
+    await stack.stop();
+    await keys.remove();
   });
 
   it('refuses each other spelling of each id on every mutating route with a 400 naming the parameter', async () => {
@@ -234,6 +234,9 @@ describe('numeric ids in URLs have one spelling: every other one is refused and 
       const attempts = [
         signedFetch(`http://127.0.0.1:${stack.ports.orchestrator}`, orchestrator, 'POST', `/v1/sites/${spelling}/restart`),
         signedFetch(`http://127.0.0.1:${stack.ports.orchestrator}`, orchestrator, 'DELETE', `/v1/sites/${spelling}?keepFiles=true`),
+        signedFetch(`http://127.0.0.1:${stack.ports.orchestrator}`, orchestrator, 'POST', `/v1/sites/${spelling}/files/mkdir`, {
+          body: { path: 'public/pwned' },
+        }),
         signedFetch(`http://127.0.0.1:${stack.ports.router}`, router, 'DELETE', `/v1/routes/${spelling}`),
       ];
       for (const answer of await Promise.all(attempts))
@@ -245,8 +248,10 @@ describe('numeric ids in URLs have one spelling: every other one is refused and 
     expect((await stack.visit('ids.example.org')).status).not.toBe(404);
   });
 
-  it('still acts on the plain spelling, and the snapshot sees that change', async () => {
+  it('still acts on the plain spelling, down to the orchestrator, and the snapshot sees that change', async () => {
     const before = await snapshot();
+    const write = await send('POST', `/api/sites/${fixture.site.id}/files/write`, json({ path: 'public/plain.txt', content: 'plain' })());
+    expect(write.status, write.text).toBe(200);
     expect((await send('DELETE', `/api/tokens/${fixture.tokenId}`)).status).toBe(204);
     expect(await snapshot()).not.toBe(before);
   });

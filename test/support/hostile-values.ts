@@ -69,7 +69,7 @@ export const HOSTILE_PATH_IDS: readonly string[] = [
  */
 export function lenientSpellingsOf(id: number): string[] {
   const digits = String(id);
-  const fullWidth = [...digits].map((digit) => String.fromCharCode(0xff10 + Number(digit))).join('');
+  const fullWidth = digits.replace(/[0-9]/g, (digit) => String.fromCharCode(0xff10 + Number(digit)));
   return [
     `%20${digits}`,
     `${digits}%20`,

@@ -79,6 +79,13 @@ describe('whole numbers in query strings', () => {
     expect(limit.safeParse(text).success).toBe(false);
   });
 
+  it('reads sizes up to the largest safe integer', () => {
+    const size = queryIntegerSchema(0, Number.MAX_SAFE_INTEGER);
+    expect(size.parse(String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(size.safeParse('9007199254740992').success).toBe(false);
+    expect(size.safeParse('99999999999999999').success).toBe(false);
+  });
+
   it('says which bound a number breaks', () => {
     expect(limit.safeParse('0').error?.issues[0]?.message).toBe('must be at least 1');
     expect(limit.safeParse('201').error?.issues[0]?.message).toBe('must be at most 200');

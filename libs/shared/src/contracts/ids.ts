@@ -17,7 +17,7 @@ export const idSchema = z
  * anything that matches on the path (a balancer rule, an allow-list, the request log).
  */
 const ID_TEXT = /^[1-9][0-9]{0,9}$/;
-const COUNT_TEXT = /^(?:0|[1-9][0-9]{0,9})$/;
+const COUNT_TEXT = /^(?:0|[1-9][0-9]{0,15})$/;
 const IN_DIGITS = 'in plain digits (like 42), without sign, space, leading zero, decimal point, exponent or 0x';
 
 /** A numeric id in a path or query string: plain digits only, 1 to {@link MAX_ID}. */
