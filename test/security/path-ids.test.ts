@@ -229,6 +229,10 @@ describe('numeric ids in URLs have one spelling: every other one is refused and 
     const { id } = fixture.site;
     const orchestrator = stack.signer('manager', 'orchestrator');
     const router = stack.signer('manager', 'router');
+    const canary = await send('POST', `/api/sites/${id}/files/write`, json({ path: 'public/canary.txt', content: 'still served' })());
+    expect(canary.status, canary.text).toBe(200);
+    const visit = async () => (await stack.visit(`${fixture.site.name}.dais.localhost`, '/canary.txt')).body;
+    expect(await visit()).toBe('still served');
     const problems: string[] = [];
     for (const spelling of lenientSpellingsOf(id)) {
       const attempts = [
@@ -243,9 +247,9 @@ describe('numeric ids in URLs have one spelling: every other one is refused and 
         if (answer.status !== 400) problems.push(`${spelling}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 200)}`);
     }
     expect(problems).toEqual([]);
-    // Still there: the site's spec on the orchestrator, its route on the router (the dashboard's own name).
+    // Still there: the site's spec on the orchestrator, its route on the router, its container serving.
     expect((await signedFetch(`http://127.0.0.1:${stack.ports.orchestrator}`, orchestrator, 'GET', `/v1/sites/${id}`)).status).toBe(200);
-    expect((await stack.visit('ids.example.org')).status).not.toBe(404);
+    expect(await visit()).toBe('still served');
   });
 
   it('still acts on the plain spelling, down to the orchestrator, and the snapshot sees that change', async () => {
