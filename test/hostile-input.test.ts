@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CASES, methodOf, type ApiCase, type CaseContext } from './support/api-cases';
 import { requestStateOf } from './support/database-state';
 import { addVerifiedDomain } from './support/domains';
-import { HOSTILE_PATH_IDS, HOSTILE_QUERIES, HOSTILE_VALUES, MALFORMED_BODIES } from './support/hostile-values';
+import { HOSTILE_PATH_IDS, HOSTILE_QUERIES, HOSTILE_VALUES, lenientSpellingsOf, MALFORMED_BODIES } from './support/hostile-values';
 import { TestStack } from './support/stack';
 import { tempDir } from './support/temp-dir';
 
@@ -26,6 +26,8 @@ interface Attempt {
   path: string;
   body?: string;
   contentType?: string;
+  /** A broken path id: any answer but a 4xx is a problem, even one that looks harmless. */
+  mustRefuse?: boolean;
 }
 
 /** Every way to break a case's valid request, one thing at a time. */
@@ -50,15 +52,19 @@ function attemptsFor(apiCase: ApiCase, context: CaseContext): Attempt[] {
     }
   }
   const [bare = '', query] = path.split('?');
-  if (/\/\d+(\/|$)/.test(bare)) {
-    for (const id of HOSTILE_PATH_IDS) {
-      const broken = bare.replace(/\/(\d+)(?=\/|$)/, (_whole, own: string) => `/${id.replace('{id}', own)}`);
+  // Each id in the path in turn: ids that name nothing, and other spellings of the id itself.
+  for (const segment of bare.matchAll(/\/(\d+)(?=\/|$)/g)) {
+    const at = segment.index + 1;
+    const ownId = Number(segment[1]);
+    for (const id of [...HOSTILE_PATH_IDS, ...lenientSpellingsOf(ownId)]) {
+      const broken = bare.slice(0, at) + id + bare.slice(at + (segment[1] ?? '').length);
       attempts.push({
         what: `path ${broken.slice(0, 60)}`,
         method,
         path: broken + (query ? `?${query}` : ''),
         body: body === undefined ? undefined : JSON.stringify(body),
         contentType: 'application/json',
+        mustRefuse: true,
       });
     }
   }
@@ -146,6 +152,7 @@ describe('hostile input on every route: never a 5xx, never a stack trace, never 
         }
         previous = label;
         if (response.status >= 500) problems.push(`${label} ${text.slice(0, 200)}`);
+        else if (attempt.mustRefuse && response.status < 400) problems.push(`${label}: a broken path id was accepted`);
         if (/\bat .+\.(js|ts):\d+/.test(text)) problems.push(`${label} leaks a stack trace`);
         if (response.status >= 400 && response.status < 500) {
           if (response.headers.get('content-type')?.includes('application/json')) {

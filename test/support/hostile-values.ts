@@ -46,11 +46,7 @@ export const MALFORMED_BODIES: readonly string[] = [
   'x'.repeat(2 * 1024 * 1024),
 ];
 
-/**
- * Stand-ins for a numeric id in a path; `{id}` is the id they stand in for. A lenient parser takes
- * a padded number for the number: aimed at the case's own object, such a request can never act on
- * another one (with `1` it revoked token 1, the test's own, and every later request was a 401).
- */
+/** Stand-ins for a numeric id in a path that name no object at all. */
 export const HOSTILE_PATH_IDS: readonly string[] = [
   'abc',
   '-1',
@@ -58,12 +54,39 @@ export const HOSTILE_PATH_IDS: readonly string[] = [
   '1.5',
   '99999999999999999999',
   '1e3',
+  '2147483648',
   '%00',
   '..%2F..%2Fetc%2Fpasswd',
   '%F0%9F%99%82',
-  '%20 {id}',
   'x'.repeat(3000),
 ];
+
+/**
+ * Other spellings of the id `id`, percent-encoded as they go in a URL: those JavaScript's `Number()`
+ * reads as `id` itself (`Number(' 7')`, `Number('0x7')`, `Number('7e0')` are all 7) and the
+ * full-width digits a Unicode normalisation would turn into it. A route must refuse every one with
+ * 400: only the plain digits name the object.
+ */
+export function lenientSpellingsOf(id: number): string[] {
+  const digits = String(id);
+  const fullWidth = digits.replace(/[0-9]/g, (digit) => String.fromCharCode(0xff10 + Number(digit)));
+  return [
+    `%20${digits}`,
+    `${digits}%20`,
+    `%09${digits}`,
+    `${digits}%0A`,
+    `%C2%A0${digits}`,
+    `%EF%BB%BF${digits}`,
+    `+${digits}`,
+    `0${digits}`,
+    `${digits}.0`,
+    `${digits}e0`,
+    `0x${id.toString(16)}`,
+    `0o${id.toString(8)}`,
+    `0b${id.toString(2)}`,
+    encodeURIComponent(fullWidth),
+  ];
+}
 
 /** Query strings that break paging and search rules. */
 export const HOSTILE_QUERIES: readonly string[] = [

@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { pageQuerySchema, parseInput, siteIdSchema } from '@dais/shared';
+import { pageQuerySchema, parseInput, pathIdSchema } from '@dais/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { SiteRepository } from '../sites/site.repository';
 import { AuditService } from './audit.service';
 
-const auditQuerySchema = pageQuerySchema.extend({ siteId: siteIdSchema.optional() });
+const auditQuerySchema = pageQuerySchema.extend({ siteId: pathIdSchema.optional() });
 
 /** `/api/audit`: admins see everything; others see what happened to their sites and their own account. */
 @Controller('api/audit')

@@ -4,11 +4,11 @@ import {
   createTokenRequestSchema,
   loginRequestSchema,
   parseInput,
+  pathIdsSchema,
   updateAccountRequestSchema,
   type UserView,
 } from '@dais/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { toUserView } from '../users/user-view';
 import { Public } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -17,7 +17,7 @@ import { UserRepository } from './user.repository';
 import { assertDashboardOrigin, assertJsonBody } from './request-origin';
 import { clearSessionCookies, sessionTokenOf, setSessionCookies } from './session-cookie';
 
-const tokenParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const tokenParams = pathIdsSchema('id');
 
 /** `/api/auth`: sign in and out, who am I, my e-mail address, change my password. */
 @Controller('api/auth')

@@ -1,10 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { parseInput, siteIdSchema, sqlQueryRequestSchema, type SqlQueryResult } from '@dais/shared';
-import { z } from 'zod';
+import { parseInput, pathIdsSchema, sqlQueryRequestSchema, type SqlQueryResult } from '@dais/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { DatabaseQueryService } from './database-query.service';
 
-const siteParams = z.strictObject({ id: siteIdSchema });
+const siteParams = pathIdsSchema('id');
 
 /** `POST /api/sites/:id/database/query`: the SQL console, for the site's members and admins. */
 @Controller('api/sites/:id/database/query')

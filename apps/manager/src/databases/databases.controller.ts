@@ -4,16 +4,15 @@ import {
   createDatabaseRequestSchema,
   DaisError,
   parseInput,
-  siteIdSchema,
+  pathIdsSchema,
   type OperationView,
 } from '@dais/shared';
-import { z } from 'zod';
 import { assertAdmin, CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import type { DatabaseHostRecord } from './database-host-record';
 import { DatabaseRepository } from './database.repository';
 import { DatabasesService } from './databases.service';
 
-const siteParams = z.strictObject({ id: siteIdSchema });
+const siteParams = pathIdsSchema('id');
 const idOf = (params: unknown) => parseInput(siteParams, params, 'path').id;
 
 /** `/api/sites/:id/database`: a site's database, for its members. */

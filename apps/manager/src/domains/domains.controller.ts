@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { addDomainRequestSchema, parseInput, siteIdSchema, type DomainView, type OperationView } from '@dais/shared';
-import { z } from 'zod';
+import { addDomainRequestSchema, parseInput, pathIdsSchema, type DomainView, type OperationView } from '@dais/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { DomainsService, type DomainChange } from './domains.service';
 
-const siteParams = z.strictObject({ id: siteIdSchema });
-const domainParams = z.strictObject({ id: siteIdSchema, domainId: siteIdSchema });
+const siteParams = pathIdsSchema('id');
+const domainParams = pathIdsSchema('id', 'domainId');
 
 /** `/api/sites/:id/domains`: a site's custom domains and their proofs of control (members and admins). */
 @Controller('api/sites/:id/domains')

@@ -9,18 +9,17 @@ import {
   fileUploadQuerySchema,
   fileWriteSchema,
   parseInput,
-  siteIdSchema,
+  pathIdsSchema,
   type FileFormUploadResult,
   type FileList,
   type FileResult,
 } from '@dais/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import type { FileStream } from '../clients/files.client';
 import { FilesService, type IncomingUpload } from './files.service';
 
-const siteParams = z.strictObject({ id: siteIdSchema });
+const siteParams = pathIdsSchema('id');
 const siteIdOf = (params: unknown): number => parseInput(siteParams, params, 'path').id;
 const pathOf = (query: unknown): string => parseInput(filePathQuerySchema, query, 'query').path;
 

@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { addMemberRequestSchema, parseInput, siteIdSchema, type SiteMemberView } from '@dais/shared';
-import { z } from 'zod';
+import { addMemberRequestSchema, parseInput, pathIdsSchema, type SiteMemberView } from '@dais/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { MembersService } from './members.service';
 
-const siteParams = z.strictObject({ id: siteIdSchema });
-const memberParams = z.strictObject({ id: siteIdSchema, userId: siteIdSchema });
+const siteParams = pathIdsSchema('id');
+const memberParams = pathIdsSchema('id', 'userId');
 
 /** `/api/sites/:id/members`: who may see and change a site (members and admins). */
 @Controller('api/sites/:id/members')

@@ -1,10 +1,9 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { listOperationsQuerySchema, parseInput, type OperationListView, type OperationView } from '@dais/shared';
-import { z } from 'zod';
+import { listOperationsQuerySchema, parseInput, pathIdsSchema, type OperationListView, type OperationView } from '@dais/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { OperationsService } from './operations.service';
 
-const operationParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const operationParams = pathIdsSchema('id');
 
 /** `/api/operations`: list them (admins), follow a long task, retry it after a failure. */
 @Controller('api/operations')

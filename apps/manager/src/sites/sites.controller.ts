@@ -4,17 +4,16 @@ import {
   deleteSiteRequestSchema,
   listSitesQuerySchema,
   parseInput,
-  siteIdSchema,
+  pathIdsSchema,
   updateSiteRequestSchema,
   type OperationView,
   type SiteStatus,
   type SiteView,
 } from '@dais/shared';
-import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { SitesService, type SitePage } from './sites.service';
 
-const siteParams = z.strictObject({ id: siteIdSchema });
+const siteParams = pathIdsSchema('id');
 const idOf = (params: unknown) => parseInput(siteParams, params, 'path').id;
 
 /** `/api/sites`: create, list, read, change, run, repair and delete sites. Route, check, validate, delegate. */

@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { addSshKeyRequestSchema, parseInput } from '@dais/shared';
-import { z } from 'zod';
+import { addSshKeyRequestSchema, parseInput, pathIdsSchema } from '@dais/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { SshKeysService, type SshKeyView } from './ssh-keys.service';
 
-const keyParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const keyParams = pathIdsSchema('id');
 
 /** `/api/ssh-keys`: the caller's SSH public keys (for `ssh user@host`). */
 @Controller('api/ssh-keys')

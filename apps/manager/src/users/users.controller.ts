@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { createUserRequestSchema, pageQuerySchema, parseInput, updateUserRequestSchema } from '@dais/shared';
-import { z } from 'zod';
+import { createUserRequestSchema, pageQuerySchema, parseInput, pathIdsSchema, updateUserRequestSchema } from '@dais/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { UsersService } from './users.service';
 
-const userParams = z.strictObject({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const userParams = pathIdsSchema('id');
 
 /** `/api/users` (admins): accounts, their roles, disabling them, resetting passwords. */
 @Controller('api/users')

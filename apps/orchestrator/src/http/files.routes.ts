@@ -13,7 +13,7 @@ import {
   orchestratorFormUploadQuerySchema,
   orchestratorUploadQuerySchema,
   parseInput,
-  siteFilesParamsSchema,
+  siteIdParamsSchema,
   type FileFormUploadResult,
   type FileLimits,
   type FileList,
@@ -29,7 +29,7 @@ import { archiveFolder, openReadStream, storeFormUpload, writeFromStream, type S
  * before any file replaces anything.
  */
 export function registerFileRoutes(app: FastifyInstance, folders: SiteFolders, limits: FileLimits): void {
-  const folderOf = (request: FastifyRequest): SiteFolder => folders.of(parseInput(siteFilesParamsSchema, request.params, 'path').siteId);
+  const folderOf = (request: FastifyRequest): SiteFolder => folders.of(parseInput(siteIdParamsSchema, request.params, 'path').siteId);
   const pathOf = (request: FastifyRequest): string => parseInput(filePathQuerySchema, request.query, 'query').path;
   /** Runs a change on the request's site folder; a full disk is told with the site's limit. */
   const changing = async <T>(request: FastifyRequest, change: (folder: SiteFolder) => Promise<T>): Promise<T> => {

@@ -1,4 +1,4 @@
-import { DaisError, LIVE_STREAM_KINDS, type LiveStreamKind } from '@dais/shared';
+import { DaisError, LIVE_STREAM_KINDS, MAX_ID, type LiveStreamKind } from '@dais/shared';
 
 /** A websocket route of the orchestrator: one of a site's live streams, or the shell's session. */
 export interface LiveRoute {
@@ -10,7 +10,6 @@ export interface LiveRoute {
 
 const SITE_STREAM = /^\/ws\/sites\/([1-9][0-9]{0,9})\/([a-z]+)$/;
 const SHELL_SERVER = /^\/ws\/shell-server\/([1-9][0-9]{0,9})$/;
-const MAX_SITE_ID = 2_147_483_647;
 
 /** Parses an upgrade's request target; throws NOT_FOUND for any other path. */
 export function matchLiveRoute(target: string): LiveRoute {
@@ -32,6 +31,6 @@ export function matchLiveRoute(target: string): LiveRoute {
 
 function siteIdOf(text: string | undefined): number {
   const id = Number(text);
-  if (!Number.isSafeInteger(id) || id > MAX_SITE_ID) throw new DaisError('SITE_NOT_FOUND', `There is no site ${text ?? ''}.`);
+  if (!Number.isSafeInteger(id) || id > MAX_ID) throw new DaisError('SITE_NOT_FOUND', `There is no site ${text ?? ''}.`);
   return id;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathIdSchema, queryIntegerSchema } from './ids';
 
 /** User names: lowercase letters, digits, `_` and `-`, starting with a letter (they appear in `ssh user@host`). */
 export const usernameSchema = z
@@ -124,8 +125,8 @@ export const sshKeyViewSchema = z.object({
 
 /** Paging for lists: `?limit=&cursor=` (cursor = the last id seen). */
 export const pageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
-  cursor: z.coerce.number().int().positive().optional(),
+  limit: queryIntegerSchema(1, 200).default(50),
+  cursor: pathIdSchema.optional(),
 });
 
 /** An entry of the audit log. */

@@ -1,4 +1,5 @@
 export * from './components';
+export * from './ids';
 export * from './site-id';
 export * from './runtime';
 export * from './orchestrator';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { pageQuerySchema } from './accounts';
+import { pathIdSchema } from './ids';
 import { operationStateSchema, operationViewSchema, siteStateSchema } from './manager-api';
 import { availabilitySchema, siteTypeSchema } from './orchestrator';
-import { siteIdSchema } from './site-id';
 
 /**
  * `GET /api/sites?search=&type=&state=&availability=&limit=&cursor=`: search matches name or
@@ -18,7 +18,7 @@ export const listSitesQuerySchema = pageQuerySchema.extend({
 /** `GET /api/operations?state=&siteId=&limit=&cursor=` (admins): every operation, newest first. */
 export const listOperationsQuerySchema = pageQuerySchema.extend({
   state: operationStateSchema.optional(),
-  siteId: siteIdSchema.optional(),
+  siteId: pathIdSchema.optional(),
 });
 
 /** `GET /api/operations`: a page of operations; pass `nextCursor` back as `cursor` for the next page. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryIntegerSchema } from './ids';
 import { siteStatusSchema } from './site-status';
 import { clampTerminalSize, terminalServerMessageSchema } from './terminal-channel';
 
@@ -100,7 +101,7 @@ export interface LiveClosed {
 }
 
 /** The orchestrator query of a logs stream. */
-export const logsStreamQuerySchema = z.strictObject({ tail: z.coerce.number().int().min(0).max(MAX_LOG_TAIL).default(100) });
+export const logsStreamQuerySchema = z.strictObject({ tail: queryIntegerSchema(0, MAX_LOG_TAIL).default(100) });
 
 /** The orchestrator query of a status stream (none). */
 export const statusStreamQuerySchema = z.strictObject({});

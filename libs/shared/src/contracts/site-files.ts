@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { siteIdSchema } from './site-id';
+import { queryIntegerSchema } from './ids';
 import { fileEntrySchema } from './terminal-channel';
 
 /**
@@ -12,9 +12,6 @@ const sitePathSchema = z
   .string()
   .max(4_096, 'a path is at most 4096 characters')
   .regex(/^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/, 'a path must be valid Unicode (no unpaired surrogate)');
-
-/** Path parameters of the orchestrator's file routes. */
-export const siteFilesParamsSchema = z.strictObject({ siteId: siteIdSchema });
 
 /** Query of list, stat, download and folder download: `?path=/public`. */
 export const filePathQuerySchema = z.strictObject({ path: sitePathSchema.default('/') });
@@ -37,7 +34,7 @@ export type FileUploadQuery = z.output<typeof fileUploadQuerySchema>;
  */
 export const orchestratorUploadQuerySchema = fileUploadQuerySchema.extend({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lowercase hex digits'),
-  size: z.coerce.number().int().nonnegative(),
+  size: queryIntegerSchema(0, Number.MAX_SAFE_INTEGER),
 });
 /** Parsed form of {@link orchestratorUploadQuerySchema}. */
 export type OrchestratorUploadQuery = z.output<typeof orchestratorUploadQuerySchema>;

@@ -1,11 +1,7 @@
-import { z } from 'zod';
+import { idSchema, pathIdsSchema } from './ids';
 
-/** A site's numeric id as it travels in paths and bodies (PostgreSQL `integer` range). */
-export const siteIdSchema = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .positive('must be positive')
-  .max(2_147_483_647, 'is out of range');
+/** A site's numeric id in a JSON body (PostgreSQL `integer` range); in a URL see {@link siteIdParamsSchema}. */
+export const siteIdSchema = idSchema;
 
 /** Path parameters of every `/…/:siteId` route. */
-export const siteIdParamsSchema = z.strictObject({ siteId: siteIdSchema });
+export const siteIdParamsSchema = pathIdsSchema('siteId');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryIntegerSchema } from './ids';
 
 /**
  * The wire format of an orchestrator websocket that carries a process in a site's container: the
@@ -44,8 +45,9 @@ export type TerminalMode = z.output<typeof terminalModeSchema>;
  */
 export const terminalOpenSchema = z.strictObject({
   mode: terminalModeSchema.default('shell'),
-  cols: z.coerce.number().optional(),
-  rows: z.coerce.number().optional(),
+  /** Any size SSH can carry (a 32-bit count); clamped by {@link clampTerminalSize} before use. */
+  cols: queryIntegerSchema(0, 0xffff_ffff).optional(),
+  rows: queryIntegerSchema(0, 0xffff_ffff).optional(),
   term: z
     .string()
     .regex(/^[A-Za-z0-9._+-]{1,64}$/, 'TERM is letters, digits and . _ + - (at most 64)')

@@ -9,7 +9,7 @@ import {
   loginRequestSchema,
   pageQuerySchema,
   sessionViewSchema,
-  siteIdSchema,
+  pathIdSchema,
   sshKeyListViewSchema,
   sshKeyViewSchema,
   tokenListViewSchema,
@@ -180,7 +180,7 @@ export const accountPaths: PathItems = {
   '/api/audit': {
     get: {
       summary: 'The audit log: admins see all; others see their sites and their own account',
-      parameters: queryParameters(pageQuerySchema.extend({ siteId: siteIdSchema.optional() })),
+      parameters: queryParameters(pageQuerySchema.extend({ siteId: pathIdSchema.optional() })),
       responses: { '200': ok('Newest first.', auditListViewSchema), ...common },
     },
   },

@@ -1,4 +1,4 @@
-import { errorBodySchema, operationViewSchema } from '@dais/shared';
+import { errorBodySchema, MAX_ID, operationViewSchema } from '@dais/shared';
 import { z } from 'zod';
 
 /** A path item of the OpenAPI document (loosely typed: the golden file checks the result). */
@@ -14,20 +14,26 @@ export const error = (description: string) => ({ description, content: json(erro
 export const ok = (description: string, schema: z.ZodType) => ({ description, content: json(schema, 'output') });
 export const noContent = (description: string) => ({ '204': { description } });
 
-/** Path parameters, all positive integer ids. */
+/** Path parameters, all positive integer ids in plain digits (`pathIdSchema`). */
 export const ids = (...names: [name: string, what: string][]) =>
   names.map(([name, what]) => ({
     name,
     in: 'path',
     required: true,
     description: `The ${what}'s id.`,
-    schema: { type: 'integer', minimum: 1 },
+    schema: { type: 'integer', minimum: 1, maximum: MAX_ID },
   }));
 
-/** Query parameters from a zod object, one per field. */
+/**
+ * Query parameters from a zod object, one per field. A number arrives as text that the contract
+ * checks and turns into a number: OpenAPI calls such a parameter an integer, so it is described by
+ * what it becomes (range, default).
+ */
 export function queryParameters(schema: z.ZodObject): Record<string, unknown>[] {
   return Object.entries(schema.shape).map(([name, field]) => {
-    const described = z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' });
+    const input = z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' });
+    const output = z.toJSONSchema(field as z.ZodType, { io: 'output', unrepresentable: 'any' });
+    const described = input.type === 'string' && output.type === 'integer' ? output : input;
     return { name, in: 'query', required: false, schema: described };
   });
 }
