@@ -86,8 +86,8 @@ describe('site management: search, rename, members, delete confirmation, domains
     it.each([
       ['limit=0', 'limit', 'too_small'],
       ['limit=201', 'limit', 'too_big'],
-      ['limit=many', 'limit', 'invalid_type'],
-      ['cursor=-3', 'cursor', 'too_small'],
+      ['limit=many', 'limit', 'invalid_format'],
+      ['cursor=-3', 'cursor', 'invalid_format'],
       [`search=${'x'.repeat(101)}`, 'search', 'too_big'],
       ['colour=blue', '(body)', 'unrecognized_keys'],
     ])('?%s is a 400 naming %s and the rule %s', async (query, path, rule) => {

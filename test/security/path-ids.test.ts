@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addVerifiedDomain } from '../support/domains';
 import { lenientSpellingsOf } from '../support/hostile-values';
 import { signedFetch } from '../support/signed-fetch';
 import { TestStack } from '../support/stack';
@@ -28,8 +29,8 @@ const run = promisify(execFile);
 const SNAPSHOT_SQL = `select concat_ws(' | ',
   (select max(id) from "AuditEvent"),
   (select max(id) from "Operation"),
-  (select string_agg(concat_ws(',', id, name, description, type, availability, stopped, "memoryMb"), ';' order by id) from "Site"),
-  (select string_agg(concat_ws(',', id, "siteId", hostname), ';' order by id) from "Domain"),
+  (select string_agg(concat_ws(',', id, name, description, type, availability, stopped, "memoryMb", "diskLimitMb"), ';' order by id) from "Site"),
+  (select string_agg(concat_ws(',', id, "siteId", hostname, "verifiedAt"), ';' order by id) from "Domain"),
   (select string_agg(concat_ws(',', "siteId", "userId"), ';' order by "siteId", "userId") from "SiteMember"),
   (select string_agg(concat_ws(',', id, "siteId", deleting), ';' order by id) from "SiteDatabase"),
   (select string_agg(concat_ws(',', id, role, disabled, "passwordHash"), ';' order by id) from "User"),
@@ -71,6 +72,8 @@ const MUTATIONS: readonly Mutation[] = [
   { method: 'POST', path: '/api/sites/:id/members', ids: site, body: json({ username: 'carol' }) },
   { method: 'DELETE', path: '/api/sites/:id/members/:userId', ids: (f) => ({ id: f.site.id, userId: f.memberId }) },
   { method: 'POST', path: '/api/sites/:id/domains', ids: site, body: json({ hostname: 'another.example.org' }) },
+  { method: 'POST', path: '/api/sites/:id/domains/:domainId/check', ids: (f) => ({ id: f.site.id, domainId: f.domainId }) },
+  { method: 'POST', path: '/api/sites/:id/domains/:domainId/verify', ids: (f) => ({ id: f.site.id, domainId: f.domainId }) },
   { method: 'DELETE', path: '/api/sites/:id/domains/:domainId', ids: (f) => ({ id: f.site.id, domainId: f.domainId }) },
   { method: 'POST', path: '/api/operations/:id/retry', ids: (f) => ({ id: f.operationId }) },
   { method: 'POST', path: '/api/sites/:id/database', ids: site, body: json({ engine: 'postgresql' }) },
@@ -161,10 +164,8 @@ describe('numeric ids in URLs have one spelling: every other one is refused and 
     expect(created.status, JSON.stringify(created.json)).toBe(202);
     await finished(created.json.operation!.id);
     expect((await stack.api('POST', `/api/sites/${created.json.id}/members`, { username: 'bob' })).status).toBe(201);
-    const domain = await stack.api<{ domain: { id: number }; operation: OperationView }>('POST', `/api/sites/${created.json.id}/domains`, {
-      hostname: 'ids.example.org',
-    });
-    await finished(domain.json.operation.id);
+    const domain = await addVerifiedDomain(stack, created.json.id, 'ids.example.org');
+    await finished(domain.operation.id);
     const database = await stack.api<OperationView>('POST', `/api/sites/${created.json.id}/database`, { engine: 'postgresql' });
     await finished(database.json.id);
     const token = await stack.api<{ id: number }>('POST', '/api/tokens', { name: 'to revoke' });
@@ -173,9 +174,9 @@ describe('numeric ids in URLs have one spelling: every other one is refused and 
     const sshKey = await stack.api<{ id: number }>('POST', '/api/ssh-keys', { name: 'laptop', publicKey });
     fixture = {
       site: created.json,
-      domainId: domain.json.domain.id,
+      domainId: domain.domain.id,
       memberId: bob.json.id,
-      operationId: domain.json.operation.id,
+      operationId: domain.operation.id,
       tokenId: token.json.id,
       sshKeyId: sshKey.json.id,
       userId: dave.json.id,
