@@ -13,17 +13,11 @@ function isDnsServer(value: string): boolean {
   return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
 }
 
-const commaList = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean),
-);
-
 /** Environment keys of custom-domain proofs (docs/domains.md); merged into the manager's schema. */
 export const domainChecksEnv = {
   /** Nameservers asked for `_dais-challenge` TXT records; empty: the system's (/etc/resolv.conf). */
-  DAIS_DOMAIN_DNS_SERVERS: commaList
+  DAIS_DOMAIN_DNS_SERVERS: envField
+    .commaList()
     .pipe(z.array(z.string().refine(isDnsServer, 'must be IP addresses with an optional port (192.0.2.53:53, [2001:db8::1]:53)')))
     .default([]),
   /** The longest one look at a record may take, every retry included. */
@@ -38,7 +32,8 @@ export const domainChecksEnv = {
   /** A verified domain whose record has gone stays routed this many days before it becomes unverified. */
   DAIS_DOMAIN_PROOF_GRACE_DAYS: envField.positiveInt().default(7),
   /** More of the platform's own hostnames no site may claim (each with everything under it). */
-  DAIS_RESERVED_HOSTNAMES: commaList
+  DAIS_RESERVED_HOSTNAMES: envField
+    .commaList()
     .pipe(z.array(z.string().refine((name) => normalizeHostname(name, { minLabels: 1 }).ok, 'must be hostnames, comma-separated')))
     .default([]),
 };

@@ -13,13 +13,6 @@ import {
 import { z } from 'zod';
 import { domainChecksConfig, domainChecksEnv, type DomainChecksConfig } from './domain-checks.config';
 
-const commaList = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean),
-);
-
 const schema = z.object({
   DAIS_STATE_DIR: envField.absolutePath().default('/var/lib/dais'),
   DAIS_MANAGER_ROLE: z.enum(['all', 'api', 'worker'], { error: 'must be all, api or worker' }).default('all'),
@@ -61,7 +54,7 @@ const schema = z.object({
     .min(DISK_LIMIT_BOUNDS.min, `must be at least ${DISK_LIMIT_BOUNDS.min}`)
     .max(DISK_LIMIT_BOUNDS.max, `must be at most ${DISK_LIMIT_BOUNDS.max}`)
     .default(DEFAULT_DISK_LIMIT_MB),
-  DAIS_ALLOWED_ORIGINS: commaList.pipe(z.array(envField.httpUrl())).default(['http://127.0.0.1:7000', 'http://localhost:7000']),
+  DAIS_ALLOWED_ORIGINS: envField.commaList().pipe(z.array(envField.httpUrl())).default(['http://127.0.0.1:7000', 'http://localhost:7000']),
   DAIS_KEYS_DIR: envField.absolutePath().optional(),
   DAIS_BODY_LIMIT_BYTES: envField.positiveInt().default(1024 * 1024),
   /** Load balancers whose X-Forwarded-For names the real client (sign-in limits and the audit log use it). */

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
-
-/** How long shutdown waits for the worker to finish its current step before closing it by force. */
-const CLOSE_GRACE_MS = 10_000;
+import { closeWorkerGracefully } from './close-worker';
 
 /** The one job type: run operation N. */
 interface OperationJobData {
@@ -109,21 +107,9 @@ export class OperationQueue implements OnModuleDestroy {
     this.worker.on('error', (error) => this.logger.error(`worker connection: ${error.message}`));
   }
 
-  /** Stops taking new jobs and waits for running ones to finish, then closes connections. */
-  /**
-   * Lets a running step finish, but not forever: a worker still reconnecting to Redis never
-   * resolves close() (BullMQ #4656), so after a while it is closed by force. The job is not lost:
-   * its lock expires and another worker, or the sweeper, takes it up.
-   */
+  /** Stops taking new jobs, lets a running step finish (within a grace period), then closes connections. */
   async onModuleDestroy(): Promise<void> {
-    const worker = this.worker;
-    if (worker) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS)));
-      const outcome = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') await worker.close(true).catch(() => undefined);
-    }
+    if (this.worker) await closeWorkerGracefully(this.worker);
     await this.queue.close();
   }
 }

@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
+import { closeWorkerGracefully } from './close-worker';
 
 const QUEUE_NAME = 'periodic';
 /** How long to wait before asking Redis again for a schedule it could not take. */
 const RETRY_MS = 5_000;
 /** A tick may take a while (DNS lookups): its lock outlives the slowest one. */
 const LOCK_MS = 120_000;
-/** How long shutdown waits for a tick under way. */
-const CLOSE_GRACE_MS = 10_000;
 
 /**
  * Periodic work that runs once per tick for the whole cluster, however many worker processes
@@ -68,20 +67,10 @@ export class PeriodicJobs implements OnModuleDestroy {
     this.worker.on('failed', (job, error) => this.logger.error(`periodic job ${job?.name ?? '?'} failed: ${error.message}`));
   }
 
-  /**
-   * Lets the tick under way finish, but not forever (a worker still reconnecting to Redis never
-   * closes, BullMQ #4656): the job's lock then expires and its work waits for the next tick.
-   */
+  /** Lets the tick under way finish (within a grace period); its work otherwise waits for the next tick. */
   async onModuleDestroy(): Promise<void> {
     for (const timer of this.retries) clearTimeout(timer);
-    const worker = this.worker;
-    if (worker) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS)));
-      const outcome = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') await worker.close(true).catch(() => undefined);
-    }
+    if (this.worker) await closeWorkerGracefully(this.worker);
     await this.queue?.close();
   }
 }

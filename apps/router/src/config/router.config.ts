@@ -3,14 +3,8 @@ import { agentCommonConfig, agentEnvFields, envField, parseEnv, withEnvFile, typ
 import { z } from 'zod';
 import { isDnsServerAddress, type AcmePolicyConfig } from '../certificates/policy/policy-config';
 
-const upstreamList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  )
+const upstreamList = envField
+  .commaList()
   .pipe(
     z
       .array(z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'each orchestrator must be ip:port'))

@@ -9,6 +9,14 @@ const SITES_DOMAIN_MAX = 253 - SITE_NAME_LENGTH.max - 1;
 
 /** Reusable zod fields for environment configuration (raw strings in, typed values out). */
 export const envField = {
+  /** Comma-separated items, trimmed, empty ones dropped; `.pipe()` it into the items' own schema. */
+  commaList: () =>
+    z.string().transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
   /** A TCP port number. */
   port: () =>
     z.coerce
@@ -54,14 +62,8 @@ export const envField = {
       ),
   /** Comma-separated IP addresses or CIDR networks (`10.0.0.5, 10.0.0.0/8, fd00::/8`); empty for none. */
   addressList: () =>
-    z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean),
-      )
+    envField
+      .commaList()
       .pipe(z.array(z.string().refine((item) => addressFamily(item) !== 0, 'must be IP addresses or CIDR ranges, comma-separated'))),
   /** A component identity, as used in request signing. */
   componentId: () => z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and hyphens, starting with a letter'),
