@@ -221,8 +221,11 @@ describe('the SSH shell, driven by the real OpenSSH client', () => {
       await screen.send('clear; stty size');
       await screen.send('Enter', false);
       await screen.waitFor(/^40 120$/m);
-      await screen.send('sleep 30');
+      // Ctrl-C only once the job runs in the foreground: sent while the shell still reads the line, it is
+      // swallowed there and the sleep then holds the prompt for 30 s.
+      await screen.send("sh -c 'echo sleeping-$((1+1)); exec sleep 30'");
       await screen.send('Enter', false);
+      await screen.waitFor(/^sleeping-2$/m);
       await screen.send('C-c', false);
       await screen.send('echo after-$((40+2))');
       await screen.send('Enter', false);
