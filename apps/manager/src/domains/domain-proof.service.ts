@@ -93,13 +93,7 @@ export class DomainProofService {
     if (isDue(releaseAt, now)) {
       const released = await this.domains.release(domain.id, now);
       if (released) {
-        await this.audit.record({
-          actor: SYSTEM_ACTOR,
-          action: 'domain.release',
-          site: { id: domain.siteId, name: domain.site.name },
-          details: { domainId: domain.id, hostname: domain.hostname, reason: 'Control was not proven in time.' },
-        });
-        await this.events.siteChanged(domain.siteId);
+        await this.announce(domain, SYSTEM_ACTOR, 'domain.release', { reason: 'Control was not proven in time.' });
         return 'released';
       }
     }
@@ -121,13 +115,7 @@ export class DomainProofService {
     if (verified === 'claimed-elsewhere') return verified;
     if (verified === 'changed') return this.current(domain.id);
     await this.launcher.launch(verified.operation.id);
-    await this.audit.record({
-      actor,
-      action: 'domain.verify',
-      site: { id: domain.siteId, name: domain.site.name },
-      details: { domainId: domain.id, hostname: domain.hostname, method: 'dns' },
-    });
-    await this.events.siteChanged(domain.siteId);
+    await this.announce(domain, actor, 'domain.verify', { method: 'dns' });
     return verified;
   }
 
@@ -172,14 +160,19 @@ export class DomainProofService {
     });
     if (!lapsed) return this.current(domain.id);
     await this.launcher.launch(lapsed.operation.id);
+    await this.announce(domain, SYSTEM_ACTOR, 'domain.unverify', { reason: 'The proof record was missing past the grace period.' });
+    return lapsed;
+  }
+
+  /** Audits a change the check made to a domain and tells the site's live viewers. */
+  private async announce(domain: DomainOfSite, actor: AuditActor, action: string, details: Record<string, string>): Promise<void> {
     await this.audit.record({
-      actor: SYSTEM_ACTOR,
-      action: 'domain.unverify',
+      actor,
+      action,
       site: { id: domain.siteId, name: domain.site.name },
-      details: { domainId: domain.id, hostname: domain.hostname, reason: 'The proof record was missing past the grace period.' },
+      details: { domainId: domain.id, hostname: domain.hostname, ...details },
     });
     await this.events.siteChanged(domain.siteId);
-    return lapsed;
   }
 
   /** Writes a check's result; tells live viewers only when what it says changed. */
