@@ -33,21 +33,12 @@ wait_for() { # wait_for <seconds> <description> <command...>
   die "$what did not come up within ${seconds}s"
 }
 
-# ensure_secret <file> <description>: a password generated once, kept with mode 0600.
-ensure_secret() {
-  local file=$1
-  mkdir -p "$SECRETS" && chmod 700 "$SECRETS"
-  if [ -s "$file" ]; then ok "$2 password kept in $file"; else
-    # Letters and digits only: the value is spliced into SQL below and into connection URLs.
-    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | head -c 32 >"$file")
-    did "generated a $2 password in $file"
-  fi
-  chmod 600 "$file"
-}
+# shellcheck source=scripts/machine-secret.sh
+source "$(dirname "${BASH_SOURCE[0]}")/machine-secret.sh"
 
 postgres_admin() {
   local file="$SECRETS/postgres-dbadmin-password" password
-  ensure_secret "$file" "PostgreSQL $ADMIN"
+  machine_secret "$file" "PostgreSQL $ADMIN"
   password=$(cat "$file")
   local attributes="select rolcanlogin and rolcreatedb and rolcreaterole from pg_roles where rolname = '$ADMIN'"
   if PGPASSWORD="$password" PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U "$ADMIN" -d postgres -Atc "$attributes" 2>/dev/null | grep -qx t; then
@@ -81,7 +72,7 @@ mariadb_admin_ready() {
 
 mariadb_admin() {
   local file="$SECRETS/mariadb-dbadmin-password" password
-  ensure_secret "$file" "MariaDB $ADMIN"
+  machine_secret "$file" "MariaDB $ADMIN"
   password=$(cat "$file")
   if mariadb_admin_ready "$password" localhost && mariadb_admin_ready "$password" 127.0.0.1; then
     ok "MariaDB user $ADMIN can log in with every privilege (localhost, 127.0.0.1)"

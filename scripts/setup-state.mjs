@@ -116,6 +116,7 @@ if (existing === null) {
   );
   did(`wrote ${envFile}`);
 } else {
+  refreshLocalDatabaseUrl(existing);
   const present = new Set([...existing.matchAll(/^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)\s*=/gm)].map((match) => match[1]));
   const missing = Object.entries(defaults).filter(([key]) => !present.has(key));
   if (missing.length === 0) ok(`${envFile} kept as it is`);
@@ -123,4 +124,17 @@ if (existing === null) {
     appendFileSync(envFile, (existing.endsWith('\n') ? '' : '\n') + missing.map(([key, value]) => `${key}=${value}\n`).join(''));
     did(`added ${missing.map(([key]) => key).join(', ')} to ${envFile}`);
   }
+}
+
+/**
+ * The password of the local role `dais` is setup's to keep (scripts/machine-secret.sh: one per machine,
+ * shared by its checkouts), so a DATABASE_URL that still names that role on this host follows it; a URL
+ * an admin pointed elsewhere is left alone.
+ */
+function refreshLocalDatabaseUrl(current) {
+  const local = /^(\s*(?:export\s+)?DATABASE_URL\s*=\s*)postgresql:\/\/dais:[^@\s]*@127\.0\.0\.1:5432\/dais\s*$/m;
+  const match = current.match(local);
+  if (!match || match[0].trim() === `${match[1].trim()}${defaults.DATABASE_URL}`) return;
+  writeFileSync(envFile, current.replace(local, `${match[1]}${defaults.DATABASE_URL}`), { mode: 0o600 });
+  did(`DATABASE_URL in ${envFile} follows the password of role dais`);
 }

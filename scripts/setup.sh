@@ -20,6 +20,8 @@ die() { printf '\nsetup failed: %s\n' "$*" >&2; exit 1; }
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "run as root or install sudo ($*)"; fi
 }
+# shellcheck source=scripts/machine-secret.sh
+source "$ROOT/scripts/machine-secret.sh"
 # postgres cannot enter every working directory (e.g. a private checkout), so start from /.
 as_postgres() { (cd / && as_root su postgres -c "$1"); }
 
@@ -91,11 +93,7 @@ install_node_modules() {
 prepare_database() {
   step "Database"
   local password_file="$STATE/secrets/postgres-password" password
-  mkdir -p "$STATE/secrets" && chmod 700 "$STATE/secrets"
-  if [ -s "$password_file" ]; then ok "database password kept in $password_file"; else
-    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$password_file")
-    did "generated a database password in $password_file"
-  fi
+  machine_secret "$password_file" "database (role dais)"
   password=$(cat "$password_file")
   if PGPASSWORD="$password" psql -h 127.0.0.1 -U dais -d postgres -Atc 'select 1' >/dev/null 2>&1; then ok "role dais can log in"; else
     if as_postgres "psql -Atc \"select 1 from pg_roles where rolname = 'dais'\"" | grep -q 1; then
