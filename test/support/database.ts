@@ -17,6 +17,15 @@ export interface TestDatabase {
 
 /** Creates `dais_test_<label>_<random>` and migrates it with the project's own migration tool. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const database = await createEmptyDatabase(label);
+  await run(process.execPath, [join(REPO_ROOT, 'apps/manager/scripts/migrate.mjs'), 'deploy'], {
+    env: { ...process.env, DATABASE_URL: database.url },
+  });
+  return database;
+}
+
+/** Creates `dais_test_<label>_<random>` with no schema at all (what a first start finds). */
+export async function createEmptyDatabase(label: string): Promise<TestDatabase> {
   const admin = new URL(devEnv().databaseUrl);
   const name = `dais_test_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
   const adminClient = new pg.Client({ connectionString: admin.toString() });
@@ -25,9 +34,6 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   await adminClient.end();
   const url = new URL(admin.toString());
   url.pathname = `/${name}`;
-  await run(process.execPath, [join(REPO_ROOT, 'apps/manager/scripts/migrate.mjs'), 'deploy'], {
-    env: { ...process.env, DATABASE_URL: url.toString() },
-  });
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
   return {
     url: url.toString(),

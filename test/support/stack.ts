@@ -2,7 +2,7 @@ import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
@@ -231,6 +231,16 @@ export class TestStack {
     this.processes.delete(name);
   }
 
+  /**
+   * Stops a process with `signal` (SIGKILL: a crash) and starts it again, as docker-compose's restart
+   * policy does, then waits until the whole stack answers.
+   */
+  async restartProcess(name: StackProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.stopProcess(name, signal);
+    this.startProcess(name);
+    await this.waitUntilReady();
+  }
+
   /** The operating-system pid of a running process (benchmarks read its memory and CPU time in /proc). */
   pidOf(name: string): number | undefined {
     return this.processes.get(name)?.pid;
@@ -314,6 +324,8 @@ export class TestStack {
   /** Stops everything and removes the database, Redis keys and folders. */
   async stop(): Promise<void> {
     for (const name of [...this.processes.keys()]) await this.stopProcess(name);
+    // With DAIS_NGINX_STOP_ON_EXIT=false the components leave their nginx serving on purpose.
+    for (const prefix of ['orchestrator/nginx', 'router/nginx']) await stopLeftoverNginx(join(this.stateDir, prefix, 'run/nginx.pid'));
     await removeDockerResources(this.env.DAIS_SITE_NAME_PREFIX ?? '');
     await dropDatabasesWithPrefix(this.env.DAIS_DATABASE_NAME_PREFIX ?? '');
     const redis = new Redis(this.env.REDIS_URL ?? '');
@@ -359,6 +371,30 @@ export class TestStack {
     }
     throw new Error(`the stack did not become ready (${waiting.join(', ')} not answering):\n${this.allLogs()}`);
   }
+}
+
+/** Stops an nginx master the stack's components left running (SIGQUIT), and waits until it is gone. */
+async function stopLeftoverNginx(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    // A stale pid file may name someone else's process by now: only an nginx of this prefix is ours.
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!command.includes('nginx') || !command.includes(dirname(dirname(pidFile)))) return;
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return; // No pid file, or no such process: nothing left.
+  }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  process.kill(pid, 'SIGKILL');
 }
 
 /** True once something on the port speaks SSH (sends its `SSH-2.0-…` version line). */

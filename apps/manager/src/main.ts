@@ -6,6 +6,8 @@ import { AppModule } from './app.module';
 import { loadManagerConfig, type ManagerConfig } from './config/manager.config';
 import { SecretBox } from './secrets/secret-box';
 import { SecretsKeyError } from './secrets/secrets-keyring';
+import { MigrationError } from './startup/apply-migrations';
+import { prepareDatabase } from './startup/prepare-database';
 
 const LOG_LEVELS: Record<ManagerConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -18,6 +20,7 @@ async function bootstrap(): Promise<void> {
   const config = loadManagerConfig();
   const logger = LOG_LEVELS[config.logLevel];
   const secrets = SecretBox.load(config.secrets.keyFile, (message) => console.warn(`manager: ${message}`));
+  await prepareDatabase(config, (text) => console.log(text));
   const root = await AppModule.forRole(config, secrets);
   if (config.role === 'worker') {
     const worker = await NestFactory.createApplicationContext(root, { logger });
@@ -31,7 +34,7 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   // What an admin must fix is said in the message itself; anything else also gets its stack.
-  const known = error instanceof ConfigError || error instanceof SecretsKeyError;
+  const known = error instanceof ConfigError || error instanceof SecretsKeyError || error instanceof MigrationError;
   console.error(`manager could not start: ${known ? error.message : ''}`);
   if (!known) console.error(error);
   process.exit(1);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (about 25 ms here). */
@@ -5,6 +6,11 @@ const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2
 
 /** A hash of a made-up password, checked against when the user does not exist, so timing does not tell. */
 let decoy: Promise<string> | undefined;
+
+/** A password to show once: 20 characters, 120 random bits. */
+export function generatePassword(): string {
+  return randomBytes(15).toString('base64url');
+}
 
 /** The argon2id hash of a password (the only form Dais stores). */
 export function hashPassword(password: string): Promise<string> {

@@ -107,12 +107,27 @@ export class UserRepository {
     return revoked.count;
   }
 
+  /**
+   * Creates the installation's first account, or returns null when any account exists. The check
+   * and the insert hold one lock, so managers starting at once create it once between them.
+   */
+  createFirstUser(user: NewUser): Promise<User | null> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK_KEY})`;
+      if ((await tx.user.count()) > 0) return null;
+      return tx.user.create({ data: { ...user, passwordChangedAt: user.passwordHash ? new Date() : null } });
+    });
+  }
+
   /** Whether a token is live. */
   async isTokenLive(token: string): Promise<boolean> {
     const found = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) } });
     return found !== null && found.revokedAt === null;
   }
 }
+
+/** The advisory lock key that serialises {@link UserRepository.createFirstUser} across processes. */
+const FIRST_USER_LOCK_KEY = 0x6461_6975;
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, DaisError } from '@dais/shared';
@@ -5,7 +6,7 @@ import { loadManagerConfig, type ManagerConfig } from '../config/manager.config'
 import { PrismaService } from '../database/prisma.service';
 import { SecretsKeyError } from '../secrets/secrets-keyring';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
-import { CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
+import { CLI_FLAGS, CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
 import { rotateSecretsKeyCommand } from './secrets-commands';
 import { createToken, ensureAdmin, resetPassword } from './user-commands';
 
@@ -15,9 +16,10 @@ const USAGE = `Usage:
       writes it there (mode 0600) and prints it once. Safe to run again.
   admin create-token --username <name> [--role user|admin] [--name <label>]
       Creates the user if missing and prints a new API token for it.
-  admin reset-password --username <name>
-      Gives the user a new generated password, prints it once, signs them out everywhere and
-      revokes their API tokens.
+  admin reset-password <name> [--stdin]     (or --username <name>)
+      Gives the user a new generated password and prints it once (--stdin: the password read
+      from standard input instead, printed nowhere); signs them out everywhere and revokes their
+      API tokens. Audited.
   admin ensure-catalogue --file <images.json>
       Adds or updates the images listed in the file (see apps/manager/catalogue/).
   admin ensure-database-host --name <name> --engine postgresql|mysql --admin-host <host> --admin-port <port>
@@ -37,21 +39,36 @@ const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, conf
 };
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: Object.fromEntries(CLI_OPTIONS.map((option) => [option, { type: 'string' }])) as Record<
-      (typeof CLI_OPTIONS)[number],
-      { type: 'string' }
-    >,
-  });
+  const { positionals, values } = parseCommandLine();
   const command = COMMANDS[positionals[0] ?? ''];
   if (!command) throw new UsageError(`unknown command "${positionals[0] ?? ''}"`);
   const config = loadManagerConfig();
   const prisma = new PrismaService(config);
   try {
-    await command(prisma, values, config);
+    await command(prisma, { ...values, args: positionals.slice(1) }, config);
   } finally {
     await prisma.$disconnect();
+  }
+}
+
+/** The command line, or a usage error (never a stack trace) when it has an unknown or malformed option. */
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        ...(Object.fromEntries(CLI_OPTIONS.map((option) => [option, { type: 'string' }])) as Record<
+          (typeof CLI_OPTIONS)[number],
+          { type: 'string' }
+        >),
+        ...(Object.fromEntries(CLI_FLAGS.map((flag) => [flag, { type: 'boolean' }])) as Record<
+          (typeof CLI_FLAGS)[number],
+          { type: 'boolean' }
+        >),
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
 

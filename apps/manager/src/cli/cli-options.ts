@@ -17,5 +17,9 @@ export const CLI_OPTIONS = [
   'site-port',
 ] as const;
 
-/** The option values of a command line. */
-export type CliOptions = Partial<Record<(typeof CLI_OPTIONS)[number], string>>;
+/** Every flag the admin tool takes (present or not). */
+export const CLI_FLAGS = ['stdin'] as const;
+
+/** The option values of a command line, and the words after the command (`reset-password alice`). */
+export type CliOptions = Partial<Record<(typeof CLI_OPTIONS)[number], string>> &
+  Partial<Record<(typeof CLI_FLAGS)[number], boolean>> & { args?: readonly string[] };

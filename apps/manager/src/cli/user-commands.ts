@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { usernameSchema } from '@dais/shared';
+import { text } from 'node:stream/consumers';
+import { passwordSchema, usernameSchema } from '@dais/shared';
+import { AuditService } from '../audit/audit.service';
 import { AccessRevocation } from '../auth/access-revocation';
-import { hashPassword } from '../auth/password';
+import { generatePassword, hashPassword } from '../auth/password';
 import { generateApiToken, looksLikeApiToken } from '../auth/api-token';
 import { SessionRepository } from '../auth/session.repository';
 import { UserRepository } from '../auth/user.repository';
@@ -14,14 +15,11 @@ import { RedisConnections } from '../redis/redis.connections';
 import { UsageError, type CliOptions } from './cli-options';
 
 function usernameOf(options: CliOptions, fallback?: string): string {
-  const username = options.username ?? fallback;
+  const username = options.username ?? options.args?.[0] ?? fallback;
   if (!username || !usernameSchema.safeParse(username).success)
     throw new UsageError('--username must be 1-32 lowercase letters, digits, _ or -, starting with a letter');
   return username;
 }
-
-/** A password to show once: 20 characters, 120 random bits. */
-const generatedPassword = () => randomBytes(15).toString('base64url');
 
 /** `ensure-admin`: the admin user, and a live token in the token file (printed only when new). */
 export async function ensureAdmin(prisma: PrismaService, options: CliOptions): Promise<void> {
@@ -32,7 +30,7 @@ export async function ensureAdmin(prisma: PrismaService, options: CliOptions): P
   const admin = await users.ensureUser(username, 'admin');
   const userId = admin.id;
   if (admin.passwordHash === null) {
-    const password = generatedPassword();
+    const password = generatePassword();
     await users.update(userId, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
     console.log(`admin user "${username}" can sign in with the password ${password} (shown only here; change it after signing in)`);
   }
@@ -58,17 +56,26 @@ export async function createToken(prisma: PrismaService, options: CliOptions): P
   process.stdout.write(`${token}\n`);
 }
 
+/** The new password from standard input (`--stdin`): one line, its line ending not part of it. */
+async function passwordFromStdin(): Promise<string> {
+  const password = (await text(process.stdin)).replace(/\r?\n$/, '');
+  const checked = passwordSchema.safeParse(password);
+  if (!checked.success) throw new UsageError(`the password on standard input ${checked.error.issues[0]?.message ?? 'is not valid'}`);
+  return password;
+}
+
 /**
- * `reset-password`: a new generated password for an existing user, printed once; every session,
- * API token, live connection and SSH session of theirs ends, as with an admin's reset in the
- * dashboard. For an admin who lost theirs (or an account to hand over).
+ * `reset-password <name>`: a new password for an existing user, generated and printed once, or read
+ * from standard input (`--stdin`) and printed nowhere; every session, API token, live connection and
+ * SSH session of theirs ends, as with an admin's reset in the dashboard, and the audit log says so.
+ * For an admin who lost theirs (or an account to hand over).
  */
 export async function resetPassword(prisma: PrismaService, options: CliOptions, config: ManagerConfig): Promise<void> {
   const username = usernameOf(options);
   const users = new UserRepository(prisma);
   const user = await users.findByUsername(username);
   if (!user) throw new UsageError(`there is no user "${username}"`);
-  const password = generatedPassword();
+  const password = options.stdin ? await passwordFromStdin() : generatePassword();
   await users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
   const redis = new RedisConnections(config);
   try {
@@ -77,5 +84,11 @@ export async function resetPassword(prisma: PrismaService, options: CliOptions, 
   } finally {
     await redis.onModuleDestroy();
   }
-  console.log(`user "${username}" can now sign in with the password ${password} (shown only here; change it after signing in)`);
+  await new AuditService(prisma).record({
+    actor: { id: null, username: 'dais-admin' },
+    action: 'user.password.reset',
+    details: { userId: user.id, username, from: options.stdin ? 'stdin' : 'generated' },
+  });
+  if (options.stdin) console.log(`user "${username}" can now sign in with the password given; every session and API token of theirs ended`);
+  else console.log(`user "${username}" can now sign in with the password ${password} (shown only here; change it after signing in)`);
 }

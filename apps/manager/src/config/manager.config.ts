@@ -9,6 +9,7 @@ import {
   withEnvFile,
   type EnvSource,
   type OutboundTls,
+  usernameSchema,
 } from '@dais/shared';
 import { z } from 'zod';
 import { domainChecksConfig, domainChecksEnv, type DomainChecksConfig } from './domain-checks.config';
@@ -107,6 +108,10 @@ const schema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{24,256}$/, 'must be 24 to 256 printable characters without spaces (e.g. openssl rand -hex 32)')
     .optional(),
+  /** Apply pending migrations before starting (several managers starting at once take turns). */
+  DAIS_MIGRATE_ON_START: envField.boolean().default(false),
+  /** On a start that finds no user at all, create this admin and print its generated password once. */
+  DAIS_BOOTSTRAP_ADMIN: usernameSchema.optional(),
   ...domainChecksEnv,
 });
 
@@ -158,6 +163,8 @@ export interface ManagerConfig {
   metrics: { token: string | null };
   /** Proof of control of custom domains: DNS, check timing, release, reserved names. */
   domains: DomainChecksConfig;
+  /** What happens before the manager serves: migrations, and the first admin of an empty installation. */
+  startup: { migrate: boolean; bootstrapAdmin: string | null };
 }
 
 /** Reads the manager's configuration; throws a ConfigError listing every bad key. */
@@ -222,6 +229,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     secrets: { keyFile: env.DAIS_SECRETS_KEY_FILE ?? join(env.DAIS_STATE_DIR, 'secrets/secrets.key') },
     metrics: { token: env.DAIS_METRICS_TOKEN ?? null },
     domains: domainChecksConfig(env),
+    startup: { migrate: env.DAIS_MIGRATE_ON_START, bootstrapAdmin: env.DAIS_BOOTSTRAP_ADMIN ?? null },
   });
 }
 

@@ -4,11 +4,14 @@ import { type z } from 'zod';
 /** A flat map of configuration keys to raw string values, as found in the environment. */
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
-/** Thrown at startup when configuration is wrong; lists every bad key at once. */
+/**
+ * Thrown at startup when configuration is wrong; lists every bad key at once, on one line (a
+ * container's log shows it whole, and one line is one log entry for whatever collects the logs).
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
   }
 }
 
