@@ -4,6 +4,7 @@ import { ConfigError, DaisError } from '@dais/shared';
 import { loadManagerConfig, type ManagerConfig } from '../config/manager.config';
 import { PrismaService } from '../database/prisma.service';
 import { SecretsKeyError } from '../secrets/secrets-keyring';
+import { backupCommand, restoreCommand } from './backup-commands';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
 import { CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
 import { rotateSecretsKeyCommand } from './secrets-commands';
@@ -23,6 +24,13 @@ const USAGE = `Usage:
   admin ensure-database-host --name <name> --engine postgresql|mysql --admin-host <host> --admin-port <port>
                              --admin-user <user> --admin-password-file <path> --site-host <host> --site-port <port>
       Registers (or updates) a database server sites may get databases on.
+  admin backup --file <archive.tar.gz>
+      Writes one archive of the whole installation: platform database, keys, certificates, every
+      site's files and database (docs/backup.md). Sites keep running.
+  admin restore --file <archive.tar.gz> [--force]
+      Checks the whole archive, then restores it onto this new installation and brings every site
+      back. Refuses an installation that already has sites unless --force (its platform database
+      is then replaced).
   admin rotate-secrets-key
       Seals every secret kept in PostgreSQL with a new key, then takes the old key out of the key
       file (docs/secrets.md). Safe to interrupt: run it again to finish.`;
@@ -34,15 +42,20 @@ const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, conf
   'ensure-catalogue': ensureCatalogue,
   'ensure-database-host': ensureDatabaseHost,
   'rotate-secrets-key': rotateSecretsKeyCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: Object.fromEntries(CLI_OPTIONS.map((option) => [option, { type: 'string' }])) as Record<
-      (typeof CLI_OPTIONS)[number],
-      { type: 'string' }
-    >,
+    options: {
+      ...(Object.fromEntries(CLI_OPTIONS.map((option) => [option, { type: 'string' }])) as Record<
+        (typeof CLI_OPTIONS)[number],
+        { type: 'string' }
+      >),
+      force: { type: 'boolean' },
+    },
   });
   const command = COMMANDS[positionals[0] ?? ''];
   if (!command) throw new UsageError(`unknown command "${positionals[0] ?? ''}"`);

@@ -18,4 +18,4 @@ export const CLI_OPTIONS = [
 ] as const;
 
 /** The option values of a command line. */
-export type CliOptions = Partial<Record<(typeof CLI_OPTIONS)[number], string>>;
+export type CliOptions = Partial<Record<(typeof CLI_OPTIONS)[number], string>> & { force?: boolean };

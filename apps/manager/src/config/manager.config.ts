@@ -154,6 +154,8 @@ export interface ManagerConfig {
   shell: { publicHost: string; publicPort: number };
   /** The file of keys that seal the secrets kept in PostgreSQL. */
   secrets: { keyFile: string };
+  /** The manager's state folder (keys, internal CA, secrets key by default): what a backup keeps of this host. */
+  stateDir: string;
   /** The bearer token GET /metrics wants, or null: open to whoever reaches it. */
   metrics: { token: string | null };
   /** Proof of control of custom domains: DNS, check timing, release, reserved names. */
@@ -220,6 +222,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     web: { root: env.DAIS_WEB_ROOT ?? BUILT_WEB_ROOT },
     shell: { publicHost: env.DAIS_SHELL_PUBLIC_HOST, publicPort: env.DAIS_SHELL_PUBLIC_PORT ?? env.DAIS_SHELL_PORT },
     secrets: { keyFile: env.DAIS_SECRETS_KEY_FILE ?? join(env.DAIS_STATE_DIR, 'secrets/secrets.key') },
+    stateDir: env.DAIS_STATE_DIR,
     metrics: { token: env.DAIS_METRICS_TOKEN ?? null },
     domains: domainChecksConfig(env),
   });

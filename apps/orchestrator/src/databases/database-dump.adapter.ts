@@ -133,7 +133,11 @@ function exited(child: ReturnType<typeof spawn>): Promise<number | string> {
 
 async function checkExit(command: string, status: number | string, errors: () => string): Promise<void> {
   if (status === 0) return;
-  if (status === 'ENOENT') throw new DaisError('BACKUP_TOOL_FAILED', `${command} is not installed on this orchestrator's host; install the database client tools.`);
+  if (status === 'ENOENT')
+    throw new DaisError(
+      'BACKUP_TOOL_FAILED',
+      `${command} is not installed on this orchestrator's host; install the database client tools.`,
+    );
   // The tool's own words name the database, never the password (it travels in the environment).
   throw new DaisError('BACKUP_TOOL_FAILED', `${command} failed (${status}): ${errors() || 'no message'}`);
 }

@@ -44,7 +44,9 @@ export async function restoreSiteFolder(folder: SiteFolder, body: Readable): Pro
           entry.resume();
           break;
         default:
-          throw invalid(`${JSON.stringify(entry.header.name)} is a ${entry.header.type} entry; backups hold only folders, files and links.`);
+          throw invalid(
+            `${JSON.stringify(entry.header.name)} is a ${entry.header.type} entry; backups hold only folders, files and links.`,
+          );
       }
     }
     await reading;

@@ -88,7 +88,11 @@ async function packFile(pack: Pack, handle: FileHandle, name: string): Promise<b
     }
   }
   // Large files are streamed once at the size they had when opened (cut or zero-padded to it).
-  await writeTarEntry(pack, { name, type: 'file', mode: before.mode & 0o7777, mtime: before.mtime, size: before.size }, chunksOf(handle, before.size));
+  await writeTarEntry(
+    pack,
+    { name, type: 'file', mode: before.mode & 0o7777, mtime: before.mtime, size: before.size },
+    chunksOf(handle, before.size),
+  );
   return sameState(before, await handle.stat());
 }
 

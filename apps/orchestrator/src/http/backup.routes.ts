@@ -56,7 +56,8 @@ export function registerBackupRoutes(app: FastifyInstance, folders: SiteFolders,
 }
 
 function streamOf(body: unknown): Readable {
-  if (!(body instanceof Readable)) throw new DaisError('UNSUPPORTED_MEDIA_TYPE', 'Send the archive as application/x-tar or application/sql.');
+  if (!(body instanceof Readable))
+    throw new DaisError('UNSUPPORTED_MEDIA_TYPE', 'Send the archive as application/x-tar or application/sql.');
   return body;
 }
 
@@ -81,7 +82,13 @@ function checked(sha256: string, size: number): Transform {
     flush(callback) {
       const digest = hash.digest('hex');
       if (seen === size && digest === sha256) callback();
-      else callback(new DaisError('BACKUP_ARCHIVE_INVALID', `The dump arrived with ${seen} bytes and SHA-256 ${digest}, not the ${size} bytes signed.`));
+      else
+        callback(
+          new DaisError(
+            'BACKUP_ARCHIVE_INVALID',
+            `The dump arrived with ${seen} bytes and SHA-256 ${digest}, not the ${size} bytes signed.`,
+          ),
+        );
     },
   });
 }

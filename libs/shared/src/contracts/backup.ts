@@ -91,7 +91,10 @@ export type SiteDatabaseBackupRequest = z.output<typeof siteDatabaseBackupReques
 export const siteDatabaseRestoreQuerySchema = z.strictObject({
   request: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lowercase hex digits'),
-  size: z.string().regex(/^(0|[1-9][0-9]{0,15})$/, 'size is a decimal byte count').transform(Number),
+  size: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, 'size is a decimal byte count')
+    .transform(Number),
 });
 
 /** What the orchestrator reports at the end of a site's file archive (`report.json`, its last entry). */
