@@ -38,7 +38,8 @@ export class ArchiveWriter {
   }
 
   async start(): Promise<void> {
-    await this.raw({ name: BACKUP_HEADER_PATH, type: 'file', mode: 0o644 }, [Buffer.from(JSON.stringify(this.header))]);
+    const header = Buffer.from(JSON.stringify(this.header));
+    await this.raw({ name: BACKUP_HEADER_PATH, type: 'file', mode: 0o644, size: header.length }, [header]);
   }
 
   /** Adds a file of exactly `size` bytes from `chunks`; returns its SHA-256. */
@@ -72,7 +73,8 @@ export class ArchiveWriter {
   /** Writes the manifest, completes the file and renames it into place. */
   async finish(contents: Omit<BackupManifest, 'format' | 'version' | 'createdAt' | 'entries'>): Promise<BackupManifest> {
     const manifest: BackupManifest = { ...this.header, ...contents, entries: this.entries };
-    await this.raw({ name: BACKUP_MANIFEST_PATH, type: 'file', mode: 0o644 }, [Buffer.from(JSON.stringify(manifest))]);
+    const json = Buffer.from(JSON.stringify(manifest));
+    await this.raw({ name: BACKUP_MANIFEST_PATH, type: 'file', mode: 0o644, size: json.length }, [json]);
     this.pack.finalize();
     await this.written;
     await rename(this.temporaryPath, this.path);

@@ -30,7 +30,8 @@ export function packSiteFolder(folder: SiteFolder): Readable {
     } finally {
       await root.close();
     }
-    await writeTarEntry(pack, { name: 'report.json', type: 'file', mode: 0o644 }, [Buffer.from(JSON.stringify(report))]);
+    const summary = Buffer.from(JSON.stringify(report));
+    await writeTarEntry(pack, { name: 'report.json', type: 'file', mode: 0o644, size: summary.length }, [summary]);
     pack.finalize();
   };
   fill().catch((error: unknown) => pack.destroy(error instanceof Error ? error : new Error(String(error))));
