@@ -35,7 +35,7 @@ describe('backup on one installation, restore onto a new one', () => {
   let source: TestStack;
   let target: TestStack;
   let work: { path: string; remove: () => Promise<void> };
-  const sites: Record<'brochure' | 'app' | 'shop', SiteView> = {} as never;
+  const sites: Record<'brochure' | 'webapp' | 'shop', SiteView> = {} as never;
   const siteDir = (stack: TestStack, id: number) => join(stack.stateDir, 'orchestrator/data/sites', String(id));
   const done = (stack: TestStack, id: number) => stack.waitForOperation<OperationView>(id, undefined, 120_000);
   const sql = (stack: TestStack, siteId: number, statement: string, token?: string) =>
@@ -58,7 +58,7 @@ describe('backup on one installation, restore onto a new one', () => {
     source = await TestStack.start('backup-a');
     target = await TestStack.start('backup-b');
     await createSite('brochure', {});
-    await createSite('app', { type: 'dynamic', image: 'busybox' }, 'postgresql');
+    await createSite('webapp', { type: 'dynamic', image: 'busybox' }, 'postgresql');
     await createSite('shop', {}, 'mysql');
     // Files of every kind a site has: nested folders, a binary, one file past the small-file size, a link, private files.
     const brochure = siteDir(source, sites.brochure.id);
@@ -70,10 +70,10 @@ describe('backup on one installation, restore onto a new one', () => {
     await symlink('index.html', join(brochure, 'public/latest.html'));
     await writeFile(join(brochure, 'private/notes.txt'), 'not served\n');
     await chmod(join(brochure, 'private/notes.txt'), 0o600);
-    const app = siteDir(source, sites.app.id);
+    const app = siteDir(source, sites.webapp.id);
     await writeFile(join(app, 'public/index.html'), 'app from the backup\n');
     for (const [site, create] of [
-      [sites.app, 'CREATE TABLE notes (id int PRIMARY KEY, body text, at timestamptz)'],
+      [sites.webapp, 'CREATE TABLE notes (id int PRIMARY KEY, body text, at timestamptz)'],
       [sites.shop, 'CREATE TABLE notes (id int PRIMARY KEY, body text, at datetime)'],
     ] as const) {
       expect((await sql(source, site.id, create)).status).toBe(200);
@@ -85,10 +85,11 @@ describe('backup on one installation, restore onto a new one', () => {
     }
   }, 300_000);
 
+  // Each may be missing when beforeAll failed part way.
   afterAll(async () => {
-    await source?.stop();
-    await target?.stop();
-    await work?.remove();
+    await (source as TestStack | undefined)?.stop();
+    await (target as TestStack | undefined)?.stop();
+    await (work as typeof work | undefined)?.remove();
   });
 
   it('writes one archive while the sites keep running, and leaves no temporary file behind', async () => {
@@ -105,7 +106,7 @@ describe('backup on one installation, restore onto a new one', () => {
         'platform/database.sql',
         'platform/state/secrets/secrets.key',
         `sites/${sites.brochure.id}/files/public/video.bin`,
-        `sites/${sites.app.id}/database.sql`,
+        `sites/${sites.webapp.id}/database.sql`,
         `sites/${sites.shop.id}/database.sql`,
       ]),
     );
@@ -118,7 +119,7 @@ describe('backup on one installation, restore onto a new one', () => {
     const router = `http://127.0.0.1:${source.env.DAIS_ROUTER_PORT}`;
     const calls = [
       [orchestrator, 'orchestrator', 'GET', `/v1/backup/sites/${sites.brochure.id}/files`],
-      [orchestrator, 'orchestrator', 'POST', `/v1/backup/databases/${sites.app.id}/dump`],
+      [orchestrator, 'orchestrator', 'POST', `/v1/backup/databases/${sites.webapp.id}/dump`],
       [orchestrator, 'orchestrator', 'PUT', `/v1/backup/sites/${sites.brochure.id}/files`],
       [router, 'router', 'GET', '/v1/backup/state'],
       [router, 'router', 'PUT', '/v1/backup/state'],
@@ -156,9 +157,9 @@ describe('backup on one installation, restore onto a new one', () => {
       expect(answer.stderr).toMatch(pattern);
       expect(answer.stderr).not.toMatch(/\n\s+at /);
       // Nothing changed: the target's own admin token still works and it still has no sites.
-      const list = await target.api<{ items: unknown[] }>('GET', '/api/sites');
+      const list = await target.api<{ sites: unknown[] }>('GET', '/api/sites');
       expect(list.status).toBe(200);
-      expect(list.json.items).toEqual([]);
+      expect(list.json.sites).toEqual([]);
     };
 
     it('a file altered after the backup (its checksum no longer matches)', async () => {
@@ -200,7 +201,7 @@ describe('backup on one installation, restore onto a new one', () => {
       expect(await treeDigest(siteDir(target, site.id))).toEqual(await treeDigest(siteDir(source, site.id)));
     }
     // The source's accounts came with the platform database: its admin token works on the target.
-    for (const site of [sites.app, sites.shop]) {
+    for (const site of [sites.webapp, sites.shop]) {
       const before = await sql(source, site.id, 'SELECT * FROM notes ORDER BY id');
       const after = await sql(target, site.id, 'SELECT * FROM notes ORDER BY id', source.adminToken);
       expect(after.status).toBe(200);
@@ -214,7 +215,7 @@ describe('backup on one installation, restore onto a new one', () => {
     );
     expect(brochure.body).toBe('h1 { color: teal }\n');
     const app = await eventually(
-      () => target.visit('app.dais.localhost'),
+      () => target.visit('webapp.dais.localhost'),
       (page) => page.status === 200 && page.body.includes('app from the backup'),
       30_000,
     );

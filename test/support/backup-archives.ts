@@ -69,7 +69,7 @@ export function randomBytesStream(size: number, seed: number): Readable {
       if (left <= 0) return void this.push(null);
       const chunk = Buffer.alloc(Math.min(left, 64 * 1024));
       for (let i = 0; i < chunk.length; i++) {
-        state = (state * 1103515245 + 12345) >>> 0;
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
         chunk[i] = state >>> 24;
       }
       left -= chunk.length;

@@ -54,9 +54,10 @@ describe('backup archives', () => {
     expect(manifest).toMatchObject({ format: 'dais-backup', version: 1, migrations: ['m1'], databaseNamePrefix: 'p_' });
     expect(await readdir(dir)).toEqual(['a.tar.gz']);
     const seen: string[] = [];
-    await readArchive(file, async ({ entry, content }) => {
+    await readArchive(file, ({ entry, content }) => {
       seen.push(entry.path);
       content.resume();
+      return Promise.resolve();
     });
     expect(seen).toEqual([
       'platform/database.sql',

@@ -66,7 +66,10 @@ export async function verifyArchive(file: string): Promise<BackupManifest> {
 /** Reads an archive already verified, handing every entry but header and manifest to `visit` in archive order. */
 export async function readArchive(file: string, visit: (item: ArchiveItem) => Promise<void>): Promise<void> {
   await walk(file, async (name, type, header, content) => {
-    if (name === BACKUP_MANIFEST_PATH) return content.resume() && undefined;
+    if (name === BACKUP_MANIFEST_PATH) {
+      content.resume();
+      return;
+    }
     const entry: BackupEntry =
       type === 'file'
         ? { type, path: name, size: header.size ?? 0, sha256: '', mode: header.mode & 0o7777 }
@@ -126,8 +129,7 @@ function checkHeader(json: unknown): void {
 function parseManifest(json: unknown): BackupManifest {
   const parsed = backupManifestSchema.safeParse(json);
   if (!parsed.success) throw invalid('its manifest is malformed.');
-  if (parsed.data.format !== BACKUP_FORMAT || parsed.data.version !== BACKUP_FORMAT_VERSION)
-    throw unsupported('its manifest names another format.');
+  if (parsed.data.version !== BACKUP_FORMAT_VERSION) throw unsupported('its manifest names another format version.');
   return parsed.data;
 }
 

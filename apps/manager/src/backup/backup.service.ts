@@ -94,7 +94,7 @@ async function backUpSite(writer: ArchiveWriter, site: SnapshotSite, sources: Ba
  */
 async function addTar(writer: ArchiveWriter, body: Readable, prefix: string, strip = ''): Promise<unknown> {
   const extract = tarExtract();
-  body.pipe(extract as unknown as NodeJS.WritableStream);
+  body.pipe(extract);
   body.once('error', (error) => extract.destroy(error));
   let report: unknown = null;
   for await (const entry of extract) {
@@ -107,9 +107,9 @@ async function addTar(writer: ArchiveWriter, body: Readable, prefix: string, str
     }
     if (!name.startsWith(strip)) throw new DaisError('PEER_ERROR', `A peer sent an unexpected entry ${JSON.stringify(name)}.`);
     const path = `${prefix}${name.slice(strip.length).replace(/\/$/, '')}`;
-    if (type === 'directory') await writer.directory(path, mode ?? 0o755, mtime);
-    else if (type === 'symlink') await writer.symlink(path, linkname ?? '', mtime);
-    else if (type === 'file') await writer.file(path, size ?? 0, mode ?? 0o644, entry as AsyncIterable<Buffer>, mtime);
+    if (type === 'directory') await writer.directory(path, mode, mtime);
+    else if (type === 'symlink') await writer.symlink(path, linkname, mtime);
+    else if (type === 'file') await writer.file(path, size, mode, entry as AsyncIterable<Buffer>, mtime);
     entry.resume();
   }
   return report;

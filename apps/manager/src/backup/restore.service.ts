@@ -75,7 +75,10 @@ async function restorePlatform(file: string, targets: RestoreTargets): Promise<v
     if (!entry.path.startsWith(ARCHIVE_PATHS.managerState) || entry.type !== 'file') return;
     const relative = entry.path.slice(ARCHIVE_PATHS.managerState.length);
     const bytes = await readAll(content);
-    if (relative === 'secrets/secrets.key') return mergeSecretsKeys(targets.keyFile, bytes.toString('utf8'));
+    if (relative === 'secrets/secrets.key') {
+      mergeSecretsKeys(targets.keyFile, bytes.toString('utf8'));
+      return;
+    }
     const aside = join(targets.asideDir, relative);
     await mkdir(dirname(aside), { recursive: true, mode: 0o700 });
     await writeFile(aside, bytes, { mode: 0o600 });
@@ -162,7 +165,7 @@ class GroupUpload {
       else if (entry.type === 'symlink') this.pack.entry({ name, type: 'symlink', linkname: entry.target }, settle(resolve, reject));
       else {
         const sink = this.pack.entry({ name, type: 'file', size: entry.size, mode: entry.mode }, settle(resolve, reject));
-        content.pipe(sink as unknown as NodeJS.WritableStream);
+        content.pipe(sink);
       }
     });
   }

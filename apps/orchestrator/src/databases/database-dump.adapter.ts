@@ -35,7 +35,7 @@ export class DatabaseDumpAdapter {
       const errors = collect(child.stderr);
       const exit = exited(child);
       await pipeline(child.stdout, createWriteStream(file, { mode: 0o600 }));
-      await checkExit(tool.command, await exit, errors);
+      checkExit(tool.command, await exit, errors);
       const { size } = await stat(file);
       return { size, open: () => createReadStream(file), dispose: () => rm(dir, { recursive: true, force: true }) };
     } catch (error) {
@@ -63,7 +63,7 @@ export class DatabaseDumpAdapter {
       throw error;
     }
     child.stdin.end();
-    await checkExit(tool.command, await exit, errors);
+    checkExit(tool.command, await exit, errors);
   }
 }
 
@@ -74,6 +74,7 @@ interface ToolCommand {
 }
 
 function dumpCommand(c: DatabaseConnection): ToolCommand {
+  assertPlainNames(c);
   if (c.engine === 'postgresql') {
     return {
       command: 'pg_dump',
@@ -84,12 +85,13 @@ function dumpCommand(c: DatabaseConnection): ToolCommand {
   }
   return {
     command: 'mysqldump',
-    args: ['--single-transaction', '--no-tablespaces', '--skip-lock-tables', '--triggers', ...mysqlTarget(c), '--', c.name],
+    args: ['--single-transaction', '--no-tablespaces', '--skip-lock-tables', '--triggers', ...mysqlTarget(c), c.name],
     env: mysqlEnv(c),
   };
 }
 
 function loadCommand(c: DatabaseConnection): ToolCommand {
+  assertPlainNames(c);
   if (c.engine === 'postgresql') {
     return {
       command: 'psql',
@@ -97,7 +99,15 @@ function loadCommand(c: DatabaseConnection): ToolCommand {
       env: pgEnv(c),
     };
   }
-  return { command: 'mysql', args: [...mysqlTarget(c), '--', c.name], env: mysqlEnv(c) };
+  return { command: 'mysql', args: [...mysqlTarget(c), '--connect-timeout=10', `--database=${c.name}`], env: mysqlEnv(c) };
+}
+
+/** Names go into argv: only the identifiers Dais generates, so none can read as an option. */
+function assertPlainNames(c: DatabaseConnection): void {
+  for (const value of [c.name, c.username]) {
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(value))
+      throw new DaisError('VALIDATION_FAILED', `${JSON.stringify(value)} is not a database or user name Dais makes.`);
+  }
 }
 
 function pgTarget(c: DatabaseConnection): string[] {
@@ -109,7 +119,7 @@ function pgEnv(c: DatabaseConnection): NodeJS.ProcessEnv {
 }
 
 function mysqlTarget(c: DatabaseConnection): string[] {
-  return ['--protocol=TCP', `--host=${c.host}`, `--port=${c.port}`, `--user=${c.username}`, '--connect-timeout=10'];
+  return ['--protocol=TCP', `--host=${c.host}`, `--port=${c.port}`, `--user=${c.username}`];
 }
 
 function mysqlEnv(c: DatabaseConnection): NodeJS.ProcessEnv {
@@ -131,7 +141,7 @@ function exited(child: ReturnType<typeof spawn>): Promise<number | string> {
   });
 }
 
-async function checkExit(command: string, status: number | string, errors: () => string): Promise<void> {
+function checkExit(command: string, status: number | string, errors: () => string): void {
   if (status === 0) return;
   if (status === 'ENOENT')
     throw new DaisError(

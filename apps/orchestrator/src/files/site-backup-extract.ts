@@ -40,10 +40,14 @@ export async function restoreSiteFolder(folder: SiteFolder, body: Readable): Pro
           await folder.utimes(path, entry.header.mtime.getTime() / 1000, entry.header.mtime.getTime() / 1000);
           break;
         case 'symlink':
-          links.push({ path, target: entry.header.linkname ?? '' });
+          links.push({ path, target: entry.header.linkname });
           entry.resume();
           break;
-        default:
+        case 'link':
+        case 'block-device':
+        case 'character-device':
+        case 'fifo':
+        case 'contiguous-file':
           throw invalid(
             `${JSON.stringify(entry.header.name)} is a ${entry.header.type} entry; backups hold only folders, files and links.`,
           );

@@ -42,9 +42,7 @@ async function packTree(pack: Pack, dir: string, prefix: string, keep: (name: st
         const sink = pack.entry({ name: `${prefix}${name}`, size: stats.size, mode: 0o600, mtime: stats.mtime }, (error) =>
           error ? reject(error) : resolve(),
         );
-        createReadStream(path)
-          .on('error', reject)
-          .pipe(sink as unknown as NodeJS.WritableStream);
+        createReadStream(path).on('error', reject).pipe(sink);
       });
     }
   }
