@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, stat, symlink, truncate, writeFile, copyFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { OperationView, SiteView, SqlQueryResult } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytesStream, readRawArchive, treeDigest, writeRawArchive } from './support/backup-archives';
+import { verifyArchive } from '../apps/manager/src/backup/archive-reader';
 import { eventually } from './support/http';
 import { signedFetch } from './support/signed-fetch';
 import { REPO_ROOT } from './support/dev-env';
@@ -110,7 +111,6 @@ describe('backup on one installation, restore onto a new one', () => {
         `sites/${sites.shop.id}/database.sql`,
       ]),
     );
-    const { readdir } = await import('node:fs/promises');
     expect((await readdir(work.path)).filter((name) => name.includes('partial'))).toEqual([]);
   }, 120_000);
 
@@ -146,7 +146,6 @@ describe('backup on one installation, restore onto a new one', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/^admin: Could not reach the router/);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
-    const { readdir } = await import('node:fs/promises');
     expect((await readdir(work.path)).sort()).toEqual(['backup.tar.gz']);
   }, 60_000);
 
@@ -221,6 +220,27 @@ describe('backup on one installation, restore onto a new one', () => {
     );
     expect(app.body).toBe('app from the backup\n');
   }, 300_000);
+
+  it('backs up on a schedule when a folder is set, keeping the newest archives', async () => {
+    const folder = join(work.path, 'scheduled');
+    await source.stopProcess('manager');
+    source.startProcess('manager', { env: { DAIS_BACKUP_DIR: folder, DAIS_BACKUP_INTERVAL_MS: '3000', DAIS_BACKUP_KEEP: '2' } });
+    await source.waitUntilReady();
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'before-upgrade.tar.gz'), 'an admin file, never pruned');
+    const archives = () => readdir(folder).then((names) => names.filter((name) => /^dais-backup-\d{8}T\d{6}Z\.tar\.gz$/.test(name)).sort());
+    // Three runs have happened once the first archive seen is gone (two kept); each is whole.
+    const first = await eventually(archives, (names) => names.length === 1, 30_000);
+    const later = await eventually(archives, (names) => names.length === 2 && !names.includes(first[0] ?? ''), 60_000);
+    expect((await readdir(folder)).filter((name) => name.includes('partial') || name === 'before-upgrade.tar.gz')).toEqual([
+      'before-upgrade.tar.gz',
+    ]);
+    const manifest = await verifyArchive(join(folder, later[0] ?? ''));
+    expect(manifest.sites.map((site) => site.name).sort()).toEqual(['brochure', 'shop', 'webapp']);
+    await source.stopProcess('manager');
+    source.startProcess('manager');
+    await source.waitUntilReady();
+  }, 120_000);
 
   it('refuses to restore onto an installation that has sites, unless forced', async () => {
     const again = await admin(target, 'restore', '--file', archive());

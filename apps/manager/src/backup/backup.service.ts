@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import { DaisError, siteFilesReportSchema, type BackupManifest, type BackupSite, type DatabaseConnection } from '@dais/shared';
 import type { BackupClient } from '../clients/backup.client';
+import type { ManagerConfig } from '../config/manager.config';
 import { SealedSecret, type SecretOpener } from '../secrets/sealed-secret';
 import { ARCHIVE_PATHS } from './archive-format';
 import { ArchiveWriter } from './archive-writer';
@@ -20,6 +21,18 @@ export interface BackupSources {
   stateFiles: { root: string; paths: string[] };
   databaseNamePrefix: string;
   say: (line: string) => void;
+}
+
+/** The sources of this installation: what of its state folder a backup keeps, and its database name prefix. */
+export function backupSourcesOf(
+  config: ManagerConfig,
+  adapters: Pick<BackupSources, 'platform' | 'peers' | 'secrets' | 'say'>,
+): BackupSources {
+  return {
+    ...adapters,
+    stateFiles: { root: config.stateDir, paths: [config.keys.dir, join(config.stateDir, 'tls'), config.secrets.keyFile] },
+    databaseNamePrefix: config.databaseNamePrefix,
+  };
 }
 
 /**

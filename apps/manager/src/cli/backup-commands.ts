@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { createBackup } from '../backup/backup.service';
+import { backupSourcesOf, createBackup } from '../backup/backup.service';
 import { PlatformDatabaseAdapter } from '../backup/platform-database.adapter';
 import { restoreBackup } from '../backup/restore.service';
 import { RestoreStore } from '../backup/restore.store';
@@ -15,17 +15,15 @@ export async function backupCommand(_prisma: PrismaService, options: CliOptions,
   if (!options.file) throw new UsageError('backup needs --file <archive.tar.gz>');
   const file = resolve(options.file);
   const started = Date.now();
-  const manifest = await createBackup(file, {
-    platform: new PlatformDatabaseAdapter(config.databaseUrl),
-    peers: new BackupClient(config),
-    secrets: SecretBox.load(config.secrets.keyFile),
-    stateFiles: {
-      root: config.stateDir,
-      paths: [config.keys.dir, join(config.stateDir, 'tls'), config.secrets.keyFile],
-    },
-    databaseNamePrefix: config.databaseNamePrefix,
-    say: (line) => console.log(`  ${line}`),
-  });
+  const manifest = await createBackup(
+    file,
+    backupSourcesOf(config, {
+      platform: new PlatformDatabaseAdapter(config.databaseUrl),
+      peers: new BackupClient(config),
+      secrets: SecretBox.load(config.secrets.keyFile),
+      say: (line) => console.log(`  ${line}`),
+    }),
+  );
   const changed = manifest.sites.reduce((sum, site) => sum + site.changedFiles.length, 0);
   console.log(
     `wrote ${file}: ${manifest.sites.length} sites, ${manifest.entries.length} entries in ${((Date.now() - started) / 1000).toFixed(1)} s`,
