@@ -128,6 +128,14 @@ const MATRIX: Row[] = [
   row('browser', 'router', 'GET /v1/health', 'refuse', [401, 'SIGNATURE_MISSING']),
   row('shell', 'router', 'GET /v1/health', 'refuse', [401, 'CALLER_UNKNOWN']),
   row('key-thief', 'router', 'GET /v1/health', 'refuse', [200]),
+  // Backups (every site's files and databases, the ACME account): the manager's alone, at both layers.
+  row('manager', 'router', 'GET /v1/backup/state', 'pass', [200]),
+  row('shell', 'router', 'GET /v1/backup/state', 'refuse', [401, 'CALLER_UNKNOWN']),
+  row('browser', 'router', 'GET /v1/backup/state', 'refuse', [401, 'SIGNATURE_MISSING']),
+  row('key-thief', 'router', 'GET /v1/backup/state', 'refuse', [200]),
+  row('shell', 'orchestrator', 'GET /v1/backup/sites/1/files', 'refuse', [403, 'ROUTE_FORBIDDEN']),
+  row('shell', 'orchestrator', 'POST /v1/backup/databases/1/dump', 'refuse', [403, 'ROUTE_FORBIDDEN']),
+  row('browser', 'orchestrator', 'GET /v1/backup/sites/1/files', 'refuse', [401, 'SIGNATURE_MISSING']),
 ];
 
 /** Paths that nginx and the apps could read differently; none may slip a forbidden prefix past the balancer. */

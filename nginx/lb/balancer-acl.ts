@@ -35,8 +35,22 @@ export const BALANCER_ACL: Readonly<Record<BalancerTargetRole, readonly Balancer
     { allow: true, callers: ['public', 'manager'], prefix: '/', why: 'browsers: the dashboard, /api/ and /socket.io/' },
   ],
   orchestrator: [
+    {
+      allow: false,
+      callers: ['public', 'shell'],
+      prefix: '/v1/backup/',
+      why: "backups carry every site's files and databases: the manager alone (docs/backup.md)",
+    },
     { allow: true, callers: ['manager'], prefix: '/', why: 'the manager drives the control API and its websockets' },
     { allow: true, callers: ['shell'], prefix: '/ws/shell-server/', methods: ['GET'], why: 'shell sessions (websocket upgrade)' },
   ],
-  router: [{ allow: true, callers: ['manager'], prefix: '/', why: 'the manager drives the routes and certificates' }],
+  router: [
+    {
+      allow: false,
+      callers: ['public', 'shell'],
+      prefix: '/v1/backup/',
+      why: 'the ACME account and certificates: the manager alone (docs/backup.md)',
+    },
+    { allow: true, callers: ['manager'], prefix: '/', why: 'the manager drives the routes and certificates' },
+  ],
 };

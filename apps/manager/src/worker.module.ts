@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ScheduledBackups } from './backup/scheduled-backups';
 import { CertificateSync } from './domains/certificate-sync';
 import { DomainCheckSweep } from './domains/domain-check.sweep';
 import { DomainProofModule } from './domains/domain-proof.module';
@@ -10,7 +11,7 @@ import { OperationWorker } from './operations/operation-worker';
 import { SiteStepExecutor } from './operations/site-step.executor';
 import { PeriodicJobs } from './queue/periodic-jobs';
 
-/** The operation worker, its sweeper, the certificate-state sync and the domain checks (the `worker` role). */
+/** The operation worker, its sweeper, the certificate-state sync, the domain checks and scheduled backups (the `worker` role). */
 @Module({
   imports: [DomainProofModule],
   providers: [
@@ -22,6 +23,7 @@ import { PeriodicJobs } from './queue/periodic-jobs';
     OperationSweeper,
     SiteEventsPublisher,
     CertificateSync,
+    ScheduledBackups,
     { provide: OPERATION_STORE, useExisting: OperationRepository },
     { provide: STEP_EXECUTOR, useExisting: SiteStepExecutor },
     { provide: OPERATION_EVENTS, useExisting: SiteEventsPublisher },

@@ -7,6 +7,7 @@ import { acmePaths, createCertificateService } from './certificates/certificate-
 import type { CertificateService } from './certificates/certificate.service';
 import { FileChallengeStore } from './certificates/file-challenge-store';
 import { RouteService } from './forwarding/route.service';
+import { registerBackupRoutes } from './http/backup.routes';
 import { registerCertificateRoutes } from './http/certificates.routes';
 import { registerRouteRoutes } from './http/routes.routes';
 import { renderEdgeConfig } from './nginx/edge-config.render';
@@ -68,6 +69,10 @@ export function createRouter(config: RouterConfig): Router {
       await certificateService.start(tier.table.state.values());
       const routes = new RouteService(tier.table, certificateService);
       registerCertificateRoutes(server, certificateService);
+      registerBackupRoutes(server, { acmeDir: config.acme.dir }, async () => {
+        await certificateService.load();
+        await tier.table.reapply();
+      });
       registerRouteRoutes(server, routes, () => ({
         component: config.id,
         status: 'ok',

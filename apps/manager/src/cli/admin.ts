@@ -5,6 +5,7 @@ import { ConfigError, DaisError } from '@dais/shared';
 import { loadManagerConfig, type ManagerConfig } from '../config/manager.config';
 import { PrismaService } from '../database/prisma.service';
 import { SecretsKeyError } from '../secrets/secrets-keyring';
+import { backupCommand, restoreCommand } from './backup-commands';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
 import { CLI_FLAGS, CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
 import { rotateSecretsKeyCommand } from './secrets-commands';
@@ -25,6 +26,13 @@ const USAGE = `Usage:
   admin ensure-database-host --name <name> --engine postgresql|mysql --admin-host <host> --admin-port <port>
                              --admin-user <user> --admin-password-file <path> --site-host <host> --site-port <port>
       Registers (or updates) a database server sites may get databases on.
+  admin backup --file <archive.tar.gz>
+      Writes one archive of the whole installation: platform database, keys, certificates, every
+      site's files and database (docs/backup.md). Sites keep running.
+  admin restore --file <archive.tar.gz> [--force]
+      Checks the whole archive, then restores it onto this new installation and brings every site
+      back. Refuses an installation that already has sites unless --force (its platform database
+      is then replaced).
   admin rotate-secrets-key
       Seals every secret kept in PostgreSQL with a new key, then takes the old key out of the key
       file (docs/secrets.md). Safe to interrupt: run it again to finish.`;
@@ -36,6 +44,8 @@ const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, conf
   'ensure-catalogue': ensureCatalogue,
   'ensure-database-host': ensureDatabaseHost,
   'rotate-secrets-key': rotateSecretsKeyCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 async function main(): Promise<void> {

@@ -18,7 +18,7 @@ export const CLI_OPTIONS = [
 ] as const;
 
 /** Every flag the admin tool takes (present or not). */
-export const CLI_FLAGS = ['stdin'] as const;
+export const CLI_FLAGS = ['stdin', 'force'] as const;
 
 /** The option values of a command line, and the words after the command (`reset-password alice`). */
 export type CliOptions = Partial<Record<(typeof CLI_OPTIONS)[number], string>> &

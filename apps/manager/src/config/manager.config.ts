@@ -34,6 +34,9 @@ const schema = z.object({
   DAIS_OPERATION_ATTEMPTS: envField.positiveInt().default(8),
   DAIS_OPERATION_BACKOFF_MS: envField.positiveInt().default(1_000),
   DAIS_SWEEP_INTERVAL_MS: envField.positiveInt().default(30_000),
+  DAIS_BACKUP_DIR: envField.absolutePath().optional(),
+  DAIS_BACKUP_INTERVAL_MS: envField.positiveInt().default(24 * 60 * 60_000),
+  DAIS_BACKUP_KEEP: envField.positiveInt().default(7),
   /** How often workers read certificate states from the router. */
   DAIS_CERTIFICATE_SYNC_INTERVAL_MS: envField.positiveInt().default(15_000),
   DAIS_ORCHESTRATOR_URL: envField.httpUrl().default('http://127.0.0.1:7100'),
@@ -159,6 +162,10 @@ export interface ManagerConfig {
   shell: { publicHost: string; publicPort: number };
   /** The file of keys that seal the secrets kept in PostgreSQL. */
   secrets: { keyFile: string };
+  /** The manager's state folder (keys, internal CA, secrets key by default): what a backup keeps of this host. */
+  stateDir: string;
+  /** Scheduled backups (docs/backup.md): off unless a folder is set; the newest `keep` archives are kept. */
+  backups: { dir: string | null; intervalMs: number; keep: number };
   /** The bearer token GET /metrics wants, or null: open to whoever reaches it. */
   metrics: { token: string | null };
   /** Proof of control of custom domains: DNS, check timing, release, reserved names. */
@@ -227,6 +234,8 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
     web: { root: env.DAIS_WEB_ROOT ?? BUILT_WEB_ROOT },
     shell: { publicHost: env.DAIS_SHELL_PUBLIC_HOST, publicPort: env.DAIS_SHELL_PUBLIC_PORT ?? env.DAIS_SHELL_PORT },
     secrets: { keyFile: env.DAIS_SECRETS_KEY_FILE ?? join(env.DAIS_STATE_DIR, 'secrets/secrets.key') },
+    stateDir: env.DAIS_STATE_DIR,
+    backups: { dir: env.DAIS_BACKUP_DIR ?? null, intervalMs: env.DAIS_BACKUP_INTERVAL_MS, keep: env.DAIS_BACKUP_KEEP },
     metrics: { token: env.DAIS_METRICS_TOKEN ?? null },
     domains: domainChecksConfig(env),
     startup: { migrate: env.DAIS_MIGRATE_ON_START, bootstrapAdmin: env.DAIS_BOOTSTRAP_ADMIN ?? null },

@@ -5,3 +5,5 @@ export { normalizeSitePath, parseSitePath } from './site-path';
 export { archiveFolder, type ArchiveLimits, type FolderArchive } from './folder-archive';
 export { openReadStream, writeFromStream, type FileDownload, type UploadOptions } from './file-transfer';
 export { storeFormUpload, type FormUploadOptions } from './form-upload';
+export { packSiteFolder } from './site-backup-pack';
+export { restoreSiteFolder } from './site-backup-extract';

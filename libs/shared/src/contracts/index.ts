@@ -22,3 +22,4 @@ export * from './live-streams';
 export * from './site-files';
 export * from './list-queries';
 export * from './platform';
+export * from './backup';

@@ -99,6 +99,14 @@ export const ERROR_CATALOGUE = {
   SITE_DISK_FULL: { status: 409, transient: false },
   /** A disk limit below what the site already stores. */
   DISK_LIMIT_BELOW_USAGE: { status: 409, transient: false },
+  /** A backup archive that is not whole: truncated, altered, an entry missing or unlisted, or an unsafe path. */
+  BACKUP_ARCHIVE_INVALID: { status: 422, transient: false },
+  /** A backup archive of another kind, another format version, or from newer software than this installation. */
+  BACKUP_ARCHIVE_UNSUPPORTED: { status: 422, transient: false },
+  /** A restore into an installation that already holds sites (without --force). */
+  BACKUP_TARGET_NOT_EMPTY: { status: 409, transient: false },
+  /** A dump or load tool (pg_dump, psql, mysqldump, mysql) failed; the message carries its own words. */
+  BACKUP_TOOL_FAILED: { status: 502, transient: true },
 } as const satisfies Record<string, { status: number; transient: boolean }>;
 
 /** Every error code a Dais component may answer with. */

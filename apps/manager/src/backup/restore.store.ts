@@ -1,0 +1,106 @@
+import { DaisError, type DatabaseConnection } from '@dais/shared';
+import type { PrismaService } from '../database/prisma.service';
+import { createOperationRow } from '../operations/operation-rows';
+import { SealedSecret } from '../secrets/sealed-secret';
+import { SecretBox } from '../secrets/secret-box';
+
+/** How often a restore looks at its repair operations. */
+const POLL_MS = 250;
+
+/**
+ * What a restore reads and writes in the (restored) platform database through Prisma: the only
+ * place it touches rows. Repairs are ordinary operations, run by the installation's workers.
+ */
+export class RestoreStore {
+  private box: SecretBox | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly enqueue: (operationId: number) => Promise<void>,
+    private readonly keyFile: string,
+  ) {}
+
+  siteCount(): Promise<number> {
+    return this.prisma.site.count();
+  }
+
+  /** Site databases get this installation's name prefix, so they never collide with the source's on a shared server. */
+  async renameDatabases(from: string, to: string): Promise<void> {
+    const databases = await this.prisma.siteDatabase.findMany({ select: { id: true, name: true, username: true } });
+    for (const database of databases) {
+      const name = reprefix(database.name, from, to);
+      const username = reprefix(database.username, from, to);
+      await this.prisma.siteDatabase.update({ where: { id: database.id }, data: { name, username } });
+    }
+  }
+
+  /** Writes a repair operation for each site, queues them, and waits until every one has succeeded. */
+  async repairAll(siteIds: readonly number[], timeoutMs: number): Promise<void> {
+    const operations: number[] = [];
+    for (const siteId of siteIds) {
+      const operation = await this.prisma.$transaction(async (tx) => {
+        const site = await tx.site.findUniqueOrThrow({ where: { id: siteId }, include: { database: true } });
+        return createOperationRow(
+          tx,
+          { id: site.id, name: site.name, type: site.type, hasDatabase: Boolean(site.database && !site.database.deleting) },
+          'repair_site',
+          null,
+        );
+      });
+      operations.push(operation.id);
+      await this.enqueue(operation.id);
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await this.prisma.operation.findMany({
+        where: { id: { in: operations } },
+        select: { id: true, siteName: true, state: true, error: true },
+      });
+      const failed = rows.find((row) => row.state === 'failed');
+      if (failed)
+        throw new DaisError(
+          'OPERATION_NOT_RETRYABLE',
+          `Rebuilding site ${failed.siteName} failed: ${failed.error ?? 'no reason given'}. Fix it, then run the restore again with --force.`,
+        );
+      if (rows.every((row) => row.state === 'succeeded')) return;
+      if (Date.now() > deadline)
+        throw new DaisError(
+          'PEER_UNAVAILABLE',
+          "The sites were not rebuilt in time: is the manager's worker running? Run the restore again with --force.",
+        );
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  async dynamicSiteIds(): Promise<number[]> {
+    const sites = await this.prisma.site.findMany({ where: { type: 'dynamic' }, select: { id: true }, orderBy: { id: 'asc' } });
+    return sites.map((site) => site.id);
+  }
+
+  /** The site's own connection to its database (opened with the key file as it is after the restore). */
+  async connectionOf(siteId: number): Promise<DatabaseConnection | null> {
+    this.box ??= SecretBox.load(this.keyFile);
+    const site = await this.prisma.site.findUnique({ where: { id: siteId }, include: { database: { include: { host: true } } } });
+    const database = site?.database;
+    if (!database || database.deleting) return null;
+    // As the SQL console connects: the host's admin address, the site's own user.
+    return {
+      engine: database.host.engine,
+      host: database.host.adminHost,
+      port: database.host.adminPort,
+      name: database.name,
+      username: database.username,
+      password: this.box.open(new SealedSecret(database.password, { column: 'SiteDatabase.password', rowId: siteId })),
+    };
+  }
+}
+
+function reprefix(name: string, from: string, to: string): string {
+  const renamed = name.startsWith(from) ? `${to}${name.slice(from.length)}` : name;
+  if (renamed.length > 32)
+    throw new DaisError(
+      'VALIDATION_FAILED',
+      `Database ${name} would be named ${renamed}, longer than 32 characters; shorten DAIS_DATABASE_NAME_PREFIX.`,
+    );
+  return renamed;
+}
