@@ -1,19 +1,15 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   backupRestoreResultSchema,
   DaisError,
-  errorBodySchema,
-  isErrorCode,
   loadOwnPrivateKey,
   signRequest,
   type BackupRestoreResult,
-  type OutboundTls,
   type SignerIdentity,
 } from '@dais/shared';
 import type { ManagerConfig } from '../config/manager.config';
+import { readAll, safeJson, streamedExchange } from './streamed-exchange';
 
 /** The peers a backup reads from and a restore writes to. */
 export type BackupPeer = 'orchestrator' | 'router';
@@ -59,46 +55,15 @@ export class BackupClient {
     if (json !== undefined)
       Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(json)) });
     if (body && 'stream' in body) headers['content-type'] = body.contentType;
-    const url = new URL(path, target.url);
-    const tls: OutboundTls | object = url.protocol === 'https:' ? this.config.peerTls : {};
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-        url,
-        { method, headers, timeout: TRANSFER_TIMEOUT_MS, ...tls },
-        resolve,
-      );
-      request.on('timeout', () => request.destroy(new Error('timed out')));
-      request.on('error', reject);
-      if (body && 'stream' in body) pipeline(body.stream, request).catch(reject);
-      else request.end(json);
-    }).catch((error: unknown) => {
-      const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'unknown error';
-      throw new DaisError('PEER_UNAVAILABLE', `Could not reach the ${peer} (${target.url}): ${reason}.`, undefined, { cause: error });
+    return streamedExchange({
+      peer,
+      peerUrl: target.url,
+      url: new URL(path, target.url),
+      method,
+      headers,
+      tls: this.config.peerTls,
+      timeoutMs: TRANSFER_TIMEOUT_MS,
+      ...(body && 'stream' in body ? { body: body.stream } : json === undefined ? {} : { body: json }),
     });
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw peerError(peer, status, safeJson(await readAll(response)));
-    return response;
   }
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function peerError(peer: BackupPeer, status: number, json: unknown): DaisError {
-  const parsed = errorBodySchema.safeParse(json);
-  if (parsed.success && isErrorCode(parsed.data.error.code) && parsed.data.error.code !== 'INTERNAL') {
-    return new DaisError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
-  }
-  return new DaisError('PEER_ERROR', `The ${peer} answered HTTP ${status} without a Dais error body.`);
 }

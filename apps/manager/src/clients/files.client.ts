@@ -1,16 +1,12 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DaisError,
-  errorBodySchema,
   fileFormUploadResultSchema,
   fileLimitsSchema,
   fileListSchema,
   fileResultSchema,
-  isErrorCode,
   loadOwnPrivateKey,
   signRequest,
   SignedHttpClient,
@@ -23,6 +19,7 @@ import {
 } from '@dais/shared';
 import type { z } from 'zod';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
+import { readAll, safeJson, streamedExchange } from './streamed-exchange';
 
 /** A file or zip streaming from the orchestrator. */
 export interface FileStream {
@@ -144,26 +141,16 @@ export class FilesClient {
   ): Promise<IncomingMessage> {
     const headers: Record<string, string> = signRequest(this.identity, { audience: this.audience, method, path, body: '' });
     if (upload) Object.assign(headers, { 'content-type': upload.contentType, 'content-length': String(upload.size) });
-    const url = new URL(path, this.baseUrl);
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-        url,
-        { method, headers, timeout: TRANSFER_TIMEOUT_MS, ...(url.protocol === 'https:' ? this.tls : {}) },
-        resolve,
-      );
-      request.on('timeout', () => request.destroy(new Error('timed out')));
-      request.on('error', reject);
-      if (upload) pipeline(upload.open(), request).catch(reject);
-      else request.end();
-    }).catch((error: unknown) => {
-      const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : 'unknown error';
-      throw new DaisError('PEER_UNAVAILABLE', `Could not reach the orchestrator (${this.baseUrl}): ${reason}.`, undefined, {
-        cause: error,
-      });
+    return streamedExchange({
+      peer: 'orchestrator',
+      peerUrl: this.baseUrl,
+      url: new URL(path, this.baseUrl),
+      method,
+      headers,
+      tls: this.tls,
+      timeoutMs: TRANSFER_TIMEOUT_MS,
+      ...(upload ? { body: upload.open() } : {}),
     });
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw peerError(status, safeJson(await readAll(response)));
-    return response;
   }
 }
 
@@ -175,31 +162,8 @@ function query(values: Record<string, string>): string {
   return new URLSearchParams(values).toString();
 }
 
-/** Reads a (small) answer body whole: errors and upload results only, never file content. */
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function parseAnswer<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new DaisError('PEER_ERROR', 'The orchestrator sent an answer that does not match the file contract.');
   return parsed.data;
-}
-
-function peerError(status: number, json: unknown): DaisError {
-  const parsed = errorBodySchema.safeParse(json);
-  if (parsed.success && isErrorCode(parsed.data.error.code) && parsed.data.error.code !== 'INTERNAL') {
-    return new DaisError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
-  }
-  return new DaisError('PEER_ERROR', `The orchestrator answered HTTP ${status} without a Dais error body.`);
 }
