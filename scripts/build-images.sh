@@ -2,9 +2,9 @@
 # npm run images: builds every image docker-compose.yml runs, locally and without any registry
 # (docs/deployment.md). Each is tagged dais/<name>:latest and dais/<name>:<git short commit>.
 #   dais/base:trixie   debootstrap --variant=minbase trixie, imported (no registry)
-#   dais/node:trixie   + Debian's nodejs 20.19
+#   dais/runtime:trixie  + Debian's nodejs 20.19 and every Debian package a component needs
 #   dais/app           + production node_modules and the built workspaces (shared by all below)
-#   manager orchestrator router shell balancer init   + what each component needs
+#   manager orchestrator router shell balancer init   + users' folders, settings, entrypoints (KBs)
 #   postgres redis     Debian's postgresql-17 and redis-server on the base
 # Also the site base images of scripts/setup-images.sh (dais/busybox, dais/debian:bookworm),
 # which the default image catalogue names.
@@ -69,7 +69,7 @@ EOF
 # Production node_modules for the workspaces, staged once per lockfile.
 stage_dependencies() {
   local deps="$CONTEXT/deps" key
-  key=$( (cat "$ROOT/package-lock.json" "$ROOT/package.json"; for w in "${WORKSPACES[@]}"; do cat "$ROOT/$w/package.json"; done; echo "${MIGRATOR_PACKAGES[*]}"; sed -n "/^stage_dependencies/,/^}/p" "$0") | sha256sum | cut -d' ' -f1)
+  key=$( (cat "$ROOT/package-lock.json" "$ROOT/package.json"; for w in "${WORKSPACES[@]}"; do cat "$ROOT/$w/package.json"; done; echo "${MIGRATOR_PACKAGES[*]}"; cat "$ROOT/scripts/prune-production-deps.mjs"; sed -n "/^stage_dependencies/,/^}/p" "$0") | sha256sum | cut -d' ' -f1)
   if [ -f "$deps/.key" ] && [ "$(cat "$deps/.key")" = "$key" ]; then ok "production node_modules unchanged"; return; fi
   rm -rf "$deps" && mkdir -p "$deps"
   cp "$ROOT/package.json" "$ROOT/package-lock.json" "$deps/"
@@ -81,6 +81,7 @@ stage_dependencies() {
     [ -d "$deps/node_modules/$package" ] && continue
     mkdir -p "$(dirname "$deps/node_modules/$package")" && cp -a "$ROOT/node_modules/$package" "$deps/node_modules/$package"
   done
+  node "$ROOT/scripts/prune-production-deps.mjs" "$deps" "${MIGRATOR_PACKAGES[@]}" || die "pruning node_modules failed"
   # Nothing a running service reads: source maps, type declarations, and Prisma's query compilers
   # for the databases Dais does not use (the generated client loads only PostgreSQL's).
   find "$deps/node_modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
@@ -94,8 +95,14 @@ stage_dependencies() {
 stage_app_context() {
   local app="$CONTEXT/app"
   rm -rf "$app/workspaces" "$app/bin" && mkdir -p "$app/workspaces" "$app/bin"
-  if [ ! -d "$app/node_modules" ] || [ "$CONTEXT/deps/.key" -nt "$app/node_modules" ]; then
-    rm -rf "$app/node_modules" && cp -a "$CONTEXT/deps/node_modules" "$app/node_modules"
+  # Every node_modules of the install, the root one and those npm nested in a workspace (a version
+  # that differs from the hoisted one), at their paths under /app.
+  if [ ! -d "$app/dependencies" ] || [ "$CONTEXT/deps/.key" -nt "$app/dependencies" ]; then
+    rm -rf "$app/node_modules" "$app/dependencies" && mkdir -p "$app/dependencies"
+    (cd "$CONTEXT/deps" && find . -path ./node_modules -prune -o -type d -name node_modules -prune -print) | while read -r nested; do
+      mkdir -p "$app/dependencies/$(dirname "$nested")" && cp -a "$CONTEXT/deps/$nested" "$app/dependencies/$nested"
+    done
+    cp -a "$CONTEXT/deps/node_modules" "$app/dependencies/node_modules"
   fi
   cp "$ROOT/package.json" "$app/workspaces/"
   for w in "${WORKSPACES[@]}"; do
@@ -116,9 +123,12 @@ stage_app_context() {
 
 build_image() { # build_image <name> <tag> <context> [dockerfile]
   local name=$1 tag=$2 context=$3 dockerfile=${4:-$ROOT/deploy/images/$1/Dockerfile} started=$SECONDS output
-  local cache=()
+  local cache=() label=()
   [ "${DAIS_IMAGES_NO_CACHE:-0}" = 1 ] && cache=(--no-cache)
-  output=$(docker_ build "${cache[@]}" --label "org.opencontainers.image.revision=$TAG" -t "dais/$name:$tag" -t "dais/$name:$TAG" \
+  # The commit goes only on the images compose runs: a label changes an image's id, and a parent
+  # with a new id would rebuild every layer above it (node_modules included) on every commit.
+  [[ " ${COMPONENTS[*]} " == *" $name "* ]] && label=(--label "org.opencontainers.image.revision=$TAG")
+  output=$(docker_ build "${cache[@]}" "${label[@]}" -t "dais/$name:$tag" -t "dais/$name:$TAG" \
     -f "$dockerfile" "$context" 2>&1) || die "dais/$name: $(tail -n 20 <<<"$output")"
   if grep -q -- '---> Running in' <<<"$output"; then did "built dais/$name:$tag in $((SECONDS - started))s"; else ok "dais/$name:$tag up to date"; fi
 }
@@ -130,6 +140,6 @@ STATE="${DAIS_STATE_DIR:-$ROOT/.dais}" bash "$ROOT/scripts/setup-images.sh"
 if [ "${DAIS_IMAGES_SKIP_BUILD:-0}" != 1 ]; then (cd "$ROOT" && npm run -s build) || die "npm run build failed"; fi
 stage_dependencies
 stage_app_context
-build_image node trixie "$ROOT/deploy/images/node"
+build_image runtime trixie "$ROOT/deploy/images/runtime"
 build_image app latest "$CONTEXT/app"
 for component in "${COMPONENTS[@]}"; do build_image "$component" latest "$ROOT/deploy/images/$component"; done

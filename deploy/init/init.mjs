@@ -55,6 +55,9 @@ for (const [type, bits] of [
 
 /** Owner and mode of each path; folders are 0711 so each user reaches only the files it owns. */
 const owners = [
+  // Public keys are for every component; the folder above them must let each one through.
+  ['keys', UID.root, 0o755],
+  ['keys/public', UID.root, 0o755],
   ['keys/private', UID.root, 0o711],
   ['keys/private/manager.key', UID.manager, 0o600],
   ['keys/private/router.key', UID.router, 0o600],
