@@ -10,7 +10,8 @@
 # which the default image catalogue names.
 # Idempotent and fast when nothing changed: the base is made once (DAIS_REBUILD_IMAGES=1 redoes
 # it), node_modules are staged again only when the lockfile changes, and Docker's layer cache
-# does the rest. DAIS_IMAGES_NO_CACHE=1 builds every layer afresh (a cold build for the bench).
+# does the rest. DAIS_IMAGES_NO_CACHE=1 builds every layer afresh and DAIS_IMAGES_RESTAGE=1 runs
+# the production npm ci again (a cold build for bench/compose.ts --cold).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,7 +71,7 @@ EOF
 stage_dependencies() {
   local deps="$CONTEXT/deps" key
   key=$( (cat "$ROOT/package-lock.json" "$ROOT/package.json"; for w in "${WORKSPACES[@]}"; do cat "$ROOT/$w/package.json"; done; echo "${MIGRATOR_PACKAGES[*]}"; cat "$ROOT/scripts/prune-production-deps.mjs"; sed -n "/^stage_dependencies/,/^}/p" "$0") | sha256sum | cut -d' ' -f1)
-  if [ -f "$deps/.key" ] && [ "$(cat "$deps/.key")" = "$key" ]; then ok "production node_modules unchanged"; return; fi
+  if [ "${DAIS_IMAGES_RESTAGE:-0}" != 1 ] && [ -f "$deps/.key" ] && [ "$(cat "$deps/.key")" = "$key" ]; then ok "production node_modules unchanged"; return; fi
   rm -rf "$deps" && mkdir -p "$deps"
   cp "$ROOT/package.json" "$ROOT/package-lock.json" "$deps/"
   for w in "${WORKSPACES[@]}" apps/manager/web; do mkdir -p "$deps/$w" && cp "$ROOT/$w/package.json" "$deps/$w/"; done
@@ -113,7 +114,7 @@ stage_app_context() {
   cp -a "$ROOT/apps/manager/prisma" "$ROOT/apps/manager/scripts" "$ROOT/apps/manager/catalogue" "$app/workspaces/apps/manager/"
   mkdir -p "$app/workspaces/apps/manager/web" && cp -a "$ROOT/apps/manager/web/dist" "$app/workspaces/apps/manager/web/dist"
   cp -a "$ROOT/deploy/bin/." "$app/bin/"
-  cp "$ROOT/scripts/setup-internal-ca.mjs" "$ROOT/scripts/state-keys.mjs" "$ROOT/deploy/init/init.mjs" "$app/bin/"
+  cp "$ROOT/scripts/setup-internal-ca.mjs" "$ROOT/scripts/state-keys.mjs" "$ROOT/deploy/init/init.mjs" "$ROOT/deploy/init/sites-network.mjs" "$app/bin/"
   # The balancer's supervisor with nginx/lb's renderer (TypeScript, run with tsx in the checkout) as one module.
   "$ROOT/node_modules/.bin/esbuild" "$ROOT/deploy/balancer/balancer.mjs" --bundle --platform=node --format=esm \
     --log-level=warning --outfile="$app/bin/balancer.mjs" || die "bundling the balancer failed"

@@ -121,8 +121,8 @@ export class ComposeProject {
     await this.compose('down', '-v', '--remove-orphans', '-t', '5').catch(() => undefined);
     const sites = (await run('docker', ['ps', '-aq', '--filter', `name=^${this.name}-site-`])).stdout.split('\n').filter(Boolean);
     if (sites.length > 0) await run('docker', ['rm', '-f', ...sites]);
-    // With the site containers gone, the sites network can go too (down could not remove it before).
-    await this.compose('down', '-v', '--remove-orphans', '-t', '5').catch(() => undefined);
+    // The sites network is not compose's (deploy/init/sites-network.mjs): it goes with its containers.
+    await run('docker', ['network', 'rm', `${this.name}-sites`]).catch(() => undefined);
     const images = (await run('docker', ['images', '-q', '--filter', `reference=${this.name}-site-*`])).stdout.split('\n').filter(Boolean);
     if (images.length > 0) await run('docker', ['rmi', '-f', ...new Set(images)]).catch(() => undefined);
     // Site folders belong to per-site uids: remove them as root through the engine.
