@@ -96,7 +96,7 @@ describe('docker-compose deployment', () => {
     await project.compose('up', '-d');
     expect(await ready()).toBe(200);
     token = (await project.read('manager', '/var/lib/dais/admin-token')).trim();
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await (project as ComposeProject | undefined)?.remove();
