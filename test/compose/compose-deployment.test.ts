@@ -203,6 +203,19 @@ describe('docker-compose deployment', () => {
     expect(siteSql(sites[1]?.id ?? 0, 'SELECT n FROM visits')).toBe('42');
   });
 
+  // Last: a reset signs the admin out everywhere, the API token the other tests use included.
+  it('resets the admin password with dais-admin through compose exec', async () => {
+    const reset = await project.compose('exec', '-T', 'manager', 'dais-admin', 'reset-password', '--username', 'admin');
+    const password = /can now sign in with the password (\S+)/.exec(reset)?.[1] ?? '';
+    expect(password, reset).not.toBe('');
+    const login = await fetch(`http://127.0.0.1:${project.ports.manager}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
+  });
+
   // ── Backup → restore into a second project ──────────────────────────────────────────────────
   // Lands with `dais-admin backup` / `restore` (deploy/backup work, docs/backup.md): run
   // `project.compose('exec', '-T', 'manager', 'dais-admin', 'backup', …)`, create a second
