@@ -1,10 +1,10 @@
 // Part of `npm run setup`: the component keys and the local config in the state folder. Creates
 // what is missing, never overwrites what exists, and says which it did.
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureSecretsKey, ensureSigningKeys } from './state-keys.mjs';
 
 const state = process.env.DAIS_STATE_DIR;
 if (!state) throw new Error('DAIS_STATE_DIR must be set');
@@ -14,35 +14,9 @@ const ok = (text) => console.log(`  ✓ ${text}`);
 mkdirSync(state, { recursive: true, mode: 0o755 });
 chmodSync(state, 0o755); // nginx workers must walk into the site folders below it
 
-// One Ed25519 key pair per component: the private key stays with its component, public keys are shared.
-mkdirSync(join(state, 'keys/private'), { recursive: true, mode: 0o700 });
-mkdirSync(join(state, 'keys/public'), { recursive: true, mode: 0o755 });
-for (const component of ['manager', 'orchestrator', 'router', 'shell']) {
-  const privateFile = join(state, 'keys/private', `${component}.key`);
-  const publicFile = join(state, 'keys/public', `${component}.pub`);
-  if (existsSync(privateFile) && existsSync(publicFile)) {
-    ok(`${component} signing key`);
-    continue;
-  }
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  writeFileSync(privateFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  writeFileSync(publicFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
-  did(`generated the ${component} signing key`);
-}
-
-// The key that seals the secrets the manager keeps in PostgreSQL (DAIS_SECRETS_KEY_FILE, docs/secrets.md).
-// Never replaced: the secrets sealed with it would be lost. The format is apps/manager/src/secrets/secrets-keyring.ts's.
+ensureSigningKeys(join(state, 'keys'), { did, ok });
 mkdirSync(join(state, 'secrets'), { recursive: true, mode: 0o700 });
-const secretsKeyFile = join(state, 'secrets/secrets.key');
-if (existsSync(secretsKeyFile)) ok(`secrets key in ${secretsKeyFile}`);
-else {
-  const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
-  const header =
-    '# Dais secrets keys (docs/secrets.md): the last key seals new secrets, every key listed opens them.\n' +
-    '# Keep this file private (mode 600) and in your backups: without it the secrets in PostgreSQL are lost.\n';
-  writeFileSync(secretsKeyFile, `${header}${id} ${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  did(`generated the secrets key in ${secretsKeyFile} (back it up with the database)`);
-}
+ensureSecretsKey(join(state, 'secrets/secrets.key'), { did, ok });
 
 /**
  * Whether this host can loop-mount an ext4 image (root, loop devices, e2fsprogs): then the

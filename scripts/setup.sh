@@ -10,7 +10,8 @@ STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
 # bind9, bind9-dnsutils: tests start a private nameserver (named, nsupdate) for custom domains' proofs.
 # iptables: the orchestrator fences image builds and Swarm tasks with chains of its own.
 # e2fsprogs, mount, util-linux: the `loop` disk driver (mkfs.ext4, e2fsck, resize2fs, mount, losetup).
-APT_PACKAGES=(postgresql redis-server nginx docker.io iptables busybox-static mariadb-server openssh-client chromium pebble bind9 bind9-dnsutils e2fsprogs mount util-linux)
+# docker-compose (Compose 1.29), debootstrap: `npm run images` and the compose deployment (docs/deployment.md).
+APT_PACKAGES=(postgresql redis-server nginx docker.io iptables busybox-static mariadb-server openssh-client chromium pebble bind9 bind9-dnsutils e2fsprogs mount util-linux docker-compose debootstrap debian-archive-keyring)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }

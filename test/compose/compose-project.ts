@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '../support/dev-env';
+import { freePorts } from '../support/ports';
+
+const run = promisify(execFile);
+
+/** The ports a compose project publishes or takes on the host's network, all from the test pool. */
+export interface ComposePorts {
+  manager: number;
+  ssh: number;
+  routerHttp: number;
+  routerHttps: number;
+  routerApi: number;
+  routerStatus: number;
+  orchestratorApi: number;
+  orchestratorSites: number;
+  orchestratorStatus: number;
+  controlOrchestrator: number;
+  controlRouter: number;
+  sitesPostgres: number;
+}
+
+/**
+ * One `docker-compose -p dais-ct-<id>` project of the top-level docker-compose.yml, with its own
+ * ports, sites folder, sites network and container names, so it collides with nothing else on the
+ * machine. Everything it made is removed by {@link remove}, volumes included.
+ */
+export class ComposeProject {
+  private constructor(
+    readonly name: string,
+    readonly ports: ComposePorts,
+    readonly sitesRoot: string,
+    private readonly envFile: string,
+  ) {}
+
+  static async create(dir: string, sitesDomain: string): Promise<ComposeProject> {
+    const name = `dais-ct-${Date.now().toString(36)}${randomInt(1000)}`;
+    const [manager, ssh, routerHttp, routerHttps, routerApi, routerStatus, orchestratorApi, orchestratorSites, orchestratorStatus] =
+      (await freePorts(9)) as [number, number, number, number, number, number, number, number, number];
+    const [controlOrchestrator, controlRouter, sitesPostgres] = (await freePorts(3)) as [number, number, number];
+    const ports = {
+      manager,
+      ssh,
+      routerHttp,
+      routerHttps,
+      routerApi,
+      routerStatus,
+      orchestratorApi,
+      orchestratorSites,
+      orchestratorStatus,
+      controlOrchestrator,
+      controlRouter,
+      sitesPostgres,
+    };
+    const sitesRoot = join(dir, 'sites');
+    const subnet = `172.29.${randomInt(2, 250)}`;
+    const settings: Record<string, string | number> = {
+      DAIS_SITES_DOMAIN: sitesDomain,
+      DAIS_PUBLIC_URL: `http://127.0.0.1:${manager}`,
+      DAIS_SITES_PUBLIC_PORT: routerHttp,
+      DAIS_ACME_ENABLED: 'false',
+      DAIS_ROUTER_BIND: '127.0.0.1',
+      DAIS_ROUTER_HTTP_PORT: routerHttp,
+      DAIS_ROUTER_HTTPS_PORT: routerHttps,
+      DAIS_ROUTER_PORT: routerApi,
+      DAIS_ROUTER_STATUS_PORT: routerStatus,
+      DAIS_MANAGER_BIND: '127.0.0.1',
+      DAIS_MANAGER_PORT: manager,
+      DAIS_SSH_BIND: '127.0.0.1',
+      DAIS_SSH_PORT: ssh,
+      DAIS_ORCHESTRATOR_PORT: orchestratorApi,
+      DAIS_ORCHESTRATOR_SITES_PORT: orchestratorSites,
+      DAIS_ORCHESTRATOR_STATUS_PORT: orchestratorStatus,
+      DAIS_CONTROL_ORCHESTRATOR_PORT: controlOrchestrator,
+      DAIS_CONTROL_ROUTER_PORT: controlRouter,
+      DAIS_SITES_POSTGRES_PORT: sitesPostgres,
+      DAIS_SITES_ROOT: sitesRoot,
+      DAIS_SITES_NETWORK: `${name}-sites`,
+      DAIS_SITES_SUBNET: `${subnet}.0/24`,
+      DAIS_SITES_GATEWAY: `${subnet}.1`,
+      DAIS_SITE_NAME_PREFIX: `${name}-site-`,
+    };
+    const envFile = join(dir, 'compose.env');
+    await writeFile(
+      envFile,
+      Object.entries(settings)
+        .map(([key, value]) => `${key}=${value}\n`)
+        .join(''),
+    );
+    return new ComposeProject(name, ports, sitesRoot, envFile);
+  }
+
+  /** Runs `docker-compose <args>` for this project; resolves with its output, rejects with it. */
+  async compose(...args: string[]): Promise<string> {
+    const { stdout, stderr } = await run(
+      'docker-compose',
+      ['-p', this.name, '--env-file', this.envFile, '-f', join(REPO_ROOT, 'docker-compose.yml'), ...args],
+      {
+        cwd: REPO_ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 300_000,
+      },
+    ).catch((error: unknown) => {
+      const { stdout = '', stderr = '', message = '' } = error as { stdout?: string; stderr?: string; message?: string };
+      throw new Error(`docker-compose ${args.join(' ')} failed: ${stderr}${stdout}${message}`);
+    });
+    return stdout + stderr;
+  }
+
+  /** Reads a file inside a running service's container. */
+  read(service: string, path: string): Promise<string> {
+    return this.compose('exec', '-T', service, 'cat', path);
+  }
+
+  /** Everything the project made: containers, volumes, networks, its site containers and images, the sites folder. */
+  async remove(): Promise<void> {
+    await this.compose('down', '-v', '--remove-orphans', '-t', '5').catch(() => undefined);
+    const sites = (await run('docker', ['ps', '-aq', '--filter', `name=^${this.name}-site-`])).stdout.split('\n').filter(Boolean);
+    if (sites.length > 0) await run('docker', ['rm', '-f', ...sites]);
+    // The sites network is not compose's (deploy/init/sites-network.mjs): it goes with its containers.
+    await run('docker', ['network', 'rm', `${this.name}-sites`]).catch(() => undefined);
+    const images = (await run('docker', ['images', '-q', '--filter', `reference=${this.name}-site-*`])).stdout.split('\n').filter(Boolean);
+    if (images.length > 0) await run('docker', ['rmi', '-f', ...new Set(images)]).catch(() => undefined);
+    // Site folders belong to per-site uids: remove them as root through the engine.
+    await run('docker', ['run', '--rm', '-v', `${this.sitesRoot}:/sites`, 'dais/busybox:latest', 'rm', '-rf', '/sites']).catch(
+      () => undefined,
+    );
+  }
+}
