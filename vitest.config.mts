@@ -40,6 +40,7 @@ export default defineConfig({
           name: 'integration',
           globalSetup: ['test/global-setup.ts'],
           include: ['libs/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/compose/**', '**/node_modules/**'],
           environment: 'node',
           // These tests start real nginx, PostgreSQL databases, Redis queues and component
           // processes; one file at a time keeps a 2-core machine honest about timings.
@@ -48,6 +49,26 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // The compose deployment (docs/deployment.md): `npm run test:compose`. Not yet part of `npm test`: its
+      // down/up case once found the manager still restarting after 60 s on a loaded machine, a cause not yet
+      // found (issue 14), and a flaky test must not block every landing.
+      ...(process.env.DAIS_TEST_COMPOSE === '1'
+        ? [
+            {
+              plugins,
+              resolve: { alias },
+              test: {
+                name: 'compose',
+                globalSetup: ['test/global-setup.ts'],
+                include: ['test/compose/**/*.test.ts'],
+                environment: 'node',
+                fileParallelism: false,
+                testTimeout: 60_000,
+                hookTimeout: 900_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });
