@@ -69,7 +69,14 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnModu
           Object.assign(socket.data as SocketData, { user, credential });
           next();
         },
-        (error: unknown) => next(new Error(isDaisError(error) ? error.message : 'Authentication failed.')),
+        // The code tells the dashboard whether to sign in again or to retry (Socket.IO clients do not
+        // reconnect by themselves after a refusal here, e.g. while a restarted manager reaches its database).
+        (error: unknown) =>
+          next(
+            Object.assign(new Error(isDaisError(error) ? error.message : 'Authentication failed.'), {
+              data: { code: isDaisError(error) ? error.code : 'INTERNAL' },
+            }),
+          ),
       );
     });
   }
