@@ -92,6 +92,9 @@ export class ArchiveWriter {
     let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     const sink = this.pack.entry(header, (error) => (error ? settle?.reject(error) : settle?.resolve()));
+    // The entry also emits its failure ("Size mismatch" when the content is shorter or longer than announced):
+    // unheard, that event would be an uncaught exception that takes the whole process down.
+    sink.on('error', (error: Error) => settle?.reject(error));
     for await (const chunk of chunks) {
       if (!sink.write(chunk)) await Promise.race([once(sink, 'drain'), done]);
     }
