@@ -75,6 +75,14 @@ describe('backup archives', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('refuses a destination it cannot write, with the folder and the reason, before writing anything', async () => {
+    const writer = new ArchiveWriter(join(dir, 'missing', 'd.tar.gz'));
+    await expect(writer.start()).rejects.toThrow(/^Cannot write a backup in .*missing: ENOENT\.$/);
+    expect(await codeOf(writer.start())).toBe('VALIDATION_FAILED');
+    await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('refuses an entry whose content does not match its announced size', async () => {
     const writer = new ArchiveWriter(join(dir, 'c.tar.gz'));
     await writer.start();

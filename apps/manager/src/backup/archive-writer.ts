@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -11,6 +10,7 @@ import {
   BACKUP_FORMAT_VERSION,
   BACKUP_HEADER_PATH,
   BACKUP_MANIFEST_PATH,
+  DaisError,
   type BackupEntry,
   type BackupHeader,
   type BackupManifest,
@@ -26,18 +26,24 @@ import { checkEntryHeader } from './archive-format';
 export class ArchiveWriter {
   readonly temporaryPath: string;
   private readonly pack: Pack = tarPack();
-  private readonly written: Promise<void>;
+  /** The file being written, from `start()` on (nothing before: a writer never started has nothing to remove). */
+  private written: Promise<void> = Promise.resolve();
   private readonly entries: BackupEntry[] = [];
   private readonly header: BackupHeader;
 
   constructor(readonly path: string) {
     this.temporaryPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`);
-    this.written = pipeline(this.pack, createGzip({ level: 6 }), createWriteStream(this.temporaryPath, { mode: 0o600, flags: 'wx' }));
-    this.written.catch(() => undefined); // Reported by finish() or made moot by abort().
     this.header = { format: BACKUP_FORMAT, version: BACKUP_FORMAT_VERSION, createdAt: new Date().toISOString() };
   }
 
+  /** Opens the temporary file (a destination that cannot be written is refused here, before any work) and writes the header. */
   async start(): Promise<void> {
+    const file = await open(this.temporaryPath, 'wx', 0o600).catch((error: unknown) => {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new DaisError('VALIDATION_FAILED', `Cannot write a backup in ${dirname(this.path)}: ${reason}.`);
+    });
+    this.written = pipeline(this.pack, createGzip({ level: 6 }), file.createWriteStream());
+    this.written.catch(() => undefined); // Reported by finish() or made moot by abort().
     const header = Buffer.from(JSON.stringify(this.header));
     await this.raw({ name: BACKUP_HEADER_PATH, type: 'file', mode: 0o644, size: header.length }, [header]);
   }
