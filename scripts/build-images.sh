@@ -134,13 +134,28 @@ build_image() { # build_image <name> <tag> <context> [dockerfile]
   if grep -q -- '---> Running in' <<<"$output"; then did "built dais/$name:$tag in $((SECONDS - started))s"; else ok "dais/$name:$tag up to date"; fi
 }
 
+# in_parallel '<commands>' ...: runs each in its own subshell at once; fails (after all ended) if any did.
+in_parallel() {
+  local pids=() failed=0 pid
+  for commands in "$@"; do (eval "$commands") & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || die "see the step that failed above"
+}
+
 docker_ info >/dev/null 2>&1 || die "the Docker engine is not running (npm run setup starts it)"
 echo "Building Dais images (tag $TAG)"
 base_image
 STATE="${DAIS_STATE_DIR:-$ROOT/.dais}" bash "$ROOT/scripts/setup-images.sh"
 if [ "${DAIS_IMAGES_SKIP_BUILD:-0}" != 1 ]; then (cd "$ROOT" && npm run -s build) || die "npm run build failed"; fi
-stage_dependencies
-stage_app_context
-build_image runtime trixie "$ROOT/deploy/images/runtime"
+# What does not depend on each other is made side by side: on a cold machine the Debian downloads
+# (dais/runtime, dais/postgres, dais/redis) overlap the production npm ci (~2 minutes saved).
+in_parallel \
+  "stage_dependencies && stage_app_context" \
+  'build_image runtime trixie "$ROOT/deploy/images/runtime"' \
+  'build_image postgres latest "$ROOT/deploy/images/postgres"' \
+  'build_image redis latest "$ROOT/deploy/images/redis"'
 build_image app latest "$CONTEXT/app"
-for component in "${COMPONENTS[@]}"; do build_image "$component" latest "$ROOT/deploy/images/$component"; done
+for component in "${COMPONENTS[@]}"; do
+  [[ $component == postgres || $component == redis ]] && continue
+  build_image "$component" latest "$ROOT/deploy/images/$component"
+done

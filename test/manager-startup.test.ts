@@ -174,6 +174,10 @@ describe('a manager on an empty installation (DAIS_MIGRATE_ON_START, DAIS_BOOTST
     if (running.length === 0) await startManager((await freePorts(1))[0]!);
     const base = managerUrl;
     const token = (await admin(['create-token', '--username', 'root', '--role', 'admin'])).stdout.trim();
+    // Another token without --role keeps the admin an admin (it once made them a user).
+    const second = (await admin(['create-token', '--username', 'root'])).stdout.trim();
+    const asRoot = await fetch(`${base}/api/users`, { headers: { authorization: `Bearer ${second}` } });
+    expect(asRoot.status).toBe(200);
     const generated = await admin(['reset-password', 'root']);
     expect(generated.code, generated.stderr).toBe(0);
     const password = /with the password (\S+) /.exec(generated.stdout)?.[1] ?? '';

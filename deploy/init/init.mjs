@@ -1,6 +1,6 @@
 // The compose `init` service: on the first start of a deployment, generates into the `secrets`
 // volume (mounted at /etc/dais) everything the components share and nothing image-baked: signing
-// keys, the secrets key, database passwords, the internal CA with the manager's, shell's and
+// keys, database passwords, the internal CA with the manager's, shell's and
 // balancers' certificates (docs/load-balancers.md), and the shell's SSH host keys. Later starts keep
 // every file and only renew certificates close to expiry. Each file is then owned by the one user
 // that reads it (uids of deploy/images/*/Dockerfile), so a component can read only its own keys.
@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureSecretsKey, ensureSigningKeys } from './state-keys.mjs';
+import { ensureSigningKeys } from './state-keys.mjs';
 
 const ROOT = '/etc/dais';
 /** Who reads what: root (orchestrator, and the database images before they drop to their users) reads all. */
@@ -18,8 +18,9 @@ const did = (text) => console.log(`init: + ${text}`);
 const ok = (text) => console.log(`init: ✓ ${text}`);
 
 ensureSigningKeys(join(ROOT, 'keys'), { did, ok });
+// The manager's secrets key is not here: it lives in the manager's own volume, where rotation and
+// restore rewrite it (deploy/bin/ensure-secrets-key.mjs).
 mkdirSync(join(ROOT, 'secrets'), { recursive: true, mode: 0o711 });
-ensureSecretsKey(join(ROOT, 'secrets/secrets.key'), { did, ok });
 
 /** A random password of 32 URL-safe characters, written once. */
 function ensurePassword(name) {
@@ -63,7 +64,6 @@ const owners = [
   ['keys/private/router.key', UID.router, 0o600],
   ['keys/private/shell.key', UID.shell, 0o600],
   ['secrets', UID.root, 0o711],
-  ['secrets/secrets.key', UID.manager, 0o600],
   ['secrets/postgres-password', UID.manager, 0o400],
   ['secrets/sites-postgres-password', UID.manager, 0o400],
   ['tls', UID.root, 0o711],

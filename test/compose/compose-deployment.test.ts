@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/dev-env';
+import { treeDigest } from '../support/backup-archives';
 import { eventually, getWithHost } from '../support/http';
 import { registerNewSshKey, SshClient, type SshCredential } from '../support/ssh-client';
 import { tempDir } from '../support/temp-dir';
@@ -30,12 +31,18 @@ interface Site {
 describe('docker-compose deployment', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let project: ComposeProject;
+  let restored: ComposeProject;
   let token = '';
   const sites: Site[] = [];
 
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T is the caller's claim about the JSON it expects
-  const api = async <T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> => {
-    const response = await fetch(`http://127.0.0.1:${project.ports.manager}${path}`, {
+  const apiOf = async <T = unknown>(
+    on: ComposeProject,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> => {
+    const response = await fetch(`http://127.0.0.1:${on.ports.manager}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -43,6 +50,8 @@ describe('docker-compose deployment', () => {
     const text = await response.text();
     return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
   };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as above
+  const api = <T = unknown>(method: string, path: string, body?: unknown) => apiOf<T>(project, method, path, body);
   const finished = (id: number, timeoutMs = 90_000) =>
     eventually(
       () => api<Operation>('GET', `/api/operations/${id}`),
@@ -50,10 +59,10 @@ describe('docker-compose deployment', () => {
       timeoutMs,
       250,
     ).then((answer) => answer.json);
-  const visit = (name: string) => getWithHost(project.ports.routerHttp, `${name}.${DOMAIN}`);
-  const served = (name: string, text: string, timeoutMs = 60_000) =>
+  const visit = (name: string, on = project) => getWithHost(on.ports.routerHttp, `${name}.${DOMAIN}`);
+  const served = (name: string, text: string, timeoutMs = 60_000, on = project) =>
     eventually(
-      () => visit(name).catch(() => ({ status: 0, body: '' })),
+      () => visit(name, on).catch(() => ({ status: 0, body: '' })),
       (page) => page.status === 200 && page.body.includes(text),
       timeoutMs,
       250,
@@ -78,10 +87,10 @@ describe('docker-compose deployment', () => {
     };
   };
   /** Runs SQL with a site's DATABASE_URL from a client container on the project's sites network, as the site would. */
-  const siteSql = (siteId: number, sql: string): string => {
-    const container = `${project.name}-site-${siteId}`;
+  const siteSql = (siteId: number, sql: string, on = project): string => {
+    const container = `${on.name}-site-${siteId}`;
     const url = execFileSync('docker', ['exec', container, 'sh', '-c', 'printf %s "$DATABASE_URL"'], { encoding: 'utf8' });
-    const psql = ['run', '--rm', '--network', `${project.name}-sites`, '--entrypoint', 'psql', 'dais/postgres:latest'];
+    const psql = ['run', '--rm', '--network', `${on.name}-sites`, '--entrypoint', 'psql', 'dais/postgres:latest'];
     return (
       execFileSync('docker', [...psql, url, '-Atc', sql], { encoding: 'utf8' })
         .trim()
@@ -90,41 +99,61 @@ describe('docker-compose deployment', () => {
     );
   };
   // node:http, not fetch: a fetch sent while the published port's proxy has no balancer behind it
-  // yet was seen to never settle (no socket, no timer left), which hangs the whole file.
-  const ready = () =>
-    eventually(
+  // yet was seen to never settle (no socket, no timer left), which hangs the whole file. When the
+  // manager never gets ready, the failure carries what compose says of it and its last log lines.
+  const ready = async (on = project): Promise<number> => {
+    const status = await eventually(
       () =>
-        getWithHost(project.ports.manager, `127.0.0.1:${project.ports.manager}`, '/ready').then(
+        getWithHost(on.ports.manager, `127.0.0.1:${on.ports.manager}`, '/ready').then(
           (response) => response.status,
           () => 0,
         ),
-      (status) => status === 200,
+      (answer) => answer === 200,
       180_000,
       500,
-    );
-
-  beforeAll(async () => {
-    execFileSync('bash', ['scripts/build-images.sh'], {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, DAIS_IMAGES_SKIP_BUILD: '1' },
+    ).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await on.diagnosis('manager', 'postgres', 'public-balancer')}`);
     });
+    return status;
+  };
+  beforeAll(async () => {
+    // npm test built them in the background while the other tests ran (scripts/test.sh).
+    if (process.env.DAIS_TEST_IMAGES_BUILT !== '1')
+      execFileSync('bash', ['scripts/build-images.sh'], {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, DAIS_IMAGES_SKIP_BUILD: '1' },
+      });
     dir = await tempDir('compose');
-    project = await ComposeProject.create(dir.path, DOMAIN);
-    await mkdir(project.sitesRoot, { recursive: true });
+    project = await ComposeProject.create(join(dir.path, 'first'), DOMAIN);
     await project.compose('up', '-d');
     expect(await ready()).toBe(200);
-    token = (await project.read('manager', '/var/lib/dais/admin-token')).trim();
+    // An API token as an admin makes one for scripts.
+    token = (
+      await project.compose('exec', '-T', 'manager', 'dais-admin', 'create-token', '--username', 'admin', '--name', 'compose-test')
+    ).trim();
   }, 900_000);
 
   afterAll(async () => {
     await (project as ComposeProject | undefined)?.remove();
+    await (restored as ComposeProject | undefined)?.remove();
     await (dir as typeof dir | undefined)?.remove();
   }, 300_000);
 
-  it('printed the first admin password once in the manager log', async () => {
+  it('printed the first admin password once in the manager log, and it signs in', async () => {
     const log = await project.compose('logs', '--no-color', 'manager');
-    expect(log.match(/admin user "admin" can sign in with the password \S+/g)).toHaveLength(1);
+    const passwords = [...log.matchAll(/ password: (\S+)/g)].map((match) => match[1]);
+    expect(passwords, log).toHaveLength(1);
+    expect((await signIn(project, 'admin', passwords[0] ?? '')).status).toBe(200);
+  });
+
+  it('stops the manager with one line naming a bad setting from .env, before it starts anything', async () => {
+    const started = await project.compose('run', '--rm', '-T', '--no-deps', '-e', 'DAIS_SITES_PUBLIC_PORT=eighty', 'manager').then(
+      () => 'started',
+      (error: unknown) => String(error),
+    );
+    expect(started).toMatch(/manager: invalid setting DAIS_SITES_PUBLIC_PORT/);
+    expect(started).not.toMatch(/\n\s+at /);
   });
 
   it('serves a static site and a dynamic site with a PostgreSQL database through the published router port', async () => {
@@ -201,23 +230,49 @@ describe('docker-compose deployment', () => {
     expect((await served('hello', '<')).status).toBe(200);
     expect((await served('shop', '<')).status).toBe(200);
     expect(siteSql(sites[1]?.id ?? 0, 'SELECT n FROM visits')).toBe('42');
-  });
+  }, 240_000);
+
+  it('backs up with dais-admin and restores into a second project whose two managers started at once', async () => {
+    const backup = await project.compose('exec', '-T', 'manager', 'dais-admin', 'backup', '--file', '/backups/compose.tar.gz');
+    expect(backup).toMatch(/3 sites/);
+    // A fresh installation beside the first, started with two managers at once: migrations and the
+    // first admin are each done once (advisory lock, createFirstUser), and both serve.
+    restored = await ComposeProject.create(join(dir.path, 'second'), DOMAIN);
+    await restored.compose('up', '-d', '--scale', 'manager=2');
+    expect(await ready(restored)).toBe(200);
+    const managers = await restored.compose('logs', '--no-color', 'manager');
+    expect([...managers.matchAll(/ password: (\S+)/g)], managers).toHaveLength(1);
+    expect((await restored.compose('ps', '-q', 'manager')).trim().split('\n')).toHaveLength(2);
+
+    await restored.copyFrom(project, 'manager', '/backups/compose.tar.gz');
+    const restore = await restored.compose('exec', '-T', 'manager', 'dais-admin', 'restore', '--file', '/backups/compose.tar.gz');
+    expect(restore).toMatch(/site files and databases restored/);
+    // The first installation's accounts and tokens came with its database.
+    expect((await apiOf(restored, 'GET', '/api/sites')).status).toBe(200);
+    for (const site of sites)
+      expect(await treeDigest(join(restored.sitesRoot, 'sites', String(site.id)))).toEqual(
+        await treeDigest(join(project.sitesRoot, 'sites', String(site.id))),
+      );
+    expect((await served('blog', 'uploaded over sftp', 60_000, restored)).status).toBe(200);
+    expect((await served('hello', '<', 60_000, restored)).status).toBe(200);
+    expect((await served('shop', '<', 60_000, restored)).status).toBe(200);
+    expect(siteSql(sites[1]?.id ?? 0, 'SELECT n FROM visits', restored)).toBe('42');
+  }, 300_000);
 
   // Last: a reset signs the admin out everywhere, the API token the other tests use included.
   it('resets the admin password with dais-admin through compose exec', async () => {
     const reset = await project.compose('exec', '-T', 'manager', 'dais-admin', 'reset-password', '--username', 'admin');
     const password = /can now sign in with the password (\S+)/.exec(reset)?.[1] ?? '';
     expect(password, reset).not.toBe('');
-    const login = await fetch(`http://127.0.0.1:${project.ports.manager}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    expect(login.status).toBe(200);
+    expect((await signIn(project, 'admin', password)).status).toBe(200);
+    expect((await api('GET', '/api/sites')).status).toBe(401);
   });
-
-  // ── Backup → restore into a second project ──────────────────────────────────────────────────
-  // Lands with `dais-admin backup` / `restore` (deploy/backup work, docs/backup.md): run
-  // `project.compose('exec', '-T', 'manager', 'dais-admin', 'backup', …)`, create a second
-  // ComposeProject, restore the archive into it, and compare every site's files and database rows.
 });
+
+function signIn(on: ComposeProject, username: string, password: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${on.ports.manager}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+}

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../support/dev-env';
@@ -57,6 +57,7 @@ export class ComposeProject {
       sitesPostgres,
     };
     const sitesRoot = join(dir, 'sites');
+    await mkdir(sitesRoot, { recursive: true });
     const subnet = `172.29.${randomInt(2, 250)}`;
     const settings: Record<string, string | number> = {
       DAIS_SITES_DOMAIN: sitesDomain,
@@ -109,6 +110,27 @@ export class ComposeProject {
       throw new Error(`docker-compose ${args.join(' ')} failed: ${stderr}${stdout}${message}`);
     });
     return stdout + stderr;
+  }
+
+  /** What compose says of the project and the last log lines of some services: for a failure's message. */
+  async diagnosis(...services: string[]): Promise<string> {
+    const ps = await this.compose('ps').catch((error: unknown) => String(error));
+    const logs = await this.compose('logs', '--no-color', '--tail=40', ...services).catch((error: unknown) => String(error));
+    return `docker-compose ps:\n${ps}\nlast log lines:\n${logs}`;
+  }
+
+  /** Copies a file from a service of another project into the same path in this project's service. */
+  async copyFrom(other: ComposeProject, service: string, path: string): Promise<void> {
+    const from = (await other.compose('ps', '-q', service)).trim().split('\n')[0] ?? '';
+    const to = (await this.compose('ps', '-q', service)).trim().split('\n')[0] ?? '';
+    const { stdout } = await run('docker', ['exec', from, 'cat', path], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
+    await new Promise<void>((done, fail) => {
+      const child = execFile('docker', ['exec', '-i', to, 'sh', '-c', `umask 077 && cat > '${path}'`], (error, _stdout, stderr) => {
+        if (error) fail(new Error(`copying ${path} into ${this.name}'s ${service} failed: ${stderr}`));
+        else done();
+      });
+      child.stdin?.end(stdout);
+    });
   }
 
   /** Reads a file inside a running service's container. */

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import { DaisError, siteFilesReportSchema, type BackupManifest, type BackupSite, type DatabaseConnection } from '@dais/shared';
@@ -12,13 +12,22 @@ import { ArchiveWriter } from './archive-writer';
 import { spooled } from './spool';
 import type { PlatformDatabaseAdapter, SnapshotSite } from './platform-database.adapter';
 
+/** A file or folder of the manager's state and its name in the archive. */
+export interface StateFile {
+  name: string;
+  path: string;
+}
+
 /** What a backup needs from the installation. */
 export interface BackupSources {
   platform: PlatformDatabaseAdapter;
   peers: BackupClient;
   secrets: SecretOpener;
-  /** The manager's state folders and files kept in the archive (keys, internal CA, secrets key). */
-  stateFiles: { root: string; paths: string[] };
+  /**
+   * The manager's state kept in the archive (keys, internal CA, secrets key), each under its name in
+   * `platform/state/`: names, not paths, since npm start and compose keep them in different places.
+   */
+  stateFiles: StateFile[];
   databaseNamePrefix: string;
   say: (line: string) => void;
 }
@@ -30,7 +39,11 @@ export function backupSourcesOf(
 ): BackupSources {
   return {
     ...adapters,
-    stateFiles: { root: config.stateDir, paths: [config.keys.dir, join(config.stateDir, 'tls'), config.secrets.keyFile] },
+    stateFiles: [
+      { name: 'keys', path: config.keys.dir },
+      { name: 'tls', path: config.internalCaDir },
+      { name: 'secrets/secrets.key', path: config.secrets.keyFile },
+    ],
     databaseNamePrefix: config.databaseNamePrefix,
   };
 }
@@ -56,7 +69,7 @@ export async function createBackup(file: string, sources: BackupSources): Promis
       await snapshot.close();
     }
     sources.say(`platform database: ${sites.length} sites`);
-    await addStateFiles(writer, sources.stateFiles);
+    await addStateFiles(writer, sources.stateFiles, sources.say);
     await addTar(writer, await sources.peers.download('router', 'GET', '/v1/backup/state'), ARCHIVE_PATHS.router);
     sources.say('router: certificates and ACME account');
     const backedUp: BackupSite[] = [];
@@ -128,23 +141,33 @@ async function addTar(writer: ArchiveWriter, body: Readable, prefix: string, str
   return report;
 }
 
-/** The manager's own state kept in the archive, under `platform/state/` by its path below the state folder. */
-async function addStateFiles(writer: ArchiveWriter, state: BackupSources['stateFiles']): Promise<void> {
-  for (const path of state.paths) {
+/**
+ * The manager's own state kept in the archive, under `platform/state/<name>`. What the manager may
+ * not read is left out and said: in compose each component's private key and the CA's key belong to
+ * that component alone (deploy/init/init.mjs), and a restore keeps the target's own anyway.
+ */
+async function addStateFiles(writer: ArchiveWriter, files: readonly StateFile[], say: (line: string) => void): Promise<void> {
+  for (const { name, path } of files) {
     const stats = await lstat(path).catch(() => null);
     if (!stats) continue;
-    const name = `${ARCHIVE_PATHS.managerState}${relative(state.root, path)}`;
-    if (stats.isDirectory()) {
-      await writer.directory(name, stats.mode);
-      const children = (await readdir(path)).sort().map((child) => join(path, child));
-      await addStateFiles(writer, { root: state.root, paths: children });
-    } else if (stats.isFile()) {
-      await writer.file(
-        name,
-        stats.size,
-        stats.mode,
-        stats.size < 1024 * 1024 ? [await readFile(path)] : (createReadStream(path) as AsyncIterable<Buffer>),
-      );
+    const entry = `${ARCHIVE_PATHS.managerState}${name}`;
+    try {
+      if (stats.isDirectory()) {
+        const children = (await readdir(path)).sort();
+        await writer.directory(entry, stats.mode);
+        await addStateFiles(
+          writer,
+          children.map((child) => ({ name: `${name}/${child}`, path: join(path, child) })),
+          say,
+        );
+      } else if (stats.isFile()) {
+        const small = stats.size < 1024 * 1024;
+        const content = small ? [await readFile(path)] : (createReadStream(path) as AsyncIterable<Buffer>);
+        await writer.file(entry, stats.size, stats.mode, content);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+      say(`left out ${name}: not readable by the manager (it stays with the component that owns it)`);
     }
   }
 }

@@ -49,8 +49,11 @@ export async function restoreBackup(file: string, targets: RestoreTargets): Prom
       'BACKUP_TARGET_NOT_EMPTY',
       `This installation already has ${existing} site(s); restore onto a new installation, or add --force to replace its platform database.`,
     );
+  const ownHosts = await targets.store.ownDatabaseHosts();
   await restorePlatform(file, targets);
   targets.say('platform database restored');
+  const kept = await targets.store.keepDatabaseHosts(ownHosts);
+  if (kept.length > 0) targets.say(`database hosts kept at this installation's addresses: ${kept.join(', ')}`);
   if (manifest.databaseNamePrefix !== targets.databaseNamePrefix)
     await targets.store.renameDatabases(manifest.databaseNamePrefix, targets.databaseNamePrefix);
   await targets.store.repairAll(

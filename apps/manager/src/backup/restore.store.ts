@@ -1,5 +1,6 @@
 import { DaisError, type DatabaseConnection } from '@dais/shared';
 import type { PrismaService } from '../database/prisma.service';
+import { DatabaseRepository, type NewDatabaseHost } from '../databases/database.repository';
 import { createOperationRow } from '../operations/operation-rows';
 import { SealedSecret } from '../secrets/sealed-secret';
 import { SecretBox } from '../secrets/secret-box';
@@ -22,6 +23,32 @@ export class RestoreStore {
 
   siteCount(): Promise<number> {
     return this.prisma.site.count();
+  }
+
+  /** This installation's database hosts, admin passwords opened: kept over the archive's (below). */
+  async ownDatabaseHosts(): Promise<NewDatabaseHost[]> {
+    const box = SecretBox.load(this.keyFile);
+    const hosts = await new DatabaseRepository(this.prisma, box).listHosts();
+    return hosts.map(({ id: _id, createdAt: _createdAt, adminPassword, ...host }) => ({ ...host, adminPassword: box.open(adminPassword) }));
+  }
+
+  /**
+   * Puts this installation's database hosts back over the restored ones of the same name and engine
+   * (same row, so sites keep theirs): a host is where this installation reaches its own server
+   * (setup and the compose manager register them), and the source's address for it may be another
+   * machine's or, beside the source, the source's own server. Returns the names kept.
+   */
+  async keepDatabaseHosts(own: readonly NewDatabaseHost[]): Promise<string[]> {
+    const repository = new DatabaseRepository(this.prisma, SecretBox.load(this.keyFile));
+    const restored = new Map((await repository.listHosts()).map((host) => [host.name, host.engine]));
+    const kept: string[] = [];
+    for (const host of own) {
+      const engine = restored.get(host.name);
+      if (engine !== undefined && engine !== host.engine) continue;
+      await repository.upsertHost(host);
+      kept.push(host.name);
+    }
+    return kept;
   }
 
   /** Site databases get this installation's name prefix, so they never collide with the source's on a shared server. */

@@ -16,7 +16,8 @@ const USAGE = `Usage:
       Creates the admin user if missing. If <path> holds no live token, creates one,
       writes it there (mode 0600) and prints it once. Safe to run again.
   admin create-token --username <name> [--role user|admin] [--name <label>]
-      Creates the user if missing and prints a new API token for it.
+      Creates the user if missing (a user unless --role) and prints a new API token for it. An
+      existing user's role changes only when --role is given.
   admin reset-password <name> [--stdin]     (or --username <name>)
       Gives the user a new generated password and prints it once (--stdin: the password read
       from standard input instead, printed nowhere); signs them out everywhere and revokes their

@@ -45,12 +45,18 @@ export async function ensureAdmin(prisma: PrismaService, options: CliOptions): P
   console.log(`admin user "${username}" ready; new API token (also saved in ${tokenFile}, shown only here):\n  ${token}`);
 }
 
-/** `create-token`: a new token for a user (created if missing), printed once. */
+/**
+ * `create-token`: a new token for a user (created if missing, as a `user` unless `--role`), printed
+ * once. An existing user keeps their role unless `--role` is given: a token for the admin must not
+ * make them a user.
+ */
 export async function createToken(prisma: PrismaService, options: CliOptions): Promise<void> {
-  const role = options.role ?? 'user';
-  if (role !== 'admin' && role !== 'user') throw new UsageError('--role must be user or admin');
+  const role = options.role;
+  if (role !== undefined && role !== 'admin' && role !== 'user') throw new UsageError('--role must be user or admin');
   const users = new UserRepository(prisma);
-  const userId = (await users.ensureUser(usernameOf(options), role)).id;
+  const username = usernameOf(options);
+  const existing = role === undefined ? await users.findByUsername(username) : null;
+  const userId = (existing ?? (await users.ensureUser(username, role ?? 'user'))).id;
   const token = generateApiToken();
   await users.addToken(userId, options.name ?? 'cli', token);
   process.stdout.write(`${token}\n`);

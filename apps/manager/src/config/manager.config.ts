@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   DEFAULT_DISK_LIMIT_MB,
   DISK_LIMIT_BOUNDS,
@@ -139,6 +139,8 @@ export interface ManagerConfig {
   /** `diskLimitMb`: the disk limit of every site without its own (admin default, MiB). */
   sites: { domain: string; publicScheme: 'http' | 'https'; publicPort: number; diskLimitMb: number };
   keys: { dir: string };
+  /** The internal CA's certificates (kept in backups). */
+  internalCaDir: string;
   /** Where browsers reach the manager: cookies are Secure when this is https, OIDC returns here. */
   publicUrl: string;
   sessionTtlMs: number;
@@ -210,6 +212,8 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
       diskLimitMb: env.DAIS_SITE_DISK_LIMIT_MB,
     },
     keys: { dir: env.DAIS_KEYS_DIR ?? join(env.DAIS_STATE_DIR, 'keys') },
+    // The internal CA's folder (npm start: <state>/tls; compose: beside DAIS_MANAGER_CA_CERT in the secrets volume).
+    internalCaDir: env.DAIS_MANAGER_CA_CERT === undefined ? join(env.DAIS_STATE_DIR, 'tls') : dirname(env.DAIS_MANAGER_CA_CERT),
     publicUrl: env.DAIS_PUBLIC_URL,
     sessionTtlMs:
       env.DAIS_SESSION_TTL_SECONDS === undefined ? env.DAIS_SESSION_TTL_HOURS * 3_600_000 : env.DAIS_SESSION_TTL_SECONDS * 1_000,
