@@ -9,7 +9,6 @@
 // (test/compose/compose-project.ts: dais-ct-*, ports from the test pool), always removed.
 // Usage: npm run bench:compose -- [--cold]
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ComposeProject } from '../test/compose/compose-project';
 import { REPO_ROOT } from '../test/support/dev-env';
@@ -124,11 +123,10 @@ async function main(): Promise<void> {
   onCleanup(() => dir.remove());
   const project = await ComposeProject.create(dir.path, DOMAIN);
   onCleanup(() => project.remove());
-  await mkdir(project.sitesRoot, { recursive: true });
 
   let token = '';
   const createSite = async () => {
-    token ||= (await project.read('manager', '/var/lib/dais/admin-token')).trim();
+    token ||= await project.adminToken();
     const response = await fetch(`http://127.0.0.1:${project.ports.manager}/api/sites`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -159,3 +159,7 @@ for component in "${COMPONENTS[@]}"; do
   [[ $component == postgres || $component == redis ]] && continue
   build_image "$component" latest "$ROOT/deploy/images/$component"
 done
+# The nginx sidecars: nginx and its keeper only, so their image ids change only with those.
+for sidecar in orchestrator-nginx router-nginx; do
+  build_image "$sidecar" latest "$ROOT/deploy/bin" "$ROOT/deploy/images/$sidecar/Dockerfile"
+done

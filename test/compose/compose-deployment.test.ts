@@ -128,10 +128,7 @@ describe('docker-compose deployment', () => {
     project = await ComposeProject.create(join(dir.path, 'first'), DOMAIN);
     await project.compose('up', '-d');
     expect(await ready()).toBe(200);
-    // An API token as an admin makes one for scripts.
-    token = (
-      await project.compose('exec', '-T', 'manager', 'dais-admin', 'create-token', '--username', 'admin', '--name', 'compose-test')
-    ).trim();
+    token = await project.adminToken();
   }, 900_000);
 
   afterAll(async () => {

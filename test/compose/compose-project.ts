@@ -35,6 +35,9 @@ export class ComposeProject {
     readonly ports: ComposePorts,
     readonly sitesRoot: string,
     private readonly envFile: string,
+    private readonly settings: Record<string, string | number>,
+    /** The compose file; another commit's for an upgrade from it (bench/compose-upgrade.ts). */
+    public composeFile = join(REPO_ROOT, 'docker-compose.yml'),
   ) {}
 
   static async create(dir: string, sitesDomain: string): Promise<ComposeProject> {
@@ -85,27 +88,36 @@ export class ComposeProject {
       DAIS_SITES_GATEWAY: `${subnet}.1`,
       DAIS_SITE_NAME_PREFIX: `${name}-site-`,
     };
-    const envFile = join(dir, 'compose.env');
+    const project = new ComposeProject(name, ports, sitesRoot, join(dir, 'compose.env'), settings);
+    await project.configure({});
+    return project;
+  }
+
+  /** Changes settings of the project's .env (such as DAIS_IMAGE_TAG); the next `up -d` applies them. */
+  async configure(changes: Record<string, string | number>): Promise<void> {
+    Object.assign(this.settings, changes);
     await writeFile(
-      envFile,
-      Object.entries(settings)
+      this.envFile,
+      Object.entries(this.settings)
         .map(([key, value]) => `${key}=${value}\n`)
         .join(''),
     );
-    return new ComposeProject(name, ports, sitesRoot, envFile);
+  }
+
+  /** A new API token for the admin, made as an admin would for scripts. */
+  async adminToken(): Promise<string> {
+    return (
+      await this.compose('exec', '-T', 'manager', 'dais-admin', 'create-token', '--username', 'admin', '--role', 'admin', '--name', 'tests')
+    ).trim();
   }
 
   /** Runs `docker-compose <args>` for this project; resolves with its output, rejects with it. */
   async compose(...args: string[]): Promise<string> {
-    const { stdout, stderr } = await run(
-      'docker-compose',
-      ['-p', this.name, '--env-file', this.envFile, '-f', join(REPO_ROOT, 'docker-compose.yml'), ...args],
-      {
-        cwd: REPO_ROOT,
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 300_000,
-      },
-    ).catch((error: unknown) => {
+    const { stdout, stderr } = await run('docker-compose', ['-p', this.name, '--env-file', this.envFile, '-f', this.composeFile, ...args], {
+      cwd: REPO_ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 300_000,
+    }).catch((error: unknown) => {
       const { stdout = '', stderr = '', message = '' } = error as { stdout?: string; stderr?: string; message?: string };
       throw new Error(`docker-compose ${args.join(' ')} failed: ${stderr}${stdout}${message}`);
     });
