@@ -81,20 +81,27 @@ async function switchTo(project: ComposeProject, tag: string, composeFile: strin
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const seen = await stop();
   console.log(`→ ${tag}: up -d → /ready ${(readyMs / 1000).toFixed(1)} s`);
-  console.log(`  recreated: ${[...recreated.matchAll(/Recreating \S+?_(\S+?)_1/g)].map((match) => match[1]).join(', ') || 'nothing'}`);
+  const names = new Set([...recreated.matchAll(/Recreating \S+?_(\S+?)_1/g)].map((match) => match[1]));
+  console.log(`  recreated: ${[...names].sort().join(', ') || 'nothing'}`);
   console.log(
     `  requests meanwhile: ${seen.total}, failed ${seen.failed}, slowest ${seen.slowest.toFixed(0)} ms${seen.slowest > SLOW_MS ? ' (slow)' : ''}`,
   );
   for (const failure of seen.failures) console.log(`    ${failure}`);
-  const status = await project.compose(
+  const applied = await project.compose(
     'exec',
     '-T',
-    'manager',
-    'sh',
-    '-c',
-    '. /usr/local/lib/dais/manager-env.sh && node /app/apps/manager/scripts/migrate.mjs status',
+    '-u',
+    'postgres',
+    'postgres',
+    'psql',
+    '-h',
+    '/run/postgresql',
+    '-d',
+    'dais',
+    '-Atc',
+    "SELECT count(*) || ' applied, the newest ' || max(migration_name) FROM _prisma_migrations WHERE finished_at IS NOT NULL",
   );
-  console.log(`  migrations: ${status.trim().split('\n').at(-1) ?? ''}`);
+  console.log(`  migrations: ${applied.trim()}`);
 }
 
 async function main(): Promise<void> {

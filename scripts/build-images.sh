@@ -37,6 +37,8 @@ as_root() {
 if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=$(command -v docker) || die "no docker CLI"; fi
 docker_() { as_root "$DOCKER" "$@"; }
 TAG=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo dev)
+# Built from uncommitted changes: not that commit's images, and never mistaken for them.
+if [ "$TAG" != dev ] && [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]; then TAG="$TAG-dirty"; fi
 
 base_image() {
   local image=dais/base:$SUITE
