@@ -5,7 +5,7 @@
 // older tag and that commit's compose file, as an admin rolls back (docs/deployment.md,
 // "Upgrades and rollback"). Prints the time to /ready, the requests that failed or were slow during
 // each switch, what the manager's migration tool says, and whether the data came through.
-// Usage: npm run bench:compose-upgrade -- --from <tag>     (docker images dais/manager lists the tags)
+// Usage: npm run bench:compose-upgrade -- --from <tag> [--ports-80-443]   (docker images dais/manager lists the tags)
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +17,9 @@ import { describeConditions } from './conditions';
 import { onCleanup, runCleanups } from './support/cleanup';
 
 const DOMAIN = 'upgrade.test';
+/** --ports-80-443: the router binds the host's ports 80 and 443, as in production (they must be free). */
+const PRODUCTION_PORTS = process.argv.includes('--ports-80-443');
+let httpPort = 0;
 const SLOW_MS = 1_000;
 
 function option(name: string): string {
@@ -49,7 +52,7 @@ function watch(project: ComposeProject, sites: string[]) {
   const loops = sites.map(async (site) => {
     while (!stopped.signal.aborted) {
       const started = performance.now();
-      const page = await getWithHost(project.ports.routerHttp, `${site}.${DOMAIN}`).catch((error: unknown) => ({
+      const page = await getWithHost(httpPort, `${site}.${DOMAIN}`).catch((error: unknown) => ({
         status: 0,
         body: String(error),
       }));
@@ -126,7 +129,11 @@ async function main(): Promise<void> {
   await writeFile(oldComposeFile, execFileSync('git', ['show', `${commit}:docker-compose.yml`], { cwd: REPO_ROOT, encoding: 'utf8' }));
   const newComposeFile = project.composeFile;
   project.composeFile = oldComposeFile;
-  await project.configure({ DAIS_IMAGE_TAG: from });
+  httpPort = PRODUCTION_PORTS ? 80 : project.ports.routerHttp;
+  await project.configure({
+    DAIS_IMAGE_TAG: from,
+    ...(PRODUCTION_PORTS ? { DAIS_ROUTER_HTTP_PORT: 80, DAIS_ROUTER_HTTPS_PORT: 443, DAIS_SITES_PUBLIC_PORT: 80 } : {}),
+  });
   await project.compose('up', '-d');
   await ready(project);
   const token = await project.adminToken();
@@ -163,12 +170,17 @@ async function main(): Promise<void> {
   sql('CREATE TABLE visits (n int); INSERT INTO visits VALUES (42)');
   const sites = ['blog', 'hello'];
   await eventually(
-    () => Promise.all(sites.map((site) => getWithHost(project.ports.routerHttp, `${site}.${DOMAIN}`).catch(() => ({ status: 0 })))),
+    () => Promise.all(sites.map((site) => getWithHost(httpPort, `${site}.${DOMAIN}`).catch(() => ({ status: 0 })))),
     (pages) => pages.every((page) => page.status === 200),
     60_000,
     250,
   );
-  console.log(`on ${from}: two sites served, a row in the dynamic site's database\n`);
+  console.log(`on ${from}: two sites served, a row in the dynamic site's database`);
+  if (PRODUCTION_PORTS) {
+    const listening = (port: number) => execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
+    console.log(`the router's nginx (uid 10002, file capability) listens on 80: ${listening(80)}, on 443: ${listening(443)}`);
+  }
+  console.log('');
 
   await switchTo(project, 'latest', newComposeFile, sites);
   console.log(`  the row after the upgrade: ${sql('SELECT n FROM visits')}`);
