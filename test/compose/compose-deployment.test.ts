@@ -153,6 +153,13 @@ describe('docker-compose deployment', () => {
     expect(started).not.toMatch(/\n\s+at /);
   });
 
+  it('gives no setuid program to the router containers, which may gain the file capability of nginx', async () => {
+    for (const service of ['router', 'router-nginx']) {
+      const found = await project.compose('exec', '-T', '-u', 'root', service, 'find', '/', '-xdev', '-perm', '/6000', '-type', 'f');
+      expect(found.trim(), service).toBe('');
+    }
+  });
+
   it('serves a static site and a dynamic site with a PostgreSQL database through the published router port', async () => {
     const blog = await api<Site>('POST', '/api/sites', { name: 'blog' });
     expect(blog.status, JSON.stringify(blog.json)).toBe(202);
