@@ -110,27 +110,43 @@ describe('operations and visitors survive component restarts (docker-compose res
     ['router', 'SIGTERM'],
     ['orchestrator', 'SIGTERM'],
   ] as [StackProcess, NodeJS.Signals][])(
-    'a %s stopped by %s and restarted adopts its running nginx: a visitor requesting throughout sees no failure',
+    'a %s stopped by %s and restarted adopts its running nginx: visitors of a static and a dynamic site requesting throughout see no failure',
     async (component, signal) => {
-      const name = 'steady';
-      if ((await stack.visit(`${name}.dais.localhost`)).status !== 200) {
-        const created = await stack.createSite(name);
+      // A restarted orchestrator once routed dynamic sites to "not running" until it had looked at their containers.
+      const sites = [
+        { name: 'steady', create: () => stack.createSite('steady') },
+        {
+          name: 'steady-app',
+          create: () =>
+            stack
+              .api<SiteView>('POST', '/api/sites', { name: 'steady-app', type: 'dynamic', image: 'busybox' })
+              .then((answer) => answer.json),
+        },
+      ];
+      for (const site of sites) {
+        if ((await stack.visit(`${site.name}.dais.localhost`)).status === 200) continue;
+        const created = await site.create();
         expect((await stack.waitForOperation<OperationView>(created.operation?.id ?? 0)).state).toBe('succeeded');
       }
-      const client = visitor(stack.ports.edge, `${name}.dais.localhost`);
-      await eventually(
-        () => Promise.resolve(client.seen.ok),
-        (ok) => ok >= 20,
-      );
+      const clients = sites.map((site) => visitor(stack.ports.edge, `${site.name}.dais.localhost`));
+      for (const client of clients)
+        await eventually(
+          () => Promise.resolve(client.seen.ok),
+          (ok) => ok >= 20,
+        );
       await stack.restartProcess(component, signal);
       // The restarted component has reconciled with the nginx it found: keep visiting through that.
-      const before = client.seen.ok;
-      await eventually(
-        () => Promise.resolve(client.seen.ok),
-        (ok) => ok >= before + 50,
-      );
-      const seen = await client.stop();
-      expect(seen.failed, `${seen.failed.length} failed of ${seen.ok + seen.failed.length}`).toEqual([]);
+      for (const client of clients) {
+        const before = client.seen.ok;
+        await eventually(
+          () => Promise.resolve(client.seen.ok),
+          (ok) => ok >= before + 50,
+        );
+      }
+      for (const client of clients) {
+        const seen = await client.stop();
+        expect(seen.failed, `${seen.failed.length} failed of ${seen.ok + seen.failed.length}`).toEqual([]);
+      }
       // And the restarted component still drives its nginx: a change made now is served.
       const after = await stack.createSite(`${component}-${signal.toLowerCase()}`);
       expect((await stack.waitForOperation<OperationView>(after.operation?.id ?? 0)).state).toBe('succeeded');

@@ -23,7 +23,7 @@ import { renderSitesConfig } from './nginx/sites-config.render';
 import { siteRefusals } from './nginx/site-refusals';
 import { registerLiveSockets } from './ws/live-sockets';
 import { ShellSessions } from './ws/shell-sessions';
-import { EndpointRegistry } from './sites/endpoint-registry';
+import { EndpointRegistry, observeRunningEndpoints } from './sites/endpoint-registry';
 import { Reconciler } from './sites/reconciler';
 import { SiteFiles } from './sites/site-files';
 import type { SiteRuntimeDriver } from './sites/site-runtime';
@@ -90,7 +90,11 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       await files.prepare();
       await builder.sweepLeftovers();
       await runtime.prepare();
-      for (const entry of await tier.start()) server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
+      // The running containers' addresses before the first render: a restarted (or upgraded)
+      // orchestrator must not route its adopted nginx's dynamic sites to "not running" meanwhile.
+      const seedEndpoints = (specs: ReadonlyMap<number, SiteSpec>) => observeRunningEndpoints(specs.values(), runtime, endpoints);
+      for (const entry of await tier.start(seedEndpoints))
+        server.log.error(entry, 'skipped an unreadable site spec; the manager will send it again');
       const sites = new SiteService({
         files,
         table: tier.table,

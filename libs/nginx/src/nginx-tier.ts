@@ -51,9 +51,14 @@ export class NginxTier<S extends z.ZodType> {
     return this.loaded;
   }
 
-  /** Loads saved state and makes nginx serve it; returns entries that could not be read. */
-  async start(): Promise<UnreadableEntry[]> {
+  /**
+   * Loads saved state and makes nginx serve it; returns entries that could not be read.
+   * `beforeFirstRender` learns what the render needs beside the state (an adopted nginx keeps
+   * serving until then, so what it renders first must already be right).
+   */
+  async start(beforeFirstRender?: (state: ReadonlyMap<number, z.output<S>>) => Promise<void>): Promise<UnreadableEntry[]> {
     const { entries, unreadable } = await this.store.loadAll();
+    await beforeFirstRender?.(entries);
     this.loaded = new DesiredStateTable<z.output<S>>(entries, {
       apply: (state) => this.pipeline.apply((generation) => this.options.render(state, generation)),
       validate: (key, value, state) => this.options.validate?.(key, value, state),

@@ -1,3 +1,9 @@
+import type { SiteSpec } from '@dais/shared';
+import type { SiteRuntimeDriver } from './site-runtime';
+
+/** How many sites' containers are looked at together when an orchestrator starts. */
+const OBSERVE_BATCH = 16;
+
 /**
  * The `ip:port` addresses each dynamic site's running containers answer on, as last observed.
  * This is observed state, not desired state: it is never saved, only re-observed.
@@ -23,5 +29,26 @@ export class EndpointRegistry {
   /** Forgets a site. */
   forget(siteId: number): boolean {
     return this.endpoints.delete(siteId);
+  }
+}
+
+/**
+ * Records the endpoints the runtime has for each dynamic site: at an orchestrator's start, before
+ * its first nginx render. A site whose containers cannot be looked at now keeps none; the
+ * reconciler looks again.
+ */
+export async function observeRunningEndpoints(
+  specs: Iterable<SiteSpec>,
+  runtime: Pick<SiteRuntimeDriver, 'observe'>,
+  registry: EndpointRegistry,
+): Promise<void> {
+  const dynamic = [...specs].filter((spec) => spec.type === 'dynamic');
+  for (let start = 0; start < dynamic.length; start += OBSERVE_BATCH) {
+    await Promise.all(
+      dynamic.slice(start, start + OBSERVE_BATCH).map(async (spec) => {
+        const observed = await runtime.observe(spec.id).catch(() => null);
+        if (observed) registry.update(spec.id, observed.endpoints);
+      }),
+    );
   }
 }
