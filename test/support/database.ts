@@ -7,6 +7,9 @@ import { devEnv, REPO_ROOT } from './dev-env';
 
 const run = promisify(execFile);
 
+/** PostgreSQL's code for a connection ended by pg_terminate_backend or DROP DATABASE … WITH (FORCE). */
+const ADMIN_SHUTDOWN = '57P01';
+
 /** A fresh PostgreSQL database with every migration applied, dropped by `drop()`. */
 export interface TestDatabase {
   url: string;
@@ -40,6 +43,11 @@ export async function createEmptyDatabase(label: string): Promise<TestDatabase> 
     name,
     query: async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await pool.query<T>(sql, params)).rows,
     drop: async () => {
+      // pool.end() resolves before its connections have closed; the FORCE below may end one still
+      // closing, and the pool then reports "terminating connection due to administrator command".
+      pool.on('error', (error: Error & { code?: string }) => {
+        if (error.code !== ADMIN_SHUTDOWN) throw error;
+      });
       await pool.end();
       const client = new pg.Client({ connectionString: admin.toString() });
       await client.connect();
