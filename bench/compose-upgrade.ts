@@ -29,19 +29,6 @@ function option(name: string): string {
   return value;
 }
 
-async function ready(project: ComposeProject): Promise<void> {
-  await eventually(
-    () =>
-      getWithHost(project.ports.manager, `127.0.0.1:${project.ports.manager}`, '/ready').then(
-        (response) => response.status,
-        () => 0,
-      ),
-    (status) => status === 200,
-    240_000,
-    100,
-  );
-}
-
 /** Requests each site every 100 ms until stopped: how many answers were not 200, and the slowest. */
 function watch(project: ComposeProject, sites: string[]) {
   let failed = 0;
@@ -79,7 +66,7 @@ async function switchTo(project: ComposeProject, tag: string, composeFile: strin
   project.composeFile = composeFile;
   await project.configure({ DAIS_IMAGE_TAG: tag });
   const recreated = await project.compose('up', '-d');
-  await ready(project);
+  await project.ready(240_000, 100);
   const readyMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const seen = await stop();
@@ -135,7 +122,7 @@ async function main(): Promise<void> {
     ...(PRODUCTION_PORTS ? { DAIS_ROUTER_HTTP_PORT: 80, DAIS_ROUTER_HTTPS_PORT: 443, DAIS_SITES_PUBLIC_PORT: 80 } : {}),
   });
   await project.compose('up', '-d');
-  await ready(project);
+  await project.ready(240_000, 100);
   const token = await project.adminToken();
   const api = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`http://127.0.0.1:${project.ports.manager}${path}`, {

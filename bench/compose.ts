@@ -71,17 +71,7 @@ async function upUntilServed(
 ): Promise<{ readyMs: number; servedMs: number }> {
   const started = performance.now();
   await project.compose('up', '-d');
-  await eventually(
-    // node:http: a fetch sent before the balancer is up behind the published port can hang forever.
-    () =>
-      getWithHost(project.ports.manager, `127.0.0.1:${project.ports.manager}`, '/ready').then(
-        (response) => response.status,
-        () => 0,
-      ),
-    (status) => status === 200,
-    180_000,
-    100,
-  );
+  await project.ready(180_000, 100);
   const readyMs = performance.now() - started;
   await createSite();
   await eventually(

@@ -100,24 +100,6 @@ describe('docker-compose deployment', () => {
         .pop() ?? ''
     );
   };
-  // node:http, not fetch: a fetch sent while the published port's proxy has no balancer behind it
-  // yet was seen to never settle (no socket, no timer left), which hangs the whole file. When the
-  // manager never gets ready, the failure carries what compose says of it and its last log lines.
-  const ready = async (on = project): Promise<number> => {
-    const status = await eventually(
-      () =>
-        getWithHost(on.ports.manager, `127.0.0.1:${on.ports.manager}`, '/ready').then(
-          (response) => response.status,
-          () => 0,
-        ),
-      (answer) => answer === 200,
-      180_000,
-      500,
-    ).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}\n${await on.diagnosis('manager', 'postgres', 'public-balancer')}`);
-    });
-    return status;
-  };
   beforeAll(async () => {
     // npm test built them in the background while the other tests ran (scripts/test.sh).
     if (process.env.DAIS_TEST_IMAGES_BUILT !== '1')
@@ -129,7 +111,7 @@ describe('docker-compose deployment', () => {
     dir = await tempDir('compose');
     project = await ComposeProject.create(join(dir.path, 'first'), DOMAIN);
     await project.compose('up', '-d');
-    expect(await ready()).toBe(200);
+    await project.ready();
     token = await project.adminToken();
     // A fresh installation beside the first, started with two managers at once: migrations and the
     // first admin must each be done once (advisory lock, createFirstUser). Its failure is the backup test's.
@@ -231,7 +213,7 @@ describe('docker-compose deployment', () => {
     expect(taken.json.state).not.toBe('succeeded');
     await project.compose('restart', '-t', '5', 'router', 'manager');
     await project.compose('start', 'orchestrator');
-    expect(await ready()).toBe(200);
+    await project.ready();
     expect((await finished(operationId, 180_000)).state).toBe('succeeded');
     expect((await served('shop', '<')).status).toBe(200);
     // The nginx sidecars kept serving while their components were away, and were adopted after.
@@ -243,7 +225,7 @@ describe('docker-compose deployment', () => {
     await project.compose('down', '-t', '5');
     await expect(visit('blog')).rejects.toThrow();
     await project.compose('up', '-d');
-    expect(await ready()).toBe(200);
+    await project.ready();
     expect((await served('blog', 'uploaded over sftp')).status).toBe(200);
     expect((await served('hello', '<')).status).toBe(200);
     expect((await served('shop', '<')).status).toBe(200);
@@ -255,7 +237,7 @@ describe('docker-compose deployment', () => {
     expect(backup).toMatch(/3 sites/);
     const notStarted = await restoredStarted;
     if (notStarted) throw notStarted;
-    expect(await ready(restored)).toBe(200);
+    await restored.ready();
     const managers = await restored.compose('logs', '--no-color', 'manager');
     expect([...managers.matchAll(/ password: (\S+)/g)], managers).toHaveLength(1);
     expect((await restored.compose('ps', '-q', 'manager')).trim().split('\n')).toHaveLength(2);

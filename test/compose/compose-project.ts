@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../support/dev-env';
+import { eventually, getWithHost } from '../support/http';
 import { freePorts } from '../support/ports';
 
 const run = promisify(execFile);
@@ -122,6 +123,28 @@ export class ComposeProject {
       throw new Error(`docker-compose ${args.join(' ')} failed: ${stderr}${stdout}${message}`);
     });
     return stdout + stderr;
+  }
+
+  /**
+   * Waits until the manager's /ready answers 200 through the published port; otherwise throws with
+   * what compose says of the manager, PostgreSQL and the public balancer. node:http, not fetch: a
+   * fetch sent while the published port's proxy has no balancer behind it yet was seen to never settle.
+   */
+  async ready(timeoutMs = 180_000, intervalMs = 250): Promise<void> {
+    const status = await eventually(
+      () =>
+        getWithHost(this.ports.manager, `127.0.0.1:${this.ports.manager}`, '/ready').then(
+          (response) => response.status,
+          () => 0,
+        ),
+      (answer) => answer === 200,
+      timeoutMs,
+      intervalMs,
+    );
+    if (status !== 200)
+      throw new Error(
+        `${this.name}: the manager was not ready after ${timeoutMs / 1000} s (last answer ${status})\n${await this.diagnosis('manager', 'postgres', 'public-balancer')}`,
+      );
   }
 
   /** What compose says of the project and the last log lines of some services: for a failure's message. */
