@@ -9,7 +9,7 @@ const alias = [
   { find: /^@dais\/shared\/fastify$/, replacement: here('./libs/shared/src/fastify/index.ts') },
   { find: /^@dais\/shared$/, replacement: here('./libs/shared/src/index.ts') },
   { find: /^@dais\/nginx$/, replacement: here('./libs/nginx/src/index.ts') },
-  { find: /^@dais\/rules\/(.*)$/, replacement: here('./libs/shared/src/$1') },
+  { find: /^@dais\/shared\/rules$/, replacement: here('./libs/shared/src/rules.ts') },
 ];
 
 // SWC instead of esbuild: NestJS dependency injection needs emitDecoratorMetadata.

@@ -10,7 +10,7 @@ import type { OperationView, SiteView } from '@dais/shared';
 import { REPO_ROOT } from '../test/support/dev-env';
 import { TestStack } from '../test/support/stack';
 import { tempDir } from '../test/support/temp-dir';
-import { verifyArchive } from '../apps/manager/src/backup/archive-reader';
+import { verifyArchive } from '../apps/manager/src/features/backup/archive-reader';
 import { describeConditions } from './conditions';
 
 const SITES = Number(process.argv[2] ?? 100);

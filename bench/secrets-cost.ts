@@ -10,8 +10,8 @@
 // Usage: npm run bench:secrets -- [seconds per case] [connections] [rounds]
 import autocannon, { type Result } from 'autocannon';
 import type { OperationView, SiteView } from '@dais/shared';
-import { SecretBox } from '../apps/manager/src/secrets/secret-box';
-import { SealedSecret, siteSecretPlace } from '../apps/manager/src/secrets/sealed-secret';
+import { SecretBox } from '../apps/manager/src/infrastructure/secrets/secret-box';
+import { SealedSecret, siteSecretPlace } from '../apps/manager/src/infrastructure/secrets/sealed-secret';
 import { TestStack } from '../test/support/stack';
 import { describeConditions, summarize } from './conditions';
 import { cpuMs, requirePid } from './support/process-stats';

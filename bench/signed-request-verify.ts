@@ -10,8 +10,8 @@ import { Redis } from 'ioredis';
 import { FileNonceStore, MemoryNonceStore, RequestVerifier, signRequest, type IncomingSignedRequest, type NonceStore } from '@dais/shared';
 // The built manager (npm run bench:replay builds first): its Nest classes need decorator metadata tsx does not emit.
 import type { ManagerConfig } from '../apps/manager/dist/config/manager.config';
-import { RedisConnections } from '../apps/manager/dist/redis/redis.connections';
-import { RedisNonceStore } from '../apps/manager/dist/signing/redis-nonce-store';
+import { RedisConnections } from '../apps/manager/dist/infrastructure/redis/redis.connections';
+import { RedisNonceStore } from '../apps/manager/dist/infrastructure/signing/redis-nonce-store';
 import { devEnv } from '../test/support/dev-env';
 import { tempDir } from '../test/support/temp-dir';
 import { describeConditions } from './conditions';

@@ -28,7 +28,7 @@ export function ensureSigningKeys(keysDir, { did, ok }) {
 /**
  * The key file that seals the secrets the manager keeps in PostgreSQL (DAIS_SECRETS_KEY_FILE,
  * docs/secrets.md). Never replaced: the secrets sealed with it would be lost. The format is
- * apps/manager/src/secrets/secrets-keyring.ts's.
+ * apps/manager/src/infrastructure/secrets/secrets-keyring.ts's.
  */
 export function ensureSecretsKey(file, { did, ok }) {
   if (existsSync(file)) {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { OperationView, SiteView, SqlQueryResult } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytesStream, readRawArchive, treeDigest, writeRawArchive } from './support/backup-archives';
-import { verifyArchive } from '../apps/manager/src/backup/archive-reader';
+import { verifyArchive } from '../apps/manager/src/features/backup/archive-reader';
 import { eventually } from './support/http';
 import { signedFetch } from './support/signed-fetch';
 import { REPO_ROOT } from './support/dev-env';

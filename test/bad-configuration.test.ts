@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSecretsKey, writeKeyring } from '../apps/manager/src/secrets/secrets-keyring';
+import { newSecretsKey, writeKeyring } from '../apps/manager/src/infrastructure/secrets/secrets-keyring';
 import { REPO_ROOT } from './support/dev-env';
 import { writeComponentKeys } from './support/keys';
 import { freePorts } from './support/ports';

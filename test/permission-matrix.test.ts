@@ -7,7 +7,7 @@ import type { OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiModule } from '../apps/manager/src/api.module';
 import { routesOf } from '../apps/manager/src/http/route-table';
-import { WEB_APP_ROUTES } from '../apps/manager/src/web-app/web-app.controller';
+import { WEB_APP_ROUTES } from '../apps/manager/src/http/web-app/web-app.controller';
 import { allows, API_CASES, methodOf, type ApiCase, type CaseContext, type Role } from './support/api-cases';
 import { BrowserSession } from './support/browser-session';
 import { requestStateOf } from './support/database-state';

@@ -5,7 +5,7 @@ import { SITE_CONTAINER_PORT, type SiteSpec } from '@dais/shared';
 import { containerCreateOptions } from '../../apps/orchestrator/src/docker/container-spec';
 import { DOCKER_API_VERSION } from '../../apps/orchestrator/src/docker/docker-client';
 import { renderSitesConfig } from '../../apps/orchestrator/src/nginx/sites-config.render';
-import { toRuntimeSite } from '../../apps/orchestrator/src/sites/runtime-site';
+import { toRuntimeSite } from '../../apps/orchestrator/src/sites/to-runtime-site';
 import { freePorts } from '../../test/support/ports';
 import { timeUntilLive } from './poll';
 import { TimedNginxTier } from './timed-nginx-tier';

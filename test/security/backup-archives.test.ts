@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
 import { isDaisError, type BackupEntry, type ErrorCode } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../apps/manager/src/backup/archive-reader';
+import { verifyArchive } from '../../apps/manager/src/features/backup/archive-reader';
 import { restoreSiteFolder, SiteFolder } from '../../apps/orchestrator/src/files';
 import { writeRawArchive, type RawEntry } from '../support/backup-archives';
 import { tempDir } from '../support/temp-dir';

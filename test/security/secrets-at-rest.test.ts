@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { OperationView, SiteView } from '@dais/shared';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSecretsKey, readKeyring, writeKeyring } from '../../apps/manager/src/secrets/secrets-keyring';
+import { newSecretsKey, readKeyring, writeKeyring } from '../../apps/manager/src/infrastructure/secrets/secrets-keyring';
 import { localDatabaseHosts } from '../support/database-hosts';
 import { REPO_ROOT } from '../support/dev-env';
 import { eventually } from '../support/http';

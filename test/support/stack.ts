@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { loadOwnPrivateKey, serviceRuntime, type SiteView } from '@dais/shared';
-import { newSecretsKey, writeKeyring } from '../../apps/manager/src/secrets/secrets-keyring';
+import { newSecretsKey, writeKeyring } from '../../apps/manager/src/infrastructure/secrets/secrets-keyring';
 import { createTestDatabase, type TestDatabase } from './database';
 import { dropDatabasesWithPrefix } from './database-hosts';
 import { devEnv, REPO_ROOT } from './dev-env';

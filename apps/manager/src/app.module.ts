@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { ManagerConfig } from './config/manager.config';
 import { CoreModule } from './core.module';
-import type { SecretBox } from './secrets/secret-box';
+import type { SecretBox } from './infrastructure/secrets/secret-box';
 
 /** One codebase, three ways to run: API, worker, or both in one process. */
 @Module({})

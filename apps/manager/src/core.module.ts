@@ -1,23 +1,23 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { AccessRevocation } from './auth/access-revocation';
-import { SessionRepository } from './auth/session.repository';
-import { UserRepository } from './auth/user.repository';
-import { AuditService } from './audit/audit.service';
-import { RedisConnections } from './redis/redis.connections';
-import { OrchestratorClient, RouterClient } from './clients/peer-clients';
+import { AccessRevocation } from './features/auth/access-revocation';
+import { SessionRepository } from './features/auth/session.repository';
+import { UserRepository } from './features/auth/user.repository';
+import { AuditService } from './features/audit/audit.service';
+import { RedisConnections } from './infrastructure/redis/redis.connections';
+import { OrchestratorClient, RouterClient } from './infrastructure/peers/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from './config/manager.config';
-import { PrismaService } from './database/prisma.service';
-import { DatabaseRepository } from './databases/database.repository';
-import { EventBus } from './events/event-bus';
-import { ImageRepository } from './images/image.repository';
-import { OperationLauncher } from './operations/operation-launcher';
-import { OperationRepository } from './operations/operation.repository';
-import { OperationQueue } from './queue/operation-queue';
-import { SecretBox } from './secrets/secret-box';
-import { SecretRepository } from './secrets/secret.repository';
-import { SecretsStartup } from './secrets/secrets-startup';
-import { SiteRepository } from './sites/site.repository';
-import { SshKeyRepository } from './ssh-keys/ssh-key.repository';
+import { PrismaService } from './infrastructure/prisma/prisma.service';
+import { DatabaseRepository } from './features/site-databases/database.repository';
+import { EventBus } from './infrastructure/realtime/event-bus';
+import { ImageRepository } from './features/images/image.repository';
+import { OperationLauncher } from './features/operations/operation-launcher';
+import { OperationRepository } from './features/operations/operation.repository';
+import { OperationQueue } from './infrastructure/queue/operation-queue';
+import { SecretBox } from './infrastructure/secrets/secret-box';
+import { SecretRepository } from './infrastructure/secrets/secret.repository';
+import { SecretsStartup } from './infrastructure/secrets/secrets-startup';
+import { SiteRepository } from './features/sites/site.repository';
+import { SshKeyRepository } from './features/ssh-keys/ssh-key.repository';
 
 const shared = [
   PrismaService,

@@ -4,8 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError } from '@dais/shared';
 import { AppModule } from './app.module';
 import { loadManagerConfig, type ManagerConfig } from './config/manager.config';
-import { SecretBox } from './secrets/secret-box';
-import { SecretsKeyError } from './secrets/secrets-keyring';
+import { SecretBox } from './infrastructure/secrets/secret-box';
+import { SecretsKeyError } from './infrastructure/secrets/secrets-keyring';
 import { MigrationError } from './startup/apply-migrations';
 import { prepareDatabase } from './startup/prepare-database';
 

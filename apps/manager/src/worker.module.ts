@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
-import { ScheduledBackups } from './backup/scheduled-backups';
-import { CertificateSync } from './domains/certificate-sync';
-import { DomainCheckSweep } from './domains/domain-check.sweep';
-import { DomainProofModule } from './domains/domain-proof.module';
-import { SiteEventsPublisher } from './events/site-events.publisher';
-import { OPERATION_EVENTS, OPERATION_STORE, OperationRunner, STEP_EXECUTOR } from './operations/operation-runner';
-import { OperationRepository } from './operations/operation.repository';
-import { OperationSweeper } from './operations/operation-sweeper';
-import { OperationWorker } from './operations/operation-worker';
-import { SiteStepExecutor } from './operations/site-step.executor';
-import { PeriodicJobs } from './queue/periodic-jobs';
+import { ScheduledBackups } from './features/backup/scheduled-backups';
+import { CertificateSync } from './features/domains/certificate-sync';
+import { DomainCheckSweep } from './features/domains/domain-check.sweep';
+import { DomainProofModule } from './features/domains/domain-proof.module';
+import { SiteEventsPublisher } from './features/site-events/site-events.publisher';
+import { OPERATION_EVENTS, OPERATION_STORE, OperationRunner, STEP_EXECUTOR } from './features/operations/operation-runner';
+import { OperationRepository } from './features/operations/operation.repository';
+import { OperationSweeper } from './features/operations/operation-sweeper';
+import { OperationWorker } from './features/operations/operation-worker';
+import { SiteStepExecutor } from './features/operations/site-step.executor';
+import { PeriodicJobs } from './infrastructure/queue/periodic-jobs';
 
 /** The operation worker, its sweeper, the certificate-state sync, the domain checks and scheduled backups (the `worker` role). */
 @Module({

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { isDaisError } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devEnv } from '../../../test/support/dev-env';
-import { LoginRateLimiter } from '../src/auth/login-rate-limiter';
+import { LoginRateLimiter } from '../src/features/auth/login-rate-limiter';
 import { loadManagerConfig } from '../src/config/manager.config';
-import { RedisConnections } from '../src/redis/redis.connections';
+import { RedisConnections } from '../src/infrastructure/redis/redis.connections';
 
 const BASE = 1_000;
 const ACCOUNT_CAP = 30_000;

@@ -5,15 +5,13 @@ import { defineConfig } from 'vite';
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 // The dashboard imports the platform's own rules (site names, hostnames, contracts) from libs/shared's
-// sources, so the browser checks input exactly as the server does. Those files are plain zod, except
-// hostname.ts's punycode helper from node:url, which the shim provides with the browser's URL parser.
+// package export `@dais/shared/rules` (its sources), so the browser checks input exactly as the server
+// does. Those files are plain zod, except hostname.ts's punycode helper from node:url, which the shim
+// provides with the browser's URL parser.
 export default defineConfig({
   plugins: [react()],
   resolve: {
-    alias: [
-      { find: /^@dais\/rules\/(.*)$/, replacement: here('../../../libs/shared/src/$1') },
-      { find: /^node:url$/, replacement: here('./src/shims/node-url.ts') },
-    ],
+    alias: [{ find: /^node:url$/, replacement: here('./src/shims/node-url.ts') }],
   },
   build: {
     outDir: 'dist',

@@ -15,7 +15,7 @@ import { registerDatabaseQueryRoute, registerDatabaseRoutes } from './http/datab
 import { registerFileRoutes } from './http/files.routes';
 import { registerBackupRoutes } from './http/backup.routes';
 import { DatabaseDumpAdapter } from './databases/database-dump.adapter';
-import { SiteFolders } from './files';
+import { SiteFolderProvider } from './files';
 import { registerImageRoutes } from './http/images.routes';
 import { registerSessionRoutes } from './http/sessions.routes';
 import { registerSiteRoutes } from './http/sites.routes';
@@ -25,8 +25,8 @@ import { registerLiveSockets } from './ws/live-sockets';
 import { ShellSessions } from './ws/shell-sessions';
 import { EndpointRegistry, observeRunningEndpoints } from './sites/endpoint-registry';
 import { Reconciler } from './sites/reconciler';
-import { SiteFiles } from './sites/site-files';
-import type { SiteRuntimeDriver } from './sites/site-runtime';
+import { SiteDirectories } from './sites/site-directories';
+import type { SiteRuntimeDriver } from './sites/runtime-driver';
 import { SiteService } from './sites/site.service';
 import { storedSiteSpecSchema } from './sites/stored-site-spec';
 
@@ -53,7 +53,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
     imagesDir: config.disks.imagesDir,
     uidBase: config.runtime.uidBase,
   });
-  const files = new SiteFiles(config.sites.dataRoot, disks);
+  const files = new SiteDirectories(config.sites.dataRoot, disks);
   const endpoints = new EndpointRegistry();
   const runtime = createRuntime(config);
   const builder = new DockerImageBuilder({
@@ -121,7 +121,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
       registerLiveSockets(server, { config, sites, files, runtime, nonces, shellSessions });
       registerSessionRoutes(server, shellSessions);
       const diskLimitMbOf = (siteId: number) => sites.diskLimitMbOf(siteId);
-      const folders = new SiteFolders({ files, uidBase: config.runtime.uidBase, diskLimitMbOf });
+      const folders = new SiteFolderProvider({ files, uidBase: config.runtime.uidBase, diskLimitMbOf });
       registerFileRoutes(server, folders, config.files);
       registerBackupRoutes(server, folders, new DatabaseDumpAdapter());
       reconciler = new Reconciler(sites, runtime, tier, { intervalMs: config.runtime.reconcileIntervalMs }, server.log);

@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path';
-import { backupSourcesOf, createBackup } from '../backup/backup.service';
-import { PlatformDatabaseAdapter } from '../backup/platform-database.adapter';
-import { restoreBackup } from '../backup/restore.service';
-import { RestoreStore } from '../backup/restore.store';
-import { BackupClient } from '../clients/backup.client';
+import { backupSourcesOf, createBackup } from '../features/backup/backup.service';
+import { PlatformDatabaseAdapter } from '../features/backup/platform-database.adapter';
+import { restoreBackup } from '../features/backup/restore.service';
+import { RestoreStore } from '../features/backup/restore.store';
+import { BackupClient } from '../infrastructure/peers/backup.client';
 import type { ManagerConfig } from '../config/manager.config';
-import type { PrismaService } from '../database/prisma.service';
-import { OperationQueue } from '../queue/operation-queue';
-import { SecretBox } from '../secrets/secret-box';
+import type { PrismaService } from '../infrastructure/prisma/prisma.service';
+import { OperationQueue } from '../infrastructure/queue/operation-queue';
+import { SecretBox } from '../infrastructure/secrets/secret-box';
 import { UsageError, type CliOptions } from './cli-options';
 
 /** `backup --file <archive.tar.gz>`: one archive of the whole installation (docs/backup.md). */

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { createDatabaseHostRequestSchema, createImageRequestSchema, parseInput } from '@dais/shared';
 import { z } from 'zod';
 import type { ManagerConfig } from '../config/manager.config';
-import { DatabaseRepository } from '../databases/database.repository';
-import type { PrismaService } from '../database/prisma.service';
-import { ImageRepository } from '../images/image.repository';
-import { SecretBox } from '../secrets/secret-box';
+import { DatabaseRepository } from '../features/site-databases/database.repository';
+import type { PrismaService } from '../infrastructure/prisma/prisma.service';
+import { ImageRepository } from '../features/images/image.repository';
+import { SecretBox } from '../infrastructure/secrets/secret-box';
 import { UsageError, type CliOptions } from './cli-options';
 
 /** `ensure-catalogue`: adds or updates every image of a JSON file (validated like the API does). */

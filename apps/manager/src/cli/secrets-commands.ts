@@ -1,8 +1,8 @@
 import type { ManagerConfig } from '../config/manager.config';
-import type { PrismaService } from '../database/prisma.service';
-import { rotateSecretsKey } from '../secrets/key-rotation';
-import { describePlace, remedyFor } from '../secrets/sealed-secret';
-import { SecretRepository } from '../secrets/secret.repository';
+import type { PrismaService } from '../infrastructure/prisma/prisma.service';
+import { rotateSecretsKey } from '../infrastructure/secrets/key-rotation';
+import { describePlace, remedyFor } from '../infrastructure/secrets/sealed-secret';
+import { SecretRepository } from '../infrastructure/secrets/secret.repository';
 import type { CliOptions } from './cli-options';
 
 const BAR_WIDTH = 30;

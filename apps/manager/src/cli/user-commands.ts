@@ -1,17 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { passwordSchema, usernameSchema } from '@dais/shared';
-import { AuditService } from '../audit/audit.service';
-import { AccessRevocation } from '../auth/access-revocation';
-import { generatePassword, hashPassword } from '../auth/password';
-import { generateApiToken, looksLikeApiToken } from '../auth/api-token';
-import { SessionRepository } from '../auth/session.repository';
-import { UserRepository } from '../auth/user.repository';
-import { OrchestratorClient } from '../clients/peer-clients';
+import { AuditService } from '../features/audit/audit.service';
+import { AccessRevocation } from '../features/auth/access-revocation';
+import { generatePassword, hashPassword } from '../features/auth/password';
+import { generateApiToken, looksLikeApiToken } from '../features/auth/api-token';
+import { SessionRepository } from '../features/auth/session.repository';
+import { UserRepository } from '../features/auth/user.repository';
+import { OrchestratorClient } from '../infrastructure/peers/peer-clients';
 import type { ManagerConfig } from '../config/manager.config';
-import type { PrismaService } from '../database/prisma.service';
-import { EventBus } from '../events/event-bus';
-import { RedisConnections } from '../redis/redis.connections';
+import type { PrismaService } from '../infrastructure/prisma/prisma.service';
+import { EventBus } from '../infrastructure/realtime/event-bus';
+import { RedisConnections } from '../infrastructure/redis/redis.connections';
 import { UsageError, type CliOptions } from './cli-options';
 
 function usernameOf(options: CliOptions, fallback?: string): string {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { DaisError } from '@dais/shared';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/auth.guard';
+import { Public } from '../features/auth/auth.guard';
 
 /** The Swagger UI files served, with their content types: nothing else of the package is reachable. */
 const ASSETS: Readonly<Record<string, string>> = {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { Public } from '../auth/auth.guard';
+import { Public } from '../features/auth/auth.guard';
 import { MANAGER_CONFIG, type ManagerConfig } from '../config/manager.config';
 
 /**

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { Public } from '../auth/auth.guard';
+import { Public } from '../features/auth/auth.guard';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /** Serves the API description so clients and tools can read it from a running manager. */

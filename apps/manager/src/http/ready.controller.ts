@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/auth.guard';
+import { Public } from '../features/auth/auth.guard';
 import type { ReadinessView } from '@dais/shared';
 import { ReadinessService } from './ready.service';
 

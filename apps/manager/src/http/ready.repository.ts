@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service';
+import { PrismaService } from '../infrastructure/prisma/prisma.service';
 
 /** The readiness probe's one query: does PostgreSQL answer? */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ReadinessCheck, ReadinessView } from '@dais/shared';
-import { TimeoutExceeded, withTimeout } from '../metrics/with-timeout';
-import { RedisConnections } from '../redis/redis.connections';
+import { TimeoutExceeded, withTimeout } from '../features/metrics/with-timeout';
+import { RedisConnections } from '../infrastructure/redis/redis.connections';
 import { ReadyRepository } from './ready.repository';
 
 /** How long each dependency may take to answer before the process counts as not ready. */

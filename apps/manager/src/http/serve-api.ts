@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { lingerOnRefusedBody, sendFrameworkError } from '@dais/shared/fastify';
 import type { ManagerConfig } from '../config/manager.config';
-import { DaisSocketIoAdapter } from '../events/socket-io.adapter';
+import { DaisSocketIoAdapter } from '../infrastructure/realtime/socket-io.adapter';
 
 /** Creates the HTTP application (REST API, docs, Socket.IO) on Fastify and starts listening. */
 export async function serveApi(root: DynamicModule, config: ManagerConfig, logger: LogLevel[]): Promise<void> {

@@ -1,7 +1,7 @@
-import { AuditService } from '../audit/audit.service';
-import { generatePassword, hashPassword } from '../auth/password';
-import { UserRepository } from '../auth/user.repository';
-import type { PrismaService } from '../database/prisma.service';
+import { AuditService } from '../features/audit/audit.service';
+import { generatePassword, hashPassword } from '../features/auth/password';
+import { UserRepository } from '../features/auth/user.repository';
+import type { PrismaService } from '../infrastructure/prisma/prisma.service';
 
 /**
  * Creates the first admin of an installation that has no account at all, and returns the block

@@ -1,5 +1,5 @@
 import type { ManagerConfig } from '../config/manager.config';
-import { PrismaService } from '../database/prisma.service';
+import { PrismaService } from '../infrastructure/prisma/prisma.service';
 import { applyMigrations } from './apply-migrations';
 import { bootstrapFirstAdmin } from './first-admin';
 

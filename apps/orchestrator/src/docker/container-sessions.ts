@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { RuntimeSite } from '../sites/site-runtime';
+import type { RuntimeSite } from '../sites/runtime-driver';
 import type { RuntimePlacement } from './container-spec';
 import { createDockerClient } from './docker-client';
 import { ExecSession, type ExecOutput, type ExecRequest } from './exec-session';

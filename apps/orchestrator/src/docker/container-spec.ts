@@ -1,7 +1,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import { SITE_CONTAINER_PORT } from '@dais/shared';
-import { runtimeSpecHash, SITE_MOUNT } from '../sites/runtime-site';
-import type { RuntimeSite } from '../sites/site-runtime';
+import { runtimeSpecHash, SITE_MOUNT } from '../sites/to-runtime-site';
+import type { RuntimeSite } from '../sites/runtime-driver';
 import { SITE_LABELS, siteResourceName } from './docker-client';
 
 /** Seconds a site gets to exit after SIGTERM before it is killed (short: see DESIGN.md "Sites"). */

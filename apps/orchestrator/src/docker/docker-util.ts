@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import type Docker from 'dockerode';
 import type { Container } from 'dockerode';
 import { DaisError } from '@dais/shared';
-import type { SiteCommand } from '../sites/site-runtime';
+import type { SiteCommand } from '../sites/runtime-driver';
 
 /** True for the engine's "no such container/service/image" answer. */
 export function isNotFound(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RuntimeSite } from '../sites/site-runtime';
+import type { RuntimeSite } from '../sites/runtime-driver';
 import { HARDENED_ENGINE_LABEL, SERVICE_SPEC_LABEL, serviceSpec } from './service-spec';
 
 const site: RuntimeSite = {

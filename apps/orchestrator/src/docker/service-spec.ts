@@ -1,6 +1,6 @@
 import { SITE_CONTAINER_PORT } from '@dais/shared';
-import { SITE_MOUNT } from '../sites/runtime-site';
-import type { RuntimeSite } from '../sites/site-runtime';
+import { SITE_MOUNT } from '../sites/to-runtime-site';
+import type { RuntimeSite } from '../sites/runtime-driver';
 import { LOG_OPTIONS, MAX_RESTARTS, siteLabels, STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
 import { siteResourceName } from './docker-client';
 

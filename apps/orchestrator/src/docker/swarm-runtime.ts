@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { DaisError, SITE_CONTAINER_PORT } from '@dais/shared';
 import { IptablesFirewall, type Firewall } from '../firewall';
-import { runtimeSpecHash } from '../sites/runtime-site';
-import type { RuntimeApplyOptions, RuntimeObservation, RuntimeSite, SiteRuntimeDriver } from '../sites/site-runtime';
+import { runtimeSpecHash } from '../sites/to-runtime-site';
+import type { RuntimeApplyOptions, RuntimeObservation, RuntimeSite, SiteRuntimeDriver } from '../sites/runtime-driver';
 import { MAX_RESTARTS, STOP_GRACE_SECONDS, type RuntimePlacement } from './container-spec';
 import { SITE_LABELS, siteResourceName } from './docker-client';
 import { assertHasCommand, dockerFailure, isNotFound, logTail, tcpAnswers, watchEvents } from './docker-util';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { RuntimeSite } from '../sites/site-runtime';
+import type { RuntimeSite } from '../sites/runtime-driver';
 import { containerCreateOptions, type RuntimePlacement } from './container-spec';
 import { SITE_LABELS, siteResourceName } from './docker-client';
 import { dockerFailure, isNotFound } from './docker-util';

@@ -1,6 +1,6 @@
 export { sftpErrorCodeOf, type SftpErrorCode } from './file-errors';
 export { SiteFolder, type FolderOwner, type OpenFlags, type SiteFolderOptions, type WatchableDir } from './site-folder';
-export { SiteFolders, type SiteFoldersOptions } from './site-folders';
+export { SiteFolderProvider, type SiteFolderProviderOptions } from './site-folder-provider';
 export { normalizeSitePath, parseSitePath } from './site-path';
 export { archiveFolder, type ArchiveLimits, type FolderArchive } from './folder-archive';
 export { openReadStream, writeFromStream, type FileDownload, type UploadOptions } from './file-transfer';

@@ -10,7 +10,7 @@ import {
   type BackupRestoreResult,
 } from '@dais/shared';
 import type { DatabaseDumpAdapter } from '../databases/database-dump.adapter';
-import { packSiteFolder, restoreSiteFolder, type SiteFolders } from '../files';
+import { packSiteFolder, restoreSiteFolder, type SiteFolderProvider } from '../files';
 
 /**
  * `/v1/backup/…`: what `dais-admin backup` and `restore` pull from and push to an app host (the
@@ -18,7 +18,7 @@ import { packSiteFolder, restoreSiteFolder, type SiteFolders } from '../files';
  * engine's own SQL dump. Bodies sent here are streams signed with an empty digest; the database
  * load checks the SHA-256 and size from the signed query before it commits.
  */
-export function registerBackupRoutes(app: FastifyInstance, folders: SiteFolders, dumps: DatabaseDumpAdapter): void {
+export function registerBackupRoutes(app: FastifyInstance, folders: SiteFolderProvider, dumps: DatabaseDumpAdapter): void {
   const siteIdOf = (params: unknown) => parseInput(siteIdParamsSchema, params, 'path').siteId;
 
   app.get('/v1/backup/sites/:siteId/files', async (request, reply) => {

@@ -19,7 +19,7 @@ import {
   type FileList,
   type FileResult,
 } from '@dais/shared';
-import { archiveFolder, openReadStream, storeFormUpload, writeFromStream, type SiteFolder, type SiteFolders } from '../files';
+import { archiveFolder, openReadStream, storeFormUpload, writeFromStream, type SiteFolder, type SiteFolderProvider } from '../files';
 
 /**
  * The orchestrator's signed site file API (`/v1/sites/:siteId/files/…`). Thin: parse, call the
@@ -28,7 +28,7 @@ import { archiveFolder, openReadStream, storeFormUpload, writeFromStream, type S
  * with an empty body digest, their SHA-256 and size in the (signed) query string and checked
  * before any file replaces anything.
  */
-export function registerFileRoutes(app: FastifyInstance, folders: SiteFolders, limits: FileLimits): void {
+export function registerFileRoutes(app: FastifyInstance, folders: SiteFolderProvider, limits: FileLimits): void {
   const folderOf = (request: FastifyRequest): SiteFolder => folders.of(parseInput(siteIdParamsSchema, request.params, 'path').siteId);
   const pathOf = (request: FastifyRequest): string => parseInput(filePathQuerySchema, request.query, 'query').path;
   /** Runs a change on the request's site folder; a full disk is told with the site's limit. */

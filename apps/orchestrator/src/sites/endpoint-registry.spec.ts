@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SiteSpec } from '@dais/shared';
 import { EndpointRegistry, observeRunningEndpoints } from './endpoint-registry';
-import type { RuntimeObservation } from './site-runtime';
+import type { RuntimeObservation } from './runtime-driver';
 
 const spec = (id: number, type: 'static' | 'dynamic') => ({ id, type }) as SiteSpec;
 const observation = (endpoints: string[]): RuntimeObservation => ({

@@ -1,5 +1,5 @@
 import type { SiteSpec } from '@dais/shared';
-import type { SiteRuntimeDriver } from './site-runtime';
+import type { SiteRuntimeDriver } from './runtime-driver';
 
 /** How many sites' containers are looked at together when an orchestrator starts. */
 const OBSERVE_BATCH = 16;

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { SiteRuntimeDriver } from './site-runtime';
+import type { SiteRuntimeDriver } from './runtime-driver';
 import type { SiteService } from './site.service';
 
 /** What the reconciler repairs besides containers: the tier's nginx. */

@@ -1,5 +1,5 @@
 import type { SiteDiskUsage, SiteSpec, SiteStatus } from '@dais/shared';
-import type { RuntimeObservation } from './site-runtime';
+import type { RuntimeObservation } from './runtime-driver';
 
 /** What the orchestrator sees of a site besides its desired state. */
 export interface ObservedSite {

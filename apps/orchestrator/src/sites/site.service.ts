@@ -1,14 +1,14 @@
 import { DaisError, isDaisError, KeyedLock, type SiteApplied, type SiteRemoved, type SiteSpec, type SiteStatus } from '@dais/shared';
 import type { DesiredStateTable } from '@dais/nginx';
 import type { EndpointRegistry } from './endpoint-registry';
-import { toRuntimeSite } from './runtime-site';
-import type { SiteFiles } from './site-files';
-import type { RuntimeApplyOptions, SiteRuntimeDriver } from './site-runtime';
+import { toRuntimeSite } from './to-runtime-site';
+import type { SiteDirectories } from './site-directories';
+import type { RuntimeApplyOptions, SiteRuntimeDriver } from './runtime-driver';
 import { composeStatus } from './site-status';
 
 /** What the site service works with. */
 export interface SiteServiceDeps {
-  files: SiteFiles;
+  files: SiteDirectories;
   table: DesiredStateTable<SiteSpec>;
   runtime: SiteRuntimeDriver;
   endpoints: EndpointRegistry;

@@ -14,9 +14,9 @@ import {
 } from '@dais/shared';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
 import { ContainerSessions } from '../docker/container-sessions';
-import { SiteFolders } from '../files';
-import type { SiteFiles } from '../sites/site-files';
-import type { SiteRuntimeDriver } from '../sites/site-runtime';
+import { SiteFolderProvider } from '../files';
+import type { SiteDirectories } from '../sites/site-directories';
+import type { SiteRuntimeDriver } from '../sites/runtime-driver';
 import type { SiteService } from '../sites/site.service';
 import { runFilesChannel } from './files-channel';
 import { keepAlive } from './heartbeat';
@@ -36,7 +36,7 @@ import { closeWithError } from './ws-frames';
 export interface LiveSocketDeps {
   config: OrchestratorConfig;
   sites: SiteService;
-  files: SiteFiles;
+  files: SiteDirectories;
   runtime: SiteRuntimeDriver;
   /** The control API's nonce store: a request or token accepted on either path is refused on both. */
   nonces: NonceStore;
@@ -59,7 +59,7 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
   const { config } = deps;
   const log = server.log.child({ channel: 'ws' });
   const containers = new ContainerSessions(config.runtime.dockerSocket, config.runtime.namePrefix);
-  const folders = new SiteFolders({
+  const folders = new SiteFolderProvider({
     files: deps.files,
     uidBase: config.runtime.uidBase,
     diskLimitMbOf: (siteId) => deps.sites.diskLimitMbOf(siteId),
@@ -131,7 +131,7 @@ export function registerLiveSockets(server: FastifyInstance, deps: LiveSocketDep
 interface ChannelDeps {
   config: OrchestratorConfig;
   containers: ContainerSessions;
-  folders: SiteFolders;
+  folders: SiteFolderProvider;
   launcher: SiteProcessLauncher;
   watch: SiteChangeWatch;
   sites: SiteService;

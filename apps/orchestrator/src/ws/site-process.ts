@@ -1,9 +1,9 @@
 import { clampTerminalSize, DEFAULT_RESOURCE_LIMITS, type SiteSpec } from '@dais/shared';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
 import type { ContainerSessions, ExecOutput, ExecSession } from '../docker/container-sessions';
-import { SITE_MOUNT, toRuntimeSite } from '../sites/runtime-site';
-import type { SiteFiles } from '../sites/site-files';
-import type { RuntimeSite } from '../sites/site-runtime';
+import { SITE_MOUNT, toRuntimeSite } from '../sites/to-runtime-site';
+import type { SiteDirectories } from '../sites/site-directories';
+import type { RuntimeSite } from '../sites/runtime-driver';
 
 /** The image of a terminal for a static site (setup always builds it). */
 export const STATIC_TERMINAL_IMAGE = 'dais/busybox:latest';
@@ -20,7 +20,7 @@ export type SiteProcess =
 export interface SiteProcessDeps {
   containers: ContainerSessions;
   config: OrchestratorConfig;
-  files: SiteFiles;
+  files: SiteDirectories;
 }
 
 /** A started process and what to undo when its session ends. */

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { SiteStatus } from '@dais/shared';
-import type { SiteRuntimeDriver } from '../sites/site-runtime';
+import type { SiteRuntimeDriver } from '../sites/runtime-driver';
 import { sendMessage } from './ws-frames';
 
 /**

@@ -10,7 +10,7 @@ import {
   type ShellTokenClaims,
   type SiteSpec,
 } from '@dais/shared';
-import type { SiteFolders } from '../files';
+import type { SiteFolderProvider } from '../files';
 import { shellProcessOf, type ShellTokenCheck } from './shell-server-channel';
 import type { SiteProcess } from './site-process';
 import { matchLiveRoute } from './ws-routes';
@@ -28,7 +28,7 @@ export type AcceptedUpgrade =
 export interface UpgradeCheckDeps {
   verifier: RequestVerifier;
   tokens: ShellTokenCheck;
-  folders: SiteFolders;
+  folders: SiteFolderProvider;
   siteSpec(siteId: number): SiteSpec;
   maxLogTail: number;
 }

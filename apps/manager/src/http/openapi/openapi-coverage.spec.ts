@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { ApiModule } from '../../api.module';
-import { WEB_APP_ROUTES } from '../../web-app/web-app.controller';
+import { WEB_APP_ROUTES } from '../web-app/web-app.controller';
 import { routesOf } from '../route-table';
 import { buildOpenApiDocument } from './openapi-document';
 

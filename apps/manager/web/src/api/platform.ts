@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { PlatformView } from '@dais/rules/contracts/platform';
+import type { PlatformView } from '@dais/shared/rules';
 import { manager } from './client';
 
 export type { PlatformView };

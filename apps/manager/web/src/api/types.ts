@@ -3,19 +3,21 @@
  * (libs/shared): a field renamed on the server fails the dashboard's type check.
  */
 import type { z } from 'zod';
-import type {
-  auditEventViewSchema,
-  createdTokenViewSchema,
-  sshKeyViewSchema,
-  tokenViewSchema,
-  userViewSchema,
-} from '@dais/rules/contracts/accounts';
-import type { databaseHostViewSchema, imageViewSchema, siteDatabaseConnectionViewSchema } from '@dais/rules/contracts/manager-api';
+import {
+  type auditEventViewSchema,
+  type createdTokenViewSchema,
+  type sshKeyViewSchema,
+  type tokenViewSchema,
+  type userViewSchema,
+  type databaseHostViewSchema,
+  type imageViewSchema,
+  type siteDatabaseConnectionViewSchema,
+} from '@dais/shared/rules';
 
-export type { OperationView, SiteView } from '@dais/rules/contracts/manager-api';
-export type { DomainView, SiteMemberView } from '@dais/rules/contracts/site-management';
-export type { SiteStatus } from '@dais/rules/contracts/site-status';
-export type { UserView } from '@dais/rules/contracts/accounts';
+export type { OperationView, SiteView } from '@dais/shared/rules';
+export type { DomainView, SiteMemberView } from '@dais/shared/rules';
+export type { SiteStatus } from '@dais/shared/rules';
+export type { UserView } from '@dais/shared/rules';
 
 export type AuditEventView = z.output<typeof auditEventViewSchema>;
 export type TokenView = z.output<typeof tokenViewSchema>;

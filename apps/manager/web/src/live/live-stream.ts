@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { LiveClosed, LiveData, LiveMessage, LiveOpenAck, LiveStreamMessage } from '@dais/rules/contracts/live-streams';
+import type { LiveClosed, LiveData, LiveMessage, LiveOpenAck, LiveStreamMessage } from '@dais/shared/rules';
 import { useSocket } from './socket';
 
 /** What to open: the `live:open` payload (docs/terminals.md). */

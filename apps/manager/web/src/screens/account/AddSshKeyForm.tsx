@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { addSshKeyRequestSchema } from '@dais/rules/contracts/accounts';
+import { addSshKeyRequestSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { SshKeyView } from '../../api/types';

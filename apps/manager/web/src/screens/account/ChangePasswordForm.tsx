@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { changePasswordRequestSchema } from '@dais/rules/contracts/accounts';
+import { changePasswordRequestSchema } from '@dais/shared/rules';
 import { useAccount } from '../../app/auth';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';

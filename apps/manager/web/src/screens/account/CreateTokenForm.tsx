@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { createTokenRequestSchema } from '@dais/rules/contracts/accounts';
+import { createTokenRequestSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { CreatedTokenView } from '../../api/types';

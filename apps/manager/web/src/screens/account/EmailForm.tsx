@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { updateAccountRequestSchema } from '@dais/rules/contracts/accounts';
+import { updateAccountRequestSchema } from '@dais/shared/rules';
 import { useAccount, useAuth } from '../../app/auth';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { PlatformView } from '@dais/rules/contracts/platform';
+import type { PlatformView } from '@dais/shared/rules';
 import { useAccount } from '../../app/auth';
 import { useApi } from '../../api/use-api';
 import { CopyButton } from '../../ui/CopyButton';

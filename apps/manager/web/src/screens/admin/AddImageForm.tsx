@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { createImageRequestSchema } from '@dais/rules/contracts/manager-api';
+import { createImageRequestSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { ImageView } from '../../api/types';

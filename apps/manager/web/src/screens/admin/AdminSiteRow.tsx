@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { availabilitySchema } from '@dais/rules/contracts/orchestrator';
+import { availabilitySchema } from '@dais/shared/rules';
 import { Link } from '../../app/router';
 import { manager } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';

@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { DISK_LIMIT_BOUNDS, diskLimitMbSchema } from '@dais/rules/contracts/site-disk';
+import { DISK_LIMIT_BOUNDS, diskLimitMbSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { SiteView } from '../../api/types';

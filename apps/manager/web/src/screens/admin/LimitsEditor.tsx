@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { RESOURCE_BOUNDS, resourceLimitsSchema, type ResourceLimits } from '@dais/rules/contracts/runtime';
+import { RESOURCE_BOUNDS, resourceLimitsSchema, type ResourceLimits } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { SiteView } from '../../api/types';

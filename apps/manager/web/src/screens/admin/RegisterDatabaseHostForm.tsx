@@ -1,6 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { createDatabaseHostRequestSchema } from '@dais/rules/contracts/manager-api';
-import { databaseEngineSchema } from '@dais/rules/contracts/runtime';
+import { createDatabaseHostRequestSchema, databaseEngineSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { DatabaseHostView } from '../../api/types';

@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { passwordSchema } from '@dais/rules/contracts/accounts';
+import { passwordSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { UserView } from '../../api/types';

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
-import { availabilitySchema, siteTypeSchema } from '@dais/rules/contracts/orchestrator';
-import { siteStateSchema } from '@dais/rules/contracts/manager-api';
+import { availabilitySchema, siteTypeSchema, siteStateSchema } from '@dais/shared/rules';
 
 export type SiteFilterValues = {
   search: string;

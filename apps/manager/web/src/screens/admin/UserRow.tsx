@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { roleSchema } from '@dais/rules/contracts/accounts';
+import { roleSchema } from '@dais/shared/rules';
 import { useAccount } from '../../app/auth';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { SqlCell, SqlQueryResult } from '@dais/rules/contracts/sql-console';
+import type { SqlCell, SqlQueryResult } from '@dais/shared/rules';
 import { formatDuration } from '../../ui/format';
 
 /** A console answer: what ran, how long it took, and its rows as text (NULL set apart from the text "NULL"). */

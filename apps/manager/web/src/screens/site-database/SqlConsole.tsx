@@ -1,5 +1,5 @@
 import { useId, useState, type KeyboardEvent, type ReactNode, type SyntheticEvent } from 'react';
-import { sqlQueryRequestSchema, type SqlQueryResult } from '@dais/rules/contracts/sql-console';
+import { sqlQueryRequestSchema, type SqlQueryResult } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import { fieldProblems } from '../../forms/check';

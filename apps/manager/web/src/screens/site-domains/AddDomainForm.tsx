@@ -1,5 +1,5 @@
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
-import { addDomainRequestSchema } from '@dais/rules/contracts/site-management';
+import { addDomainRequestSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import { fieldProblems } from '../../forms/check';

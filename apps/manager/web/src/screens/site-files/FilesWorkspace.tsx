@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { PlatformView } from '@dais/rules/contracts/platform';
+import type { PlatformView } from '@dais/shared/rules';
 import { useApi } from '../../api/use-api';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { DeleteDialog } from './DeleteDialog';

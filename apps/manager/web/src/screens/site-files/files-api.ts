@@ -1,5 +1,4 @@
-import type { FileEntry } from '@dais/rules/contracts/terminal-channel';
-import type { FileList, FileResult } from '@dais/rules/contracts/site-files';
+import { type FileEntry, type FileList, type FileResult } from '@dais/shared/rules';
 import { ApiError } from '../../api/api-error';
 import { manager } from '../../api/client';
 import { formatBytes } from '../../ui/format';

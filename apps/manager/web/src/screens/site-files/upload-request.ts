@@ -1,4 +1,4 @@
-import type { FileFormUploadResult } from '@dais/rules/contracts/site-files';
+import type { FileFormUploadResult } from '@dais/shared/rules';
 import { ApiError, apiErrorFrom } from '../../api/api-error';
 import { manager } from '../../api/client';
 import { filesUrl } from './file-paths';

@@ -1,5 +1,5 @@
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
-import { addMemberRequestSchema } from '@dais/rules/contracts/site-management';
+import { addMemberRequestSchema } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import type { SiteMemberView } from '../../api/types';

@@ -1,5 +1,5 @@
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
-import { DEFAULT_RESOURCE_LIMITS, RESOURCE_BOUNDS, resourceLimitsSchema } from '@dais/rules/contracts/runtime';
+import { DEFAULT_RESOURCE_LIMITS, RESOURCE_BOUNDS, resourceLimitsSchema } from '@dais/shared/rules';
 import { fieldProblems } from '../../forms/check';
 import { Button } from '../../ui/Button';
 import { ErrorNotice } from '../../ui/ErrorNotice';

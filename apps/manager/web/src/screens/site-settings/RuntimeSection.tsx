@@ -1,6 +1,5 @@
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
-import { packageNameSchema } from '@dais/rules/contracts/images';
-import { envNameSchema } from '@dais/rules/contracts/runtime';
+import { packageNameSchema, envNameSchema } from '@dais/shared/rules';
 import { useApi } from '../../api/use-api';
 import type { ImageView } from '../../api/types';
 import { Button } from '../../ui/Button';

@@ -1,4 +1,4 @@
-import type { UpdateSiteRequest } from '@dais/rules/contracts/manager-api';
+import type { UpdateSiteRequest } from '@dais/shared/rules';
 import type { SiteView } from '../../api/types';
 
 /** One row of the environment editor (rows, not a record, so a half-typed name keeps its place). */

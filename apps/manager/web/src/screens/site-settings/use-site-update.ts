@@ -1,4 +1,4 @@
-import type { UpdateSiteRequest } from '@dais/rules/contracts/manager-api';
+import type { UpdateSiteRequest } from '@dais/shared/rules';
 import { manager } from '../../api/client';
 import { useAction, type Action } from '../../api/use-api';
 import type { SiteView } from '../../api/types';

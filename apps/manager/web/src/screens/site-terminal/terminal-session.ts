@@ -1,4 +1,4 @@
-import type { LiveStreamMessage } from '@dais/rules/contracts/live-streams';
+import type { LiveStreamMessage } from '@dais/shared/rules';
 
 /** Where a terminal session is, for the status line above it. */
 export type TerminalSession =

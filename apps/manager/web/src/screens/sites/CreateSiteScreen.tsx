@@ -1,6 +1,5 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
-import { createSiteRequestSchema } from '@dais/rules/contracts/manager-api';
-import { checkSiteName } from '@dais/rules/naming/site-name';
+import { createSiteRequestSchema, checkSiteName } from '@dais/shared/rules';
 import { Link, navigate } from '../../app/router';
 import { manager } from '../../api/client';
 import { usePlatform } from '../../api/platform';

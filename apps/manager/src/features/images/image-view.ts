@@ -1,0 +1,18 @@
+import type { ImageCatalogEntry } from '@dais/shared';
+import type { Image } from '../../generated/prisma/client';
+
+/** The catalogue entry the orchestrator builds a site's image from. */
+export function toCatalogEntry(image: Image): ImageCatalogEntry {
+  return {
+    name: image.name,
+    baseImage: image.baseImage,
+    packageUpdate: image.packageUpdate as string[] | null,
+    packageInstall: image.packageInstall as string[] | null,
+    runScript: image.runScript,
+  };
+}
+
+/** An image as the API shows it. */
+export function toImageView(image: Image): ImageCatalogEntry & { id: number; description: string } {
+  return { id: image.id, description: image.description, ...toCatalogEntry(image) };
+}
