@@ -10,3 +10,4 @@ export * from './http/outbound-tls';
 export * from './util/keyed-lock';
 export * from './process/run-service';
 export * from './process/service-runtime';
+export * from './logging/correlation';
