@@ -37,7 +37,9 @@ export class OperationSweeper implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     // The previous tick's suspects travel with the schedule: the next tick may run in another process.
-    this.periodic.scheduleCarrying<number[]>('operation-sweep', this.config.queue.sweepIntervalMs, (suspects) => this.sweep(suspects ?? []));
+    this.periodic.scheduleCarrying<number[]>('operation-sweep', this.config.queue.sweepIntervalMs, (suspects) =>
+      this.sweep(suspects ?? []),
+    );
   }
 
   /**
