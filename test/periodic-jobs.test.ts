@@ -66,7 +66,7 @@ describe('periodic jobs run once per tick for the cluster, not once per worker p
   });
 
   afterAll(async () => {
-    await stack?.stop();
+    await stack.stop();
   });
 
   it('two workers both schedule every job, and each tick of each job runs in exactly one of them', async () => {
