@@ -5,7 +5,6 @@ import { AuthController, TokensController } from './features/auth/auth.controlle
 import { AuthGuard } from './features/auth/auth.guard';
 import { AuthService } from './features/auth/auth.service';
 import { LoginRateLimiter } from './features/auth/login-rate-limiter';
-import { SessionJanitor } from './features/auth/session-janitor';
 import { OidcClient } from './features/auth/oidc/oidc.client';
 import { OidcController } from './features/auth/oidc/oidc.controller';
 import { OidcLoginStates } from './features/auth/oidc/oidc-login-states';
@@ -84,7 +83,6 @@ import { WebAppController } from './http/web-app/web-app.controller';
     MemberRepository,
     AuthService,
     LoginRateLimiter,
-    SessionJanitor,
     OidcClient,
     OidcLoginStates,
     OidcService,

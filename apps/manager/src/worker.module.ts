@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SessionJanitor } from './features/auth/session-janitor';
 import { ScheduledBackups } from './features/backup/scheduled-backups';
 import { CertificateSync } from './features/domains/certificate-sync';
 import { DomainCheckSweep } from './features/domains/domain-check.sweep';
@@ -11,7 +12,10 @@ import { OperationWorker } from './features/operations/operation-worker';
 import { SiteStepExecutor } from './features/operations/site-step.executor';
 import { PeriodicJobs } from './infrastructure/queue/periodic-jobs';
 
-/** The operation worker, its sweeper, the certificate-state sync, the domain checks and scheduled backups (the `worker` role). */
+/**
+ * The operation worker and the cluster's periodic jobs (the `worker` role): the operation sweeper,
+ * the certificate-state sync, the domain checks, scheduled backups and the session cleanup.
+ */
 @Module({
   imports: [DomainProofModule],
   providers: [
@@ -24,6 +28,7 @@ import { PeriodicJobs } from './infrastructure/queue/periodic-jobs';
     SiteEventsPublisher,
     CertificateSync,
     ScheduledBackups,
+    SessionJanitor,
     { provide: OPERATION_STORE, useExisting: OperationRepository },
     { provide: STEP_EXECUTOR, useExisting: SiteStepExecutor },
     { provide: OPERATION_EVENTS, useExisting: SiteEventsPublisher },

@@ -39,6 +39,8 @@ const schema = z.object({
   DAIS_BACKUP_KEEP: envField.positiveInt().default(7),
   /** How often workers read certificate states from the router. */
   DAIS_CERTIFICATE_SYNC_INTERVAL_MS: envField.positiveInt().default(15_000),
+  /** How often workers delete expired sessions. */
+  DAIS_SESSION_CLEANUP_INTERVAL_MS: envField.positiveInt().default(60 * 60_000),
   DAIS_ORCHESTRATOR_URL: envField.httpUrl().default('http://127.0.0.1:7100'),
   DAIS_ORCHESTRATOR_ID: envField.componentId().default('orchestrator'),
   DAIS_ROUTER_URL: envField.httpUrl().default('http://127.0.0.1:7200'),
@@ -153,6 +155,7 @@ export interface ManagerConfig {
   /** Single sign-on with OpenID Connect, when all three settings are given. */
   oidc: { issuer: string; clientId: string; clientSecret: string } | null;
   certificateSyncIntervalMs: number;
+  sessionCleanupIntervalMs: number;
   /** Lifetime of the single-use site tokens shell sign-ins hand out. */
   shellTokenTtlMs: number;
   /** How long a key sign-in's signed request is remembered (and refused if it comes again). */
@@ -232,6 +235,7 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
         ? { issuer: env.DAIS_OIDC_ISSUER, clientId: env.DAIS_OIDC_CLIENT_ID, clientSecret: env.DAIS_OIDC_CLIENT_SECRET }
         : null,
     certificateSyncIntervalMs: env.DAIS_CERTIFICATE_SYNC_INTERVAL_MS,
+    sessionCleanupIntervalMs: env.DAIS_SESSION_CLEANUP_INTERVAL_MS,
     shellTokenTtlMs: env.DAIS_SHELL_TOKEN_TTL_SECONDS * 1_000,
     shellKeyReplayWindowMs: env.DAIS_SHELL_KEY_REPLAY_WINDOW_HOURS * 3_600_000,
     logLevel: env.DAIS_LOG_LEVEL,

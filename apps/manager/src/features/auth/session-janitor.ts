@@ -1,28 +1,27 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
+import { PeriodicJobs } from '../../infrastructure/queue/periodic-jobs';
 import { SessionRepository } from './session.repository';
 
-/** Expired sessions are useless; forget them hourly so the table holds only live ones. */
-const INTERVAL_MS = 60 * 60_000;
-
-/** Deletes expired sessions at start and then every hour (any API process may; the delete is idempotent). */
+/**
+ * Expired sessions are useless: they are deleted once per interval (hourly by default) for the
+ * whole cluster (worker processes; the delete is idempotent), so the table holds only live ones.
+ */
 @Injectable()
-export class SessionJanitor implements OnApplicationBootstrap, OnModuleDestroy {
+export class SessionJanitor implements OnApplicationBootstrap {
   private readonly logger = new Logger(SessionJanitor.name);
-  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly sessions: SessionRepository) {}
+  constructor(
+    private readonly periodic: PeriodicJobs,
+    private readonly sessions: SessionRepository,
+    @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
-    void this.clean();
-    this.timer = setInterval(() => void this.clean(), INTERVAL_MS);
-    this.timer.unref();
+    this.periodic.schedule('session-cleanup', this.config.sessionCleanupIntervalMs, () => this.clean());
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async clean(): Promise<void> {
+  async clean(): Promise<void> {
     try {
       await this.sessions.deleteExpired();
     } catch (error) {

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { RouterClient } from '../../infrastructure/peers/peer-clients';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
+import { PeriodicJobs } from '../../infrastructure/queue/periodic-jobs';
 import { SiteEventsPublisher } from '../site-events/site-events.publisher';
 import { planCertificateUpdates } from './certificate-updates';
 
@@ -9,16 +10,18 @@ import { planCertificateUpdates } from './certificate-updates';
  * Brings each custom domain's certificate state (pending, active with expiry, error with reason)
  * from the router into PostgreSQL, and announces the sites whose domains changed on the live
  * events. The router only answers the manager (DESIGN.md "Trust boundaries"), so the manager asks:
- * at start and then on an interval, in worker processes.
+ * once per interval for the whole cluster (worker processes), the first tick at once when the
+ * schedule is new (see `PeriodicJobs`).
  */
 @Injectable()
-export class CertificateSync implements OnApplicationBootstrap, OnModuleDestroy {
+export class CertificateSync implements OnApplicationBootstrap {
   private readonly logger = new Logger(CertificateSync.name);
-  private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Per process: with several workers taking turns, each says once what it could not reach. */
   private lastFailure: string | null = null;
 
   constructor(
+    private readonly periodic: PeriodicJobs,
     private readonly router: RouterClient,
     private readonly prisma: PrismaService,
     private readonly events: SiteEventsPublisher,
@@ -26,12 +29,7 @@ export class CertificateSync implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.sync();
-    this.timer = setInterval(() => void this.sync(), this.config.certificateSyncIntervalMs);
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.periodic.schedule('certificate-sync', this.config.certificateSyncIntervalMs, () => this.sync());
   }
 
   /** One round; returns how many domains changed. A router that cannot be reached is logged once per cause. */

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
 import { OperationQueue } from '../../infrastructure/queue/operation-queue';
+import { PeriodicJobs } from '../../infrastructure/queue/periodic-jobs';
 import { domainEffectOf, effectOf, OPERATION_EVENTS, type OperationEvents } from './operation-runner';
 import { OperationRepository } from './operation.repository';
 import { toOperationView, type OperationWithSteps } from './operation-view';
@@ -18,17 +19,16 @@ export function describeDeadline(ms: number): string {
  * PostgreSQL is the source of truth: an unfinished operation whose job is missing from Redis
  * (Redis restarted empty, a crash between commit and enqueue) is queued again, and one that has
  * been running past the deadline without progress (a hung call, a frozen worker) is marked failed
- * so its owner can retry it. Runs at start and then on an interval, in worker processes.
+ * so its owner can retry it. Once per interval for the whole cluster (worker processes), the first
+ * tick at once when the schedule is new (see `PeriodicJobs`).
  */
 @Injectable()
-export class OperationSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class OperationSweeper implements OnApplicationBootstrap {
   private readonly logger = new Logger(OperationSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
   private sweeping = false;
-  /** Operations that looked overdue at the previous sweep. */
-  private suspects = new Set<number>();
 
   constructor(
+    private readonly periodic: PeriodicJobs,
     private readonly operations: OperationRepository,
     private readonly queue: OperationQueue,
     @Inject(OPERATION_EVENTS) private readonly events: OperationEvents,
@@ -36,21 +36,24 @@ export class OperationSweeper implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.config.queue.sweepIntervalMs);
+    // The previous tick's suspects travel with the schedule: the next tick may run in another process.
+    this.periodic.scheduleCarrying<number[]>('operation-sweep', this.config.queue.sweepIntervalMs, (suspects) =>
+      this.sweep(suspects ?? []),
+    );
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  /** Fails overdue operations, then re-queues unfinished operations without a job; returns how many were re-queued. */
-  async sweep(): Promise<number> {
-    if (this.sweeping) return 0;
+  /**
+   * One tick: fails overdue operations that were already `suspects` (overdue at the previous
+   * tick), then re-queues unfinished operations without a job; returns this tick's suspects.
+   */
+  async sweep(suspects: readonly number[]): Promise<number[]> {
+    // Without a finished look at the overdue operations suspicion starts over, which only delays a failure by a tick.
+    if (this.sweeping) return [];
     this.sweeping = true;
+    let overdue: number[] = [];
     let requeued = 0;
     try {
-      await this.failOverdue();
+      overdue = await this.failOverdue(new Set(suspects));
       for (const id of await this.operations.listUnfinishedBefore(new Date(Date.now() - GRACE_MS), 500)) {
         if (await this.queue.hasJob(id)) continue;
         await this.queue.enqueue(id);
@@ -62,21 +65,21 @@ export class OperationSweeper implements OnApplicationBootstrap, OnModuleDestroy
     } finally {
       this.sweeping = false;
     }
-    return requeued;
+    return overdue;
   }
 
   /**
    * Marks operations stuck past the deadline as failed, removes their job and announces it. An
    * operation must look overdue at two sweeps in a row: a retry resuming an old operation looks
-   * overdue for the instant between taking it up and starting its step.
+   * overdue for the instant between taking it up and starting its step. Returns the operations
+   * that look overdue now and were not failed: the suspects of the next sweep.
    */
-  private async failOverdue(): Promise<void> {
+  private async failOverdue(suspects: ReadonlySet<number>): Promise<number[]> {
     const deadline = this.config.operationDeadlineMs;
     const overdue = await this.operations.listOverdue(new Date(Date.now() - deadline), 100);
-    const confirmed = overdue.filter((operation) => this.suspects.has(operation.id));
-    this.suspects = new Set(overdue.map((operation) => operation.id));
+    const confirmed = overdue.filter((operation) => suspects.has(operation.id));
+    const next = overdue.filter((operation) => !suspects.has(operation.id)).map((operation) => operation.id);
     for (const operation of confirmed) {
-      this.suspects.delete(operation.id);
       const within = describeDeadline(deadline);
       const stepMessage = `Did not finish within ${within}; retry the operation.`;
       const ended = await this.operations.finish({
@@ -94,6 +97,7 @@ export class OperationSweeper implements OnApplicationBootstrap, OnModuleDestroy
       await this.queue.removeJob(operation.id);
       await this.announce(operation);
     }
+    return next;
   }
 
   private async announce(operation: OperationWithSteps): Promise<void> {
