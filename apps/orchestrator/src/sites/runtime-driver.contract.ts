@@ -37,7 +37,7 @@ const SLOW_MS = 60_000;
  * so a test of orchestrator logic on the memory driver says something about the real ones.
  */
 export function runtimeDriverContract(name: string, makeSubject: () => Promise<RuntimeDriverSubject>): void {
-  describe(`the ${name} runtime driver keeps the runtime contract`, () => {
+  describe(`the ${name} runtime driver keeps the runtime contract`, { timeout: SLOW_MS }, () => {
     let subject: RuntimeDriverSubject;
     let driver: SiteRuntimeDriver;
 
@@ -72,201 +72,153 @@ export function runtimeDriverContract(name: string, makeSubject: () => Promise<R
       await expect(driver.prepare()).resolves.toBeUndefined();
     });
 
-    it(
-      'runs an applied site: running, one endpoint, its image, a start time, listed as managed',
-      async () => {
-        const site = await subject.site(1);
+    it('runs an applied site: running, one endpoint, its image, a start time, listed as managed', async () => {
+      const site = await subject.site(1);
+      await driver.apply(site);
+      const observed = await running(1);
+      expect(observed).toMatchObject({ state: 'running', exitCode: null, image: site.image, logTail: null });
+      expect(observed.endpoints).toEqual([expect.stringMatching(/^[\d.]+:\d+$/)]);
+      expect(observed.startedAt).toEqual(expect.any(String));
+      expect(await driver.managedSiteIds()).toContain(1);
+    });
+
+    it('leaves the containers alone when the same spec is applied again', async () => {
+      const before = await running(1);
+      await driver.apply(await subject.site(1));
+      expect(await driver.observe(1)).toEqual(before);
+    });
+
+    it('replaces the containers when the spec changes', async () => {
+      const before = await running(1);
+      const site = await subject.site(1);
+      await driver.apply({ ...site, env: { ...site.env, GREETING: 'changed' } });
+      const after = await observeUntil(1, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
+      expect(after.state).toBe('running');
+      expect(after.startedAt).not.toBe(before.startedAt);
+    });
+
+    it('restarts unchanged containers when asked to', async () => {
+      const site = await subject.site(1);
+      const before = await running(1);
+      await driver.apply({ ...site, env: { ...site.env, GREETING: 'changed' } }, { restart: true });
+      const after = await observeUntil(1, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
+      expect(after.state).toBe('running');
+      expect(after.startedAt).not.toBe(before.startedAt);
+    });
+
+    it('stops a site that must not run (no endpoints), and starts it again', async () => {
+      const site = await subject.site(2);
+      await driver.apply(site);
+      await running(2);
+      await driver.apply({ ...site, running: false });
+      const stopped = await driver.observe(2);
+      expect(stopped.endpoints).toEqual([]);
+      if (subject.traits.stoppedSite === 'removed') {
+        expect(stopped.state).toBe('missing');
+        expect(await driver.managedSiteIds()).not.toContain(2);
+      } else {
+        expect(stopped.state).toBe('stopped');
+        expect(await driver.managedSiteIds()).toContain(2);
+      }
+      await driver.apply(site);
+      expect((await running(2)).endpoints).toHaveLength(1);
+    });
+
+    it('removes a site: gone from observation and from the managed list; a second remove finds nothing', async () => {
+      const site = await subject.site(3);
+      await driver.apply(site);
+      await running(3);
+      expect(await driver.remove(3)).toBe(true);
+      expect((await driver.observe(3)).state).toBe('missing');
+      expect(await driver.managedSiteIds()).not.toContain(3);
+      expect(await driver.remove(3)).toBe(false);
+    });
+
+    it('reports a program that exits as crashed, with its exit code and last output, until a restart', async () => {
+      const site = await subject.site(4);
+      await subject.setProgram(site, { kind: 'exits', exitCode: 3, output: 'cannot find config.json' });
+      await driver.apply(site);
+      const crashed = await observeUntil(4, (observed) => observed.state === 'crashed');
+      expect(crashed).toMatchObject({ state: 'crashed', exitCode: 3, endpoints: [] });
+      expect(crashed.logTail).toContain('cannot find config.json');
+      expect(crashed.restarts).toBeLessThanOrEqual(3);
+      // No endless restarts: applying the same spec leaves a crashed site crashed.
+      await driver.apply(site);
+      expect((await driver.observe(4)).state).toBe('crashed');
+      await subject.setProgram(site, { kind: 'serves' });
+      await driver.apply(site, { restart: true });
+      expect((await running(4)).endpoints).toHaveLength(1);
+      await driver.remove(4);
+    });
+
+    it('refuses a site with nothing to run (no run.sh, an image without a command) and runs nothing', async () => {
+      const site = await subject.site(5, { image: await subject.imageWithoutCommand(), command: { kind: 'image' } });
+      const refusal = await driver.apply(site).catch((error: unknown) => error);
+      expect(isDaisError(refusal, 'RUN_SCRIPT_MISSING'), String(refusal)).toBe(true);
+      expect((await driver.observe(5)).endpoints).toEqual([]);
+      await driver.remove(5);
+    });
+
+    it('refuses an image that is not there and cannot be fetched', async () => {
+      const site = await subject.site(6, { image: 'dais-no-such-image/anywhere:1' });
+      const refusal = await driver.apply(site).catch((error: unknown) => error);
+      expect(isDaisError(refusal, 'IMAGE_UNAVAILABLE'), String(refusal)).toBe(true);
+      expect((await driver.observe(6)).state).toBe('missing');
+    });
+
+    it('replaces the containers once the image reference points at another image', async () => {
+      const image = await subject.ownImage();
+      const site = await subject.site(7, { image: image.reference });
+      await driver.apply(site);
+      const before = await running(7);
+      await image.repoint();
+      await driver.apply(site);
+      const after = await observeUntil(7, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
+      expect(after).toMatchObject({ state: 'running', image: image.reference });
+      expect(after.startedAt).not.toBe(before.startedAt);
+      await driver.remove(7);
+    });
+
+    it('runs as many containers as replicas asks where the runtime spreads sites over tasks, else one', async () => {
+      const site = await subject.site(8, { replicas: 2 });
+      await driver.apply(site);
+      const expected = subject.traits.replicas === 'as-asked' ? 2 : 1;
+      const observed = await observeUntil(8, (seen) => seen.state === 'running' && seen.endpoints.length === expected);
+      expect(observed.endpoints).toHaveLength(expected);
+      await driver.remove(8);
+    });
+
+    it("never sees, observes or removes another owner's sites on the same engine", async () => {
+      const neighbour = await subject.newDriver();
+      await driver.apply(await subject.site(9));
+      await running(9);
+      expect(await neighbour.managedSiteIds()).not.toContain(9);
+      expect((await neighbour.observe(9)).state).toBe('missing');
+      expect(await neighbour.remove(9)).toBe(false);
+      expect((await driver.observe(9)).state).toBe('running');
+      expect(await driver.managedSiteIds()).toContain(9);
+      await driver.remove(9);
+    });
+
+    it("reports a site's id when its containers change", async () => {
+      const seen = new Set<number>();
+      const unwatch = driver.watch((siteId) => seen.add(siteId));
+      try {
+        const site = await subject.site(10);
         await driver.apply(site);
-        const observed = await running(1);
-        expect(observed).toMatchObject({ state: 'running', exitCode: null, image: site.image, logTail: null });
-        expect(observed.endpoints).toEqual([expect.stringMatching(/^[\d.]+:\d+$/)]);
-        expect(observed.startedAt).toEqual(expect.any(String));
-        expect(await driver.managedSiteIds()).toContain(1);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'leaves the containers alone when the same spec is applied again',
-      async () => {
-        const before = await running(1);
-        await driver.apply(await subject.site(1));
-        expect(await driver.observe(1)).toEqual(before);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'replaces the containers when the spec changes',
-      async () => {
-        const before = await running(1);
-        await driver.apply(await subject.site(1, { env: { GREETING: 'changed' } }));
-        const after = await observeUntil(1, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
-        expect(after.startedAt).not.toBe(before.startedAt);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'restarts unchanged containers when asked to',
-      async () => {
-        const site = await subject.site(1, { env: { GREETING: 'changed' } });
-        const before = await running(1);
-        await driver.apply(site, { restart: true });
-        const after = await observeUntil(1, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
-        expect(after.startedAt).not.toBe(before.startedAt);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'stops a site that must not run (no endpoints), and starts it again',
-      async () => {
-        const site = await subject.site(2);
-        await driver.apply(site);
-        await running(2);
-        await driver.apply({ ...site, running: false });
-        const stopped = await driver.observe(2);
-        expect(stopped.endpoints).toEqual([]);
-        if (subject.traits.stoppedSite === 'removed') {
-          expect(stopped.state).toBe('missing');
-          expect(await driver.managedSiteIds()).not.toContain(2);
-        } else {
-          expect(stopped.state).toBe('stopped');
-          expect(await driver.managedSiteIds()).toContain(2);
-        }
-        await driver.apply(site);
-        expect((await running(2)).endpoints).toHaveLength(1);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'removes a site: gone from observation and from the managed list; a second remove finds nothing',
-      async () => {
-        const site = await subject.site(3);
-        await driver.apply(site);
-        await running(3);
-        expect(await driver.remove(3)).toBe(true);
-        expect((await driver.observe(3)).state).toBe('missing');
-        expect(await driver.managedSiteIds()).not.toContain(3);
-        expect(await driver.remove(3)).toBe(false);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'reports a program that exits as crashed, with its exit code and last output, until a restart',
-      async () => {
-        const site = await subject.site(4);
-        await subject.setProgram(site, { kind: 'exits', exitCode: 3, output: 'cannot find config.json' });
-        await driver.apply(site);
-        const crashed = await observeUntil(4, (observed) => observed.state === 'crashed');
-        expect(crashed).toMatchObject({ state: 'crashed', exitCode: 3, endpoints: [] });
-        expect(crashed.logTail).toContain('cannot find config.json');
-        expect(crashed.restarts).toBeLessThanOrEqual(3);
-        // No endless restarts: applying the same spec leaves a crashed site crashed.
-        await driver.apply(site);
-        expect((await driver.observe(4)).state).toBe('crashed');
-        await subject.setProgram(site, { kind: 'serves' });
-        await driver.apply(site, { restart: true });
-        expect((await running(4)).endpoints).toHaveLength(1);
-        await driver.remove(4);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'refuses a site with nothing to run (no run.sh, an image without a command) and runs nothing',
-      async () => {
-        const site = await subject.site(5, { image: await subject.imageWithoutCommand(), command: { kind: 'image' } });
-        const refusal = await driver.apply(site).catch((error: unknown) => error);
-        expect(isDaisError(refusal, 'RUN_SCRIPT_MISSING'), String(refusal)).toBe(true);
-        expect((await driver.observe(5)).endpoints).toEqual([]);
-        await driver.remove(5);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'refuses an image that is not there and cannot be fetched',
-      async () => {
-        const site = await subject.site(6, { image: 'dais-no-such-image/anywhere:1' });
-        const refusal = await driver.apply(site).catch((error: unknown) => error);
-        expect(isDaisError(refusal, 'IMAGE_UNAVAILABLE'), String(refusal)).toBe(true);
-        expect((await driver.observe(6)).state).toBe('missing');
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'replaces the containers once the image reference points at another image',
-      async () => {
-        const image = await subject.ownImage();
-        const site = await subject.site(7, { image: image.reference });
-        await driver.apply(site);
-        const before = await running(7);
-        await image.repoint();
-        await driver.apply(site);
-        const after = await observeUntil(7, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
-        expect(after).toMatchObject({ state: 'running', image: image.reference });
-        await driver.remove(7);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'runs as many containers as replicas asks where the runtime spreads sites over tasks, else one',
-      async () => {
-        const site = await subject.site(8, { replicas: 2 });
-        await driver.apply(site);
-        const expected = subject.traits.replicas === 'as-asked' ? 2 : 1;
-        const observed = await observeUntil(8, (seen) => seen.state === 'running' && seen.endpoints.length === expected);
-        expect(observed.endpoints).toHaveLength(expected);
-        await driver.remove(8);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      "never sees, observes or removes another owner's sites on the same engine",
-      async () => {
-        const neighbour = await subject.newDriver();
-        await driver.apply(await subject.site(9));
-        await running(9);
-        expect(await neighbour.managedSiteIds()).not.toContain(9);
-        expect((await neighbour.observe(9)).state).toBe('missing');
-        expect(await neighbour.remove(9)).toBe(false);
-        expect((await driver.observe(9)).state).toBe('running');
-        expect(await driver.managedSiteIds()).toContain(9);
-        await driver.remove(9);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      "reports a site's id when its containers change",
-      async () => {
-        const seen = new Set<number>();
-        const unwatch = driver.watch((siteId) => seen.add(siteId));
-        try {
-          const site = await subject.site(10);
-          await driver.apply(site);
-          // An engine's event stream may connect after the first change: restart until one is heard.
-          await pollUntil(
-            async () => seen.has(10) || (await driver.apply(site, { restart: true }).then(() => seen.has(10))),
-            Boolean,
-            SLOW_MS / 2,
-            1_000,
-          );
-          expect(seen).toContain(10);
-        } finally {
-          unwatch();
-        }
-        await driver.remove(10);
-      },
-      SLOW_MS,
-    );
+        // An engine's event stream may connect after the first change: restart until one is heard.
+        await pollUntil(
+          async () => seen.has(10) || (await driver.apply(site, { restart: true }).then(() => seen.has(10))),
+          Boolean,
+          SLOW_MS / 2,
+          1_000,
+        );
+        expect(seen).toContain(10);
+      } finally {
+        unwatch();
+      }
+      await driver.remove(10);
+    });
   });
 }
 
