@@ -171,6 +171,11 @@ export class MemoryRuntime implements SiteRuntimeDriver {
     return () => this.watchers.delete(watcher);
   }
 
+  /** How many watchers are registered (a stopped watcher must be gone). */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
   /** What the site's program does from its next start on (default: it serves at once). */
   setProgram(siteId: number, program: SiteProgram): void {
     this.programs.set(siteId, program);
