@@ -93,9 +93,12 @@ export class SwarmRuntime implements SiteRuntimeDriver {
     const replicas = existing.Spec.Mode?.Replicated?.Replicas;
     if (same && replicas === wanted.Mode.Replicated.Replicas && !options.restart) return;
     const forceUpdate = existing.Spec.TaskTemplate?.ForceUpdate ?? 0;
+    // The task template names the image by its tag, unchanged when the tag moves: only a forced
+    // update makes Swarm start tasks on the image the tag points at now.
+    const replaceTasks = options.restart === true || labels[IMAGE_ID_LABEL] !== imageId;
     await this.update(site.siteId, existing.Version.Index, {
       ...wanted,
-      TaskTemplate: { ...wanted.TaskTemplate, ForceUpdate: options.restart ? forceUpdate + 1 : forceUpdate },
+      TaskTemplate: { ...wanted.TaskTemplate, ForceUpdate: replaceTasks ? forceUpdate + 1 : forceUpdate },
     });
     // Like the docker runtime, a site told to stop has stopped when this returns.
     if (!site.running) await this.waitUntilNoTaskRuns(site.siteId);

@@ -41,7 +41,8 @@ export class SiteService {
       if (spec.runtime) {
         if (spec.runtime.runScript !== null && previous?.type !== 'dynamic')
           await this.deps.files.ensureRunScript(spec.id, spec.runtime.runScript, owner);
-        if (await this.startRuntime(spec, { restart: remounted })) await this.observeEndpoints(spec, true);
+        // table.set below renders the route with whatever endpoints this records.
+        if (await this.startRuntime(spec, { restart: remounted })) await this.observeEndpoints(spec, { wait: true, rendered: true });
       } else if (previous?.type === 'dynamic') {
         await this.deps.runtime.remove(spec.id);
         this.deps.endpoints.forget(spec.id);
@@ -69,7 +70,7 @@ export class SiteService {
     return this.locks.run(siteId, async () => {
       const spec = this.get(siteId);
       if (!spec.runtime) throw new DaisError('VALIDATION_FAILED', `Site ${siteId} is static: there is nothing to restart.`);
-      if (await this.startRuntime(spec, { restart: true })) await this.observeEndpoints(spec, true);
+      if (await this.startRuntime(spec, { restart: true })) await this.observeEndpoints(spec, { wait: true, rendered: false });
       return this.statusNow(siteId);
     });
   }
@@ -86,7 +87,8 @@ export class SiteService {
       // Self-repair never stops a site to change its disk limit: that waits for the next apply.
       const { notes, remounted } = await this.deps.files.ensure(spec, { uid: this.uidOf(siteId) }, null);
       // A folder mounted just now (after a reboot, say) was empty to containers started before: restart them.
-      if (spec.runtime && (await this.startRuntime(spec, { restart: remounted }))) await this.observeEndpoints(spec, false);
+      if (spec.runtime && (await this.startRuntime(spec, { restart: remounted })))
+        await this.observeEndpoints(spec, { wait: false, rendered: false });
       return notes;
     });
   }
@@ -184,9 +186,11 @@ export class SiteService {
    * just-started site gets a moment to accept connections (Swarm tasks take ~0.5 s to be placed;
    * a program needs time to listen), so its first route already leads to an answer. Probing from
    * here also settles the host's neighbour entry for the new address: without it, nginx's first
-   * connection can be dropped and retried a second later.
+   * connection can be dropped and retried a second later. Unless the caller renders next
+   * (`rendered`: apply's table.set), a change re-renders the route itself; otherwise a site
+   * restarted on new addresses (a crashed one, a Swarm task) would keep its old upstream.
    */
-  private async observeEndpoints(spec: SiteSpec, wait: boolean): Promise<void> {
+  private async observeEndpoints(spec: SiteSpec, { wait, rendered }: { wait: boolean; rendered: boolean }): Promise<void> {
     const deadline = Date.now() + (wait ? (this.deps.endpointWaitMs ?? 10_000) : 0);
     let observed = await this.deps.runtime.observe(spec.id);
     const shouldRun = spec.availability === 'enabled' && !spec.runtime?.stopped;
@@ -195,8 +199,7 @@ export class SiteService {
       observed = await this.deps.runtime.observe(spec.id);
     }
     const changed = this.deps.endpoints.update(spec.id, observed.endpoints);
-    // apply() re-renders through table.set anyway; elsewhere a change needs its own apply.
-    if (changed && !wait && this.deps.table.get(spec.id)) await this.deps.table.reapply();
+    if (changed && !rendered && this.deps.table.get(spec.id)) await this.deps.table.reapply();
   }
 
   private uidOf(siteId: number): number {
