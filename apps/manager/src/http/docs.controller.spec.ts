@@ -8,7 +8,11 @@ describe('DocsController', () => {
     const { reply, recorded } = fakeReply();
     await new DocsController().index(reply);
     expect(String(recorded.body)).toContain('<script src="/api/docs/dais-initializer.js"></script>');
-    expect(recorded.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    expect(recorded.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   it('serves the initializer pointing at this manager’s API description', async () => {
@@ -24,10 +28,16 @@ describe('DocsController', () => {
     expect(recorded.headers).toMatchObject({ 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' });
   });
 
-  it.each(['package.json', '../package.json', '..%2Fpackage.json', 'index.html', 'constructor', '__proto__', 'toString', 'swagger-ui.css\u0000'])(
-    'answers NOT_FOUND for %j: nothing else of the package is reachable',
-    async (file) => {
-      expect((await refusalOf(() => new DocsController().asset(file, fakeReply().reply))).code).toBe('NOT_FOUND');
-    },
-  );
+  it.each([
+    'package.json',
+    '../package.json',
+    '..%2Fpackage.json',
+    'index.html',
+    'constructor',
+    '__proto__',
+    'toString',
+    'swagger-ui.css\u0000',
+  ])('answers NOT_FOUND for %j: nothing else of the package is reachable', async (file) => {
+    expect((await refusalOf(() => new DocsController().asset(file, fakeReply().reply))).code).toBe('NOT_FOUND');
+  });
 });

@@ -170,7 +170,9 @@ describe('route access: every route declares who may call it, and the rules answ
   }
 
   it('enumerates the same routes as the route table', () => {
-    expect(new Set(handlers.map((route) => route.route))).toEqual(new Set(routesOf(ApiModule).map((route) => `${route.method} ${route.path}`)));
+    expect(new Set(handlers.map((route) => route.route))).toEqual(
+      new Set(routesOf(ApiModule).map((route) => `${route.method} ${route.path}`)),
+    );
   });
 
   it('has an access rule for every route, and none for a route that does not exist', () => {
@@ -183,7 +185,7 @@ describe('route access: every route declares who may call it, and the rules answ
     const reflector = new Reflector();
     for (const route of handlers) {
       const access = ROUTE_ACCESS[route.route];
-      const isPublic = reflector.getAllAndOverride<boolean>('dais:public', [route.handler, route.controller]) === true;
+      const isPublic = reflector.getAllAndOverride<boolean | undefined>('dais:public', [route.handler, route.controller]) ?? false;
       expect(isPublic, route.route).toBe(access === 'public' || access === 'shell');
       expect(route.guards.includes(ShellServerGuard), route.route).toBe(access === 'shell');
     }
@@ -212,7 +214,9 @@ describe('route access: every route declares who may call it, and the rules answ
       for (const role of ROLES) {
         const status = await decide(route, role);
         if (status !== 200 && !allows(apiCase.expect[role], status))
-          disagreements.push(`${apiCase.route} as ${role}: the door answers ${status}, the matrix expects ${JSON.stringify(apiCase.expect[role])}`);
+          disagreements.push(
+            `${apiCase.route} as ${role}: the door answers ${status}, the matrix expects ${JSON.stringify(apiCase.expect[role])}`,
+          );
       }
     }
     expect(disagreements).toEqual([]);

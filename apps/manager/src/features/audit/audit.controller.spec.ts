@@ -44,7 +44,18 @@ describe('AuditController', () => {
   it('maps events to their view, with a next cursor only when the page is full', async () => {
     const { controller } = controllerWith([EVENT]);
     expect(await controller.list(ADMIN, { limit: '1' })).toEqual({
-      events: [{ id: 40, at: '2026-01-02T03:04:05.000Z', actor: 'alice', action: 'site.create', siteId: 7, siteName: 'blog', ip: '192.0.2.11', details: { type: 'static' } }],
+      events: [
+        {
+          id: 40,
+          at: '2026-01-02T03:04:05.000Z',
+          actor: 'alice',
+          action: 'site.create',
+          siteId: 7,
+          siteName: 'blog',
+          ip: '192.0.2.11',
+          details: { type: 'static' },
+        },
+      ],
       nextCursor: 40,
     });
     expect((await controller.list(ADMIN, { limit: '2' })).nextCursor).toBeNull();

@@ -36,7 +36,10 @@ describe('AuthController', () => {
       const { request } = fakeRequest({ headers: JSON_FROM_DASHBOARD });
       const { reply, recorded } = fakeReply();
       const answer = await new AuthController(authWith({ login })).login(SIGN_IN, request, reply);
-      expect(answer).toEqual({ user: expect.objectContaining({ id: 11, username: 'alice', hasPassword: true, sso: false }), csrfToken: 'csrf' });
+      expect(answer).toEqual({
+        user: expect.objectContaining({ id: 11, username: 'alice', hasPassword: true, sso: false }),
+        csrfToken: 'csrf',
+      });
       expect(answer.user).not.toHaveProperty('passwordHash');
       expect(login).toHaveBeenCalledWith('alice', 'alice long password 1', { ip: '192.0.2.11', userAgent: 'test' });
       expect(Object.keys(recorded.cookies).sort()).toEqual([CSRF_COOKIE, SESSION_COOKIE].sort());
@@ -57,7 +60,8 @@ describe('AuthController', () => {
     it('accepts a script’s JSON sign-in without Origin, and checks the body', async () => {
       const login = vi.fn().mockResolvedValue({ user: USER_ROW, session: SESSION });
       const controller = new AuthController(authWith({ login }));
-      const send = (body: unknown) => controller.login(body, fakeRequest({ headers: { 'content-type': 'application/json; charset=utf-8' } }).request, fakeReply().reply);
+      const send = (body: unknown) =>
+        controller.login(body, fakeRequest({ headers: { 'content-type': 'application/json; charset=utf-8' } }).request, fakeReply().reply);
       expect(await bodyTable(SIGN_IN, send, login)).toMatchSnapshot();
     });
   });
@@ -90,7 +94,7 @@ describe('AuthController', () => {
     const changePassword = vi.fn().mockResolvedValue(undefined);
     const controller = new AuthController(authWith({ changePassword }));
     const valid = { currentPassword: 'alice long password 1', newPassword: 'an entirely new secret', endOtherSessions: false };
-    expect(await controller.changePassword(MEMBER, valid)).toBeUndefined();
+    await expect(controller.changePassword(MEMBER, valid)).resolves.toBeUndefined();
     expect(changePassword).toHaveBeenCalledWith(MEMBER, valid);
     expect(await bodyTable(valid, (body) => controller.changePassword(MEMBER, body), changePassword)).toMatchSnapshot();
     const same = { currentPassword: 'an entirely new secret', newPassword: 'an entirely new secret' };
@@ -105,7 +109,13 @@ describe('TokensController', () => {
   it('lists the caller’s live tokens, never the token itself', async () => {
     const listTokens = vi.fn().mockResolvedValue([
       { id: 2, name: 'ci', tokenHash: 'secret', createdAt: new Date('2026-01-01T00:00:00Z'), lastUsedAt: null },
-      { id: 3, name: 'cron', tokenHash: 'secret', createdAt: new Date('2026-01-01T00:00:00Z'), lastUsedAt: new Date('2026-02-01T00:00:00Z') },
+      {
+        id: 3,
+        name: 'cron',
+        tokenHash: 'secret',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+        lastUsedAt: new Date('2026-02-01T00:00:00Z'),
+      },
     ]);
     expect(await controllerWith({}, { listTokens }).list(MEMBER)).toEqual({
       tokens: [
@@ -127,7 +137,7 @@ describe('TokensController', () => {
   it('revokes a token by id', async () => {
     const revokeToken = vi.fn().mockResolvedValue(undefined);
     const controller = controllerWith({ revokeToken });
-    expect(await controller.revoke(MEMBER, { id: '4' })).toBeUndefined();
+    await expect(controller.revoke(MEMBER, { id: '4' })).resolves.toBeUndefined();
     expect(revokeToken).toHaveBeenCalledWith(MEMBER, 4);
     await expectPathIdChecked((id) => controller.revoke(MEMBER, { id }), revokeToken);
   });

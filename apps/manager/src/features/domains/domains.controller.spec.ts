@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { bodyTable, expectPathIdChecked } from '../../testing/http/input-tables';
+import { refusalOf } from '../../testing/http/refusal';
 import { strictFake } from '../../testing/http/strict-fake';
 import { MEMBER } from '../../testing/http/users';
 import { DomainsController } from './domains.controller';
@@ -27,6 +28,23 @@ describe('DomainsController', () => {
     expect(add).toHaveBeenCalledWith(MEMBER, 7, 'blog.example.org');
     expect(await bodyTable({ hostname: 'blog.example.org' }, (body) => controller.add(MEMBER, { id: '7' }, body), add)).toMatchSnapshot();
     await expectPathIdChecked((id) => controller.add(MEMBER, { id }, { hostname: 'blog.example.org' }), add);
+  });
+
+  // Moved from test/site-management.test.ts (the reserved names and wildcards are the service's rules, tested there).
+  it.each([
+    [{ hostname: '10.0.0.1' }, 'HOSTNAME_INVALID', 'ip-literal'],
+    [{ hostname: 'under_score.example.org' }, 'HOSTNAME_INVALID', 'label-charset'],
+    [{ hostname: 'example.org:8080' }, 'HOSTNAME_INVALID', 'charset'],
+    [{ hostname: 'localhost' }, 'HOSTNAME_INVALID', 'labels'],
+    [{ hostname: `${'a'.repeat(64)}.example.org` }, 'HOSTNAME_INVALID', 'label-length'],
+    [{ hostname: 'ok.example.org', extra: 1 }, 'VALIDATION_FAILED', 'unrecognized_keys'],
+    [{ hostname: 42 }, 'VALIDATION_FAILED', 'invalid_type'],
+  ])('refuses the domain %j with 400 %s naming the rule %s', async (body, code, rule) => {
+    const add = vi.fn();
+    const refusal = await refusalOf(() => controllerWith({ add }).add(MEMBER, { id: '7' }, body));
+    expect([refusal.status, refusal.code]).toEqual([400, code]);
+    expect((refusal.details?.issues as { rule: string }[]).map((issue) => issue.rule)).toContain(rule);
+    expect(add).not.toHaveBeenCalled();
   });
 
   describe.each(['check', 'verify', 'remove'] as const)('%s', (route) => {

@@ -25,14 +25,29 @@ describe('FilesController', () => {
       await controller[route](MEMBER, SITE, {});
       expect(call).toHaveBeenLastCalledWith(MEMBER, 7, '/');
       await expectPathIdChecked((id) => controller[route](MEMBER, { id }, {}), call);
-      for (const path of UNBOUNDED_PATHS) expect(await outcomeOf(() => controller[route](MEMBER, SITE, { path }), call)).toBe('VALIDATION_FAILED');
+      for (const path of UNBOUNDED_PATHS)
+        expect(await outcomeOf(() => controller[route](MEMBER, SITE, { path }), call)).toBe('VALIDATION_FAILED');
       expect(await outcomeOf(() => controller[route](MEMBER, SITE, { path: '/', extra: '1' }), call)).toBe('VALIDATION_FAILED');
     });
   });
 
   describe.each([
-    ['download', 'content', 'a b.txt', 'text/html', 'application/octet-stream', 'attachment; filename="a_b.txt"; filename*=UTF-8\'\'a%20b.txt'],
-    ['archive', 'archive', 'public', 'application/zip', 'application/zip', 'attachment; filename="public.zip"; filename*=UTF-8\'\'public.zip'],
+    [
+      'download',
+      'content',
+      'a b.txt',
+      'text/html',
+      'application/octet-stream',
+      'attachment; filename="a_b.txt"; filename*=UTF-8\'\'a%20b.txt',
+    ],
+    [
+      'archive',
+      'archive',
+      'public',
+      'application/zip',
+      'application/zip',
+      'attachment; filename="public.zip"; filename*=UTF-8\'\'public.zip',
+    ],
   ] as const)('%s', (route, kind, name, served, contentType, disposition) => {
     it('sends the file as an attachment of an opaque type, never inline', async () => {
       const body = Readable.from(['x']);
@@ -55,15 +70,34 @@ describe('FilesController', () => {
     it('hands the service the parsed query and the request’s body, announced size and type', async () => {
       const call = vi.fn().mockResolvedValue(RESULT);
       const { request } = fakeRequest({ body: 'stream', headers: { 'content-length': '5', 'content-type': 'application/octet-stream' } });
-      expect(await controllerWith({ [route]: call })[route](MEMBER, SITE, { path: '/public/a.txt', overwrite: 'false' }, request, fakeReply().reply)).toBe(RESULT);
-      expect(call).toHaveBeenCalledWith(MEMBER, 7, { path: '/public/a.txt', overwrite: false }, { body: 'stream', announcedBytes: 5, contentType: 'application/octet-stream' });
+      expect(
+        await controllerWith({ [route]: call })[route](
+          MEMBER,
+          SITE,
+          { path: '/public/a.txt', overwrite: 'false' },
+          request,
+          fakeReply().reply,
+        ),
+      ).toBe(RESULT);
+      expect(call).toHaveBeenCalledWith(
+        MEMBER,
+        7,
+        { path: '/public/a.txt', overwrite: false },
+        { body: 'stream', announcedBytes: 5, contentType: 'application/octet-stream' },
+      );
     });
 
     it('checks the query before the upload reaches the service', async () => {
       const call = vi.fn().mockResolvedValue(RESULT);
       const controller = controllerWith({ [route]: call });
       const send = (query: unknown) => controller[route](MEMBER, SITE, query, fakeRequest().request, fakeReply().reply);
-      for (const query of [{}, { path: '/a', overwrite: 'yes' }, { path: '/a', overwrite: ['true', 'false'] }, { path: 'a\u0000' }, { path: '/a', other: '1' }])
+      for (const query of [
+        {},
+        { path: '/a', overwrite: 'yes' },
+        { path: '/a', overwrite: ['true', 'false'] },
+        { path: 'a\u0000' },
+        { path: '/a', other: '1' },
+      ])
         expect(await outcomeOf(() => send(query), call)).not.toBe('accepted');
       await expectPathIdChecked((id) => controller[route](MEMBER, { id }, { path: '/a' }, fakeRequest().request, fakeReply().reply), call);
     });
@@ -72,7 +106,9 @@ describe('FilesController', () => {
       const { request, resumed } = fakeRequest({ complete: false });
       const { reply, recorded } = fakeReply();
       const call = vi.fn();
-      expect((await refusalOf(() => controllerWith({ [route]: call })[route](MEMBER, SITE, {}, request, reply))).code).toBe('VALIDATION_FAILED');
+      expect((await refusalOf(() => controllerWith({ [route]: call })[route](MEMBER, SITE, {}, request, reply))).code).toBe(
+        'VALIDATION_FAILED',
+      );
       expect(call).not.toHaveBeenCalled();
       expect(resumed()).toBe(true);
       expect(recorded.headers.connection).toBe('close');
@@ -88,10 +124,25 @@ describe('FilesController', () => {
   });
 
   describe.each([
-    ['write', 'write', { path: 'public/a.txt', content: 'hello', encoding: 'utf8', overwrite: true }, { path: 'public/a.txt', content: 'hello', encoding: 'utf8', overwrite: true }],
+    [
+      'write',
+      'write',
+      { path: 'public/a.txt', content: 'hello', encoding: 'utf8', overwrite: true },
+      { path: 'public/a.txt', content: 'hello', encoding: 'utf8', overwrite: true },
+    ],
     ['mkdir', 'mkdir', { path: 'public/dir' }, 'public/dir'],
-    ['rename', 'rename', { from: 'public/a.txt', to: 'public/b.txt', overwrite: false }, { from: 'public/a.txt', to: 'public/b.txt', overwrite: false }],
-    ['remove', 'remove', { path: 'public/dir', recursive: true, confirm: 'public/dir' }, expect.objectContaining({ path: 'public/dir', recursive: true })],
+    [
+      'rename',
+      'rename',
+      { from: 'public/a.txt', to: 'public/b.txt', overwrite: false },
+      { from: 'public/a.txt', to: 'public/b.txt', overwrite: false },
+    ],
+    [
+      'remove',
+      'remove',
+      { path: 'public/dir', recursive: true, confirm: 'public/dir' },
+      expect.objectContaining({ path: 'public/dir', recursive: true }),
+    ],
     ['chmod', 'chmod', { path: 'public/a.txt', mode: '640' }, expect.objectContaining({ path: 'public/a.txt' })],
   ] as const)('%s', (route, method, valid, passed) => {
     it(`calls ${method} with the site id and the checked body`, async () => {

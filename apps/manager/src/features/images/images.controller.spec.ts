@@ -16,10 +16,25 @@ const ROW = {
   runScript: '#!/bin/sh\n',
   createdAt: new Date(),
 };
-const VIEW = { id: 2, name: 'busybox', baseImage: 'dais/busybox:latest', description: 'small', packageUpdate: null, packageInstall: null, runScript: '#!/bin/sh\n' };
-const NEW_IMAGE = { name: 'tiny', baseImage: 'dais/busybox:latest', packageUpdate: null, packageInstall: null, runScript: '#!/bin/sh\nexec httpd\n' };
+const VIEW = {
+  id: 2,
+  name: 'busybox',
+  baseImage: 'dais/busybox:latest',
+  description: 'small',
+  packageUpdate: null,
+  packageInstall: null,
+  runScript: '#!/bin/sh\n',
+};
+const NEW_IMAGE = {
+  name: 'tiny',
+  baseImage: 'dais/busybox:latest',
+  packageUpdate: null,
+  packageInstall: null,
+  runScript: '#!/bin/sh\nexec httpd\n',
+};
 
-const controllerWith = (arranged: Partial<ImageRepository>) => new ImagesController(strictFake<ImageRepository>('ImageRepository', arranged));
+const controllerWith = (arranged: Partial<ImageRepository>) =>
+  new ImagesController(strictFake<ImageRepository>('ImageRepository', arranged));
 
 describe('ImagesController', () => {
   it('lists the catalogue as views', async () => {
@@ -37,7 +52,8 @@ describe('ImagesController', () => {
 
   it('refuses anyone but an admin before reading the body', async () => {
     const controller = controllerWith({});
-    for (const user of [MEMBER, OUTSIDER]) expect((await refusalOf(() => controller.create(user, { not: 'checked' }))).code).toBe('FORBIDDEN');
+    for (const user of [MEMBER, OUTSIDER])
+      expect((await refusalOf(() => controller.create(user, { not: 'checked' }))).code).toBe('FORBIDDEN');
   });
 
   it('answers NAME_TAKEN when the name is in the catalogue already', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { bodyTable, expectPathIdChecked } from '../../testing/http/input-tables';
+import { refusalOf } from '../../testing/http/refusal';
 import { strictFake } from '../../testing/http/strict-fake';
 import { ADMIN, MEMBER } from '../../testing/http/users';
 import { MembersController } from './members.controller';
@@ -32,10 +33,21 @@ describe('MembersController', () => {
     await expectPathIdChecked((id) => controller.add(MEMBER, { id }, { username: 'carol' }), add);
   });
 
+  // Moved from test/site-management.test.ts.
+  it.each([{ username: '../etc' }, { username: 5 }, {}, { username: 'bob', role: 'owner' }])(
+    'refuses the member %j with 400',
+    async (body) => {
+      const add = vi.fn();
+      const refusal = await refusalOf(() => controllerWith({ add }).add(ADMIN, { id: '7' }, body));
+      expect([refusal.status, refusal.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(add).not.toHaveBeenCalled();
+    },
+  );
+
   it('removes a member by site and user id, answering nothing', async () => {
     const remove = vi.fn().mockResolvedValue(undefined);
     const controller = controllerWith({ remove });
-    expect(await controller.remove(MEMBER, { id: '7', userId: '12' })).toBeUndefined();
+    await expect(controller.remove(MEMBER, { id: '7', userId: '12' })).resolves.toBeUndefined();
     expect(remove).toHaveBeenCalledWith(MEMBER, 7, 12);
     await expectPathIdChecked((id) => controller.remove(MEMBER, { id, userId: '12' }), remove);
     await expectPathIdChecked((userId) => controller.remove(MEMBER, { id: '7', userId }), remove);

@@ -30,15 +30,21 @@ describe('MetricsController', () => {
     expect(recorded.body).toBe(SCRAPE.body);
   });
 
-  it.each([undefined, '', 'Bearer', 'Bearer wrong', 'Bearer scrape-secretX', 'Bearer scrape-secre', 'Basic scrape-secret', 'scrape-secret'])(
-    'with a scrape token, refuses Authorization %j with 401 and a challenge, without scraping',
-    async (authorization) => {
-      const { controller, scrape } = controllerWith('scrape-secret');
-      const { reply, recorded } = fakeReply();
-      const headers = authorization === undefined ? {} : { authorization };
-      expect((await refusalOf(() => controller.scrape(fakeRequest({ headers }).request, reply))).code).toBe('UNAUTHENTICATED');
-      expect(recorded.headers['www-authenticate']).toBe('Bearer realm="metrics"');
-      expect(scrape).not.toHaveBeenCalled();
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'Bearer',
+    'Bearer wrong',
+    'Bearer scrape-secretX',
+    'Bearer scrape-secre',
+    'Basic scrape-secret',
+    'scrape-secret',
+  ])('with a scrape token, refuses Authorization %j with 401 and a challenge, without scraping', async (authorization) => {
+    const { controller, scrape } = controllerWith('scrape-secret');
+    const { reply, recorded } = fakeReply();
+    const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+    expect((await refusalOf(() => controller.scrape(fakeRequest({ headers }).request, reply))).code).toBe('UNAUTHENTICATED');
+    expect(recorded.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+    expect(scrape).not.toHaveBeenCalled();
+  });
 });

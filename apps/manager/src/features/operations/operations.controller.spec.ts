@@ -1,4 +1,6 @@
+import { parse } from 'node:querystring';
 import { describe, expect, it, vi } from 'vitest';
+import { refusalOf } from '../../testing/http/refusal';
 import { expectPathIdChecked, queryTable } from '../../testing/http/input-tables';
 import { strictFake } from '../../testing/http/strict-fake';
 import { ADMIN, MEMBER } from '../../testing/http/users';
@@ -16,6 +18,29 @@ describe('OperationsController', () => {
     expect(await controller.list(ADMIN, { siteId: '7', state: 'succeeded', limit: '5' })).toEqual({ operations: [], nextCursor: null });
     expect(list).toHaveBeenCalledWith(ADMIN, expect.objectContaining({ siteId: 7, state: 'succeeded', limit: 5 }));
     expect(await queryTable((query) => controller.list(ADMIN, query), list)).toMatchSnapshot();
+  });
+
+  // Moved from test/dashboard-api.test.ts: each is a 400 naming the field and its rule.
+  it.each([
+    ['state=broken', 'state'],
+    ['state=FAILED', 'state'],
+    ['state=failed&state=running', 'state'],
+    ['state=%00', 'state'],
+    ['siteId=abc', 'siteId'],
+    ['siteId=0', 'siteId'],
+    ['siteId=1;DROP TABLE "Operation"', 'siteId'],
+    ['limit=0', 'limit'],
+    ['limit=201', 'limit'],
+    ['cursor=-1', 'cursor'],
+    ['kind=create_site', '(body)'],
+  ])('answers 400 naming the rule to ?%s', async (query, path) => {
+    const list = vi.fn();
+    const refusal = await refusalOf(() => controllerWith({ list }).list(ADMIN, { ...parse(query) }));
+    expect([refusal.status, refusal.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const issues = (refusal.details?.issues ?? []) as { path: string; rule: string }[];
+    expect(issues.map((issue) => issue.path)).toContain(path);
+    for (const issue of issues) expect(issue.rule).toBeTruthy();
+    expect(list).not.toHaveBeenCalled();
   });
 
   describe.each(['get', 'retry'] as const)('%s', (route) => {

@@ -9,7 +9,14 @@ import { ShellServerController } from './shell-server.controller';
 
 const GRANT = { user: { id: 11, username: 'alice' }, sites: [] };
 const PASSWORD_SIGN_IN = { username: 'alice', password: 'alice long password 1', site: 'blog', remoteAddress: '203.0.113.9' };
-const KEY_SIGN_IN = { username: 'alice', publicKey: 'ssh-ed25519 AAAA', signedData: 'AAAAAAAA', signature: 'AAAAAAAA', site: 'blog', remoteAddress: '203.0.113.9' };
+const KEY_SIGN_IN = {
+  username: 'alice',
+  publicKey: 'ssh-ed25519 AAAA',
+  signedData: 'AAAAAAAA',
+  signature: 'AAAAAAAA',
+  site: 'blog',
+  remoteAddress: '203.0.113.9',
+};
 const SESSION_EVENT = { userId: 11, siteId: 7, kind: 'exec', event: 'start', remoteAddress: '203.0.113.9', command: 'ls -la' };
 
 function controllerWith(
@@ -63,7 +70,13 @@ describe('ShellServerController', () => {
     const { controller, record } = controllerWith();
     const { command: _command, ...withoutCommand } = SESSION_EVENT;
     await controller.session({ ...withoutCommand, kind: 'shell', event: 'end' });
-    expect(record).toHaveBeenCalledWith(expect.objectContaining({ actor: expect.objectContaining({ username: 'user 11' }), site: null, details: { addressReportedBy: 'shell' } }));
+    expect(record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        actor: expect.objectContaining({ username: 'user 11' }),
+        site: null,
+        details: { addressReportedBy: 'shell' },
+      }),
+    );
   });
 
   it('checks a session event before looking anything up', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { SealedSecret } from '../../infrastructure/secrets/sealed-secret';
+import { hostPasswordPlace, SealedSecret } from '../../infrastructure/secrets/sealed-secret';
 import { bodyTable, expectPathIdChecked } from '../../testing/http/input-tables';
 import { refusalOf } from '../../testing/http/refusal';
 import { strictFake } from '../../testing/http/strict-fake';
@@ -47,13 +47,31 @@ describe('DatabaseHostsController', () => {
     adminHost: '127.0.0.1',
     adminPort: 5432,
     adminUser: 'dais',
-    adminPassword: new SealedSecret('sealed', 'place'),
+    adminPassword: new SealedSecret('sealed', hostPasswordPlace(3)),
     siteHost: '172.30.0.1',
     sitePort: 5432,
     createdAt: new Date(),
   } as unknown as DatabaseHostRecord;
-  const VIEW = { id: 3, name: 'main', engine: 'postgresql', adminHost: '127.0.0.1', adminPort: 5432, adminUser: 'dais', siteHost: '172.30.0.1', sitePort: 5432 };
-  const NEW_HOST = { name: 'main', engine: 'postgresql', adminHost: '127.0.0.1', adminPort: 5432, adminUser: 'dais', adminPassword: 'secret', siteHost: '172.30.0.1', sitePort: 5432 };
+  const VIEW = {
+    id: 3,
+    name: 'main',
+    engine: 'postgresql',
+    adminHost: '127.0.0.1',
+    adminPort: 5432,
+    adminUser: 'dais',
+    siteHost: '172.30.0.1',
+    sitePort: 5432,
+  };
+  const NEW_HOST = {
+    name: 'main',
+    engine: 'postgresql',
+    adminHost: '127.0.0.1',
+    adminPort: 5432,
+    adminUser: 'dais',
+    adminPassword: 'secret',
+    siteHost: '172.30.0.1',
+    sitePort: 5432,
+  };
   const controllerWith = (arranged: Partial<DatabaseRepository>) =>
     new DatabaseHostsController(strictFake<DatabaseRepository>('DatabaseRepository', arranged));
 
@@ -70,7 +88,9 @@ describe('DatabaseHostsController', () => {
   });
 
   it('answers NAME_TAKEN for a name already registered', async () => {
-    expect((await refusalOf(() => controllerWith({ createHost: vi.fn().mockResolvedValue(null) }).create(ADMIN, NEW_HOST))).code).toBe('NAME_TAKEN');
+    expect((await refusalOf(() => controllerWith({ createHost: vi.fn().mockResolvedValue(null) }).create(ADMIN, NEW_HOST))).code).toBe(
+      'NAME_TAKEN',
+    );
   });
 
   it('refuses anyone but an admin, before touching the repository', async () => {

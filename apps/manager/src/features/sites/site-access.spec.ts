@@ -5,7 +5,8 @@ import { ADMIN, MEMBER, OUTSIDER } from '../../testing/http/users';
 import { assertNotDeleting, changeableSite, visibleSite } from './site-access';
 import type { SiteRecord, SiteRepository } from './site.repository';
 
-const siteThat = (fields: Partial<SiteRecord>) => ({ id: 7, name: 'blog', state: 'active', availability: 'enabled', ...fields }) as SiteRecord;
+const siteThat = (fields: Partial<SiteRecord>) =>
+  ({ id: 7, name: 'blog', state: 'active', availability: 'enabled', ...fields }) as SiteRecord;
 
 /** A repository in which the member and admins see the site, and nobody else does. */
 function sitesWith(site: SiteRecord) {

@@ -1,3 +1,4 @@
+import { parse } from 'node:querystring';
 import type { OperationView, SiteView } from '@dais/shared';
 import { describe, expect, it, vi } from 'vitest';
 import { bodyTable, expectPathIdChecked, queryTable } from '../../testing/http/input-tables';
@@ -8,7 +9,7 @@ import { SitesController } from './sites.controller';
 import type { SitePage, SitesService } from './sites.service';
 
 const SITE = { id: 7, name: 'blog' } as SiteView;
-const OPERATION = { id: 90, kind: 'site.restart' } as OperationView;
+const OPERATION = { id: 90, kind: 'restart_site' } as OperationView;
 
 function controllerWith(arranged: Partial<SitesService>) {
   return new SitesController(strictFake<SitesService>('SitesService', arranged));
@@ -18,7 +19,14 @@ describe('SitesController', () => {
   it('creates a site with the parsed request, its defaults filled in', async () => {
     const create = vi.fn().mockResolvedValue(SITE);
     expect(await controllerWith({ create }).create(MEMBER, { name: 'blog' })).toBe(SITE);
-    expect(create).toHaveBeenCalledWith(MEMBER, { name: 'blog', type: 'static', description: '', packages: [], setupCommands: [], env: {} });
+    expect(create).toHaveBeenCalledWith(MEMBER, {
+      name: 'blog',
+      type: 'static',
+      description: '',
+      packages: [],
+      setupCommands: [],
+      env: {},
+    });
   });
 
   it('checks every field of a new site', async () => {
@@ -44,6 +52,41 @@ describe('SitesController', () => {
     expect(list).toHaveBeenCalledWith(MEMBER, expect.objectContaining({ limit: 5, search: 'a' }));
     expect(await queryTable((query) => controller.list(MEMBER, query), list)).toMatchSnapshot();
   });
+
+  // Moved from test/dashboard-api.test.ts and test/site-management.test.ts: each is a 400 naming the field and its rule.
+  it.each([
+    ['type=php', 'type', undefined],
+    ['type=', 'type', undefined],
+    ['state=running', 'state', undefined],
+    ['availability=on', 'availability', undefined],
+    ['availability[]=enabled', '(body)', 'unrecognized_keys'],
+    ['type=static&type=dynamic', 'type', undefined],
+    ['state=%00', 'state', undefined],
+    ['limit=0', 'limit', 'too_small'],
+    ['limit=201', 'limit', 'too_big'],
+    ['limit=many', 'limit', 'invalid_format'],
+    ['cursor=-3', 'cursor', 'invalid_format'],
+    [`search=${'x'.repeat(101)}`, 'search', 'too_big'],
+    ['colour=blue', '(body)', 'unrecognized_keys'],
+  ])('answers 400 to the site list query ?%s, naming %s', async (query, path, rule) => {
+    const list = vi.fn();
+    const refusal = await refusalOf(() => controllerWith({ list }).list(MEMBER, { ...parse(query) }));
+    expect([refusal.status, refusal.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const issues = (refusal.details?.issues ?? []) as { path: string; rule: string }[];
+    expect(issues).toContainEqual(expect.objectContaining({ path, ...(rule ? { rule } : {}) }));
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  // Moved from test/site-management.test.ts: the confirmation must be the only field, a string.
+  it.each([undefined, {}, { confirm: 7 }, { confirm: 'blog', force: true }])(
+    'refuses the deletion confirmation %j with 400',
+    async (body) => {
+      const remove = vi.fn();
+      const refusal = await refusalOf(() => controllerWith({ delete: remove }).delete(MEMBER, { id: '7' }, body));
+      expect([refusal.status, refusal.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(remove).not.toHaveBeenCalled();
+    },
+  );
 
   it('changes a site with the parsed change', async () => {
     const update = vi.fn().mockResolvedValue(SITE);

@@ -29,7 +29,7 @@ describe('SshKeysController', () => {
   it('removes a key by id, answering nothing', async () => {
     const remove = vi.fn().mockResolvedValue(undefined);
     const controller = controllerWith({ remove });
-    expect(await controller.remove(MEMBER, { id: '4' })).toBeUndefined();
+    await expect(controller.remove(MEMBER, { id: '4' })).resolves.toBeUndefined();
     expect(remove).toHaveBeenCalledWith(MEMBER, 4);
     await expectPathIdChecked((id) => controller.remove(MEMBER, { id }), remove);
   });

@@ -43,9 +43,12 @@ describe('WebAppController', () => {
     expect(recorded.headers['cache-control']).toBe(IMMUTABLE);
   });
 
-  it.each(['missing.js', '../index.html', 'index.html', '..', 'app-1234.js\u0000'])('answers NOT_FOUND for asset %j, still with the CSP', async (file) => {
-    const { reply, recorded } = fakeReply();
-    expect((await refusalOf(() => controllerAt(root).asset(file, reply))).code).toBe('NOT_FOUND');
-    expect(recorded.headers['content-security-policy']).toBe(WEB_APP_CSP);
-  });
+  it.each(['missing.js', '../index.html', 'index.html', '..', 'app-1234.js\u0000'])(
+    'answers NOT_FOUND for asset %j, still with the CSP',
+    async (file) => {
+      const { reply, recorded } = fakeReply();
+      expect((await refusalOf(() => controllerAt(root).asset(file, reply))).code).toBe('NOT_FOUND');
+      expect(recorded.headers['content-security-policy']).toBe(WEB_APP_CSP);
+    },
+  );
 });

@@ -1,7 +1,12 @@
 import type { ExecutionContext, Type } from '@nestjs/common';
 
 /** The execution context a guard sees for one HTTP request to a handler. */
-export function httpContext(controller: Type, handler: (...args: unknown[]) => unknown, request: unknown, reply: unknown = {}): ExecutionContext {
+export function httpContext(
+  controller: Type,
+  handler: (...args: unknown[]) => unknown,
+  request: unknown,
+  reply: unknown = {},
+): ExecutionContext {
   return {
     getHandler: () => handler,
     getClass: () => controller,

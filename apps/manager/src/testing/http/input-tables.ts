@@ -14,7 +14,7 @@ export interface FieldOutcomes {
 
 /** A short, stable name for a value in a table (long strings are cut). */
 export function labelOf(value: unknown): string {
-  const text = value === undefined ? 'missing' : (JSON.stringify(value) ?? String(value));
+  const text = value === undefined ? 'missing' : JSON.stringify(value);
   return text.length > 24 ? `${text.slice(0, 20)}…(${text.length})` : text;
 }
 
@@ -61,8 +61,8 @@ export async function bodyTable(
   for (const field of Object.keys(valid)) {
     const outcomes: [string, Outcome][] = [];
     for (const value of [undefined, ...HOSTILE_VALUES]) {
-      const body = { ...valid, [field]: value };
-      if (value === undefined) delete body[field];
+      const body =
+        value === undefined ? Object.fromEntries(Object.entries(valid).filter(([key]) => key !== field)) : { ...valid, [field]: value };
       outcomes.push([labelOf(value), await outcomeOf(() => send(body), reached)]);
     }
     table[field] = summarise(outcomes);

@@ -10,6 +10,7 @@ export async function refusalOf(call: () => unknown): Promise<DaisError> {
     outcome = error;
   }
   if (outcome === undefined) expect.fail('the call was expected to be refused, but it succeeded');
-  if (!(outcome instanceof DaisError)) throw outcome;
+  if (!(outcome instanceof DaisError))
+    throw outcome instanceof Error ? outcome : new Error(`a non-error was thrown: ${JSON.stringify(outcome)}`);
   return outcome;
 }

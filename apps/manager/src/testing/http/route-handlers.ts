@@ -12,7 +12,11 @@ export interface RouteHandler {
 }
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : ['']);
-const join = (...parts: string[]) => `/${parts.flatMap((part) => part.split('/')).filter(Boolean).join('/')}`;
+const join = (...parts: string[]) =>
+  `/${parts
+    .flatMap((part) => part.split('/'))
+    .filter(Boolean)
+    .join('/')}`;
 
 /** Every route of a Nest module and the modules it imports, with its handler (the spec checks it matches routesOf). */
 export function routeHandlersOf(module: Type): RouteHandler[] {

@@ -28,9 +28,13 @@ describe('OidcController', () => {
   });
 
   describe('callback', () => {
-    const callback = (finish: ReturnType<typeof vi.fn>, accept?: string, query: unknown = { state: STATE, code: 'c' }) => {
+    const callback = (finish: OidcService['finish'], accept?: string, query: unknown = { state: STATE, code: 'c' }) => {
       const headers: Record<string, string> = { 'user-agent': 'browser', ...(accept ? { accept } : {}) };
-      const { request } = fakeRequest({ url: `/api/auth/oidc/callback?state=${STATE}&code=c`, headers, cookies: { [OIDC_STATE_COOKIE]: STATE } });
+      const { request } = fakeRequest({
+        url: `/api/auth/oidc/callback?state=${STATE}&code=c`,
+        headers,
+        cookies: { [OIDC_STATE_COOKIE]: STATE },
+      });
       const { reply, recorded } = fakeReply();
       return { answer: () => controllerWith({ finish }).callback(query, request, reply), recorded };
     };
