@@ -155,12 +155,33 @@ describe('permission matrix: anonymous, outsider, member and admin on every rout
     expect(new Set(API_CASES.map((apiCase) => apiCase.route))).toEqual(new Set(served));
   });
 
-  for (const role of ['anonymous', 'outsider'] as const) {
-    it(`${role}: every route refuses what is not theirs, and nothing of alice's changes`, async () => {
+  /**
+   * Anonymous callers are turned away at the door, before any service: the door's answer for every
+   * route is http/route-access.spec.ts's (a unit test). Here, one route of each kind of door through
+   * real HTTP, and the changes among them must change nothing.
+   */
+  const ANONYMOUS_SAMPLE = new Set([
+    'GET /api/auth/providers',
+    'GET /api/auth/me',
+    'POST /api/tokens',
+    'GET /api/users',
+    'PATCH /api/sites/{id}',
+    'DELETE /api/sites/{id}',
+    'POST /api/sites/{id}/files/write',
+    'POST /shell-server/sessions',
+    'GET /health',
+  ]);
+
+  for (const [role, cases] of [
+    ['anonymous', API_CASES.filter((apiCase) => ANONYMOUS_SAMPLE.has(apiCase.route))],
+    ['outsider', API_CASES],
+  ] as const) {
+    it(`${role}: ${role === 'anonymous' ? 'a route of each kind' : 'every route'} refuses what is not theirs, and nothing of alice's changes`, async () => {
+      expect(cases.length).toBeGreaterThan(0);
       const before = await snapshotOf(forMember.site.id);
       const context = await contextFor(role, forMember, 'olga long password 1');
       const wrong: string[] = [];
-      for (const apiCase of API_CASES) {
+      for (const apiCase of cases) {
         const answer = await send(apiCase, context);
         if (!allows(apiCase.expect[role], answer.status))
           wrong.push(`${apiCase.route}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 200)}`);

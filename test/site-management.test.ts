@@ -83,14 +83,8 @@ describe('site management: search, rename, members, delete confirmation, domains
       expect((await stack.api<SitePage>('GET', '/api/sites', undefined, tokens.mallory)).json).toEqual({ sites: [], nextCursor: null });
     });
 
-    it.each([
-      ['limit=0', 'limit', 'too_small'],
-      ['limit=201', 'limit', 'too_big'],
-      ['limit=many', 'limit', 'invalid_format'],
-      ['cursor=-3', 'cursor', 'invalid_format'],
-      [`search=${'x'.repeat(101)}`, 'search', 'too_big'],
-      ['colour=blue', '(body)', 'unrecognized_keys'],
-    ])('?%s is a 400 naming %s and the rule %s', async (query, path, rule) => {
+    // One sample proves the coded 400 through real HTTP; the whole table is sites.controller.spec.ts's.
+    it.each([['limit=0', 'limit', 'too_small']])('?%s is a 400 naming %s and the rule %s', async (query, path, rule) => {
       const answer = await stack.api<ErrorAnswer>('GET', `/api/sites?${query}`);
       expect(answer.status).toBe(400);
       expect(answer.json.error.code).toBe('VALIDATION_FAILED');
@@ -159,10 +153,9 @@ describe('site management: search, rename, members, delete confirmation, domains
       expect([unknown.status, codeOf(unknown)]).toEqual([404, 'USER_NOT_FOUND']);
       const twice = await stack.api('POST', path, { username: 'admin' });
       expect([twice.status, codeOf(twice)]).toEqual([409, 'MEMBER_EXISTS']);
-      for (const body of [{ username: '../etc' }, { username: 5 }, {}, { username: 'bob', role: 'owner' }]) {
-        const bad = await stack.api('POST', path, body);
-        expect([bad.status, codeOf(bad)]).toEqual([400, 'VALIDATION_FAILED']);
-      }
+      // The table of bad bodies is members.controller.spec.ts's.
+      const bad = await stack.api('POST', path, { username: '../etc' });
+      expect([bad.status, codeOf(bad)]).toEqual([400, 'VALIDATION_FAILED']);
       expect(codeOf(await stack.api('DELETE', `${path}/${userIds.mallory}`))).toBe('MEMBER_NOT_FOUND');
       expect((await stack.api('DELETE', `${path}/not-a-number`)).status).toBe(400);
       expect((await stack.api('GET', path, undefined, tokens.mallory)).status).toBe(404);
@@ -205,10 +198,9 @@ describe('site management: search, rename, members, delete confirmation, domains
     it('deletes a site only when its name is typed again', async () => {
       const site = await createSite('confirm-me');
       const path = `/api/sites/${site.id}`;
-      for (const body of [undefined, {}, { confirm: 7 }, { confirm: 'confirm-me', force: true }]) {
-        const answer = await stack.api('DELETE', path, body);
-        expect([answer.status, codeOf(answer)], JSON.stringify(body)).toEqual([400, 'VALIDATION_FAILED']);
-      }
+      // The table of malformed confirmations is sites.controller.spec.ts's.
+      const missing = await stack.api('DELETE', path, {});
+      expect([missing.status, codeOf(missing)]).toEqual([400, 'VALIDATION_FAILED']);
       const wrong = await stack.api<ErrorAnswer>('DELETE', path, { confirm: 'confirm-you' });
       expect(wrong.status).toBe(400);
       expect(wrong.json.error.details?.issues).toEqual([expect.objectContaining({ path: 'confirm', rule: 'matches-site-name' })]);
@@ -260,18 +252,13 @@ describe('site management: search, rename, members, delete confirmation, domains
       const other = await createSite('domain-rules-two');
       await stack.api('POST', `/api/sites/${site.id}/members`, { username: 'alice' });
       const path = `/api/sites/${site.id}/domains`;
+      // The hostname's form is domains.controller.spec.ts's table (one sample here); reserved names and wildcards need the platform.
       const cases: [unknown, string, number, string, string?][] = [
         [{ hostname: '10.0.0.1' }, 'admin', 400, 'HOSTNAME_INVALID', 'ip-literal'],
-        [{ hostname: 'under_score.example.org' }, 'admin', 400, 'HOSTNAME_INVALID', 'label-charset'],
-        [{ hostname: 'example.org:8080' }, 'admin', 400, 'HOSTNAME_INVALID', 'charset'],
-        [{ hostname: 'localhost' }, 'admin', 400, 'HOSTNAME_INVALID', 'labels'],
-        [{ hostname: `${'a'.repeat(64)}.example.org` }, 'admin', 400, 'HOSTNAME_INVALID', 'label-length'],
         [{ hostname: 'blog.dais.localhost' }, 'admin', 400, 'HOSTNAME_INVALID', 'reserved'],
         [{ hostname: 'dais.localhost' }, 'alice', 400, 'HOSTNAME_INVALID', 'reserved'],
         [{ hostname: '*.dais.localhost' }, 'admin', 400, 'HOSTNAME_INVALID', 'reserved'],
         [{ hostname: '*.example.org' }, 'alice', 403, 'FORBIDDEN', 'wildcard-admin-only'],
-        [{ hostname: 'ok.example.org', extra: 1 }, 'admin', 400, 'VALIDATION_FAILED', 'unrecognized_keys'],
-        [{ hostname: 42 }, 'admin', 400, 'VALIDATION_FAILED', 'invalid_type'],
         [{ hostname: 'mine.example.org' }, 'mallory', 404, 'SITE_NOT_FOUND'],
       ];
       for (const [body, who, status, code, rule] of cases) {
