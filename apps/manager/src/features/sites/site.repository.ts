@@ -3,7 +3,7 @@ import { PrismaService } from '../../infrastructure/prisma/prisma.service';
 import { toHostRecord, type DatabaseHostRecord } from '../site-databases/database-host-record';
 import { Prisma } from '../../generated/prisma/client';
 import type { Availability, OperationKind, SiteState, SiteType } from '../../generated/prisma/enums';
-import { createOperationRow } from '../operations/operation-rows';
+import { createOperationRow } from '../operations/operation.repository';
 import type { OperationWithSteps } from '../operations/operation-view';
 import { SecretBox } from '../../infrastructure/secrets/secret-box';
 import {
