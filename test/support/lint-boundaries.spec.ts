@@ -43,10 +43,13 @@ async function broken(path: string, code: string): Promise<string[]> {
 /** A file inside an adapter glob. */
 const inside = (glob: string): string => glob.replace('**/*.repository.ts', 'fixture.repository.ts').replace(/\/\*\*$/, '/fixture.ts');
 /** A source file of the same app that is no adapter. */
-const outside = (glob: string): string => `${glob.startsWith('apps/manager/web/') ? 'apps/manager/web' : glob.split('/').slice(0, 2).join('/')}/src/boundary-fixture.ts`;
+const outside = (glob: string): string =>
+  `${glob.startsWith('apps/manager/web/') ? 'apps/manager/web' : glob.split('/').slice(0, 2).join('/')}/src/boundary-fixture.ts`;
 /** An import of the library the rule guards. */
 const importOf = (adapter: Adapter, path: string): string =>
-  adapter.regex ? `import type { User } from '${relativeToGenerated(path)}';\n` : `import type * as library from '${adapter.modules[0]!.replace(/\/$/, '/adapter-pg')}';\n`;
+  adapter.regex
+    ? `import type { User } from '${relativeToGenerated(path)}';\n`
+    : `import type * as library from '${adapter.modules[0]!.replace(/\/$/, '/adapter-pg')}';\n`;
 /** The generated client as a file of apps/manager/src at `path` spells it. */
 const relativeToGenerated = (path: string): string => {
   const depth = path.split('/').length - 4;
@@ -56,7 +59,8 @@ const relativeToGenerated = (path: string): string => {
 describe('each external library is imported only by its adapter', () => {
   it('covers the libraries the architecture names', () => {
     const modules = adapters.flatMap((adapter) => adapter.modules);
-    for (const name of ['dockerode', 'ssh2', 'bullmq', 'ioredis', 'socket.io', 'acme-client', 'ws', 'pg', 'mysql2']) expect(modules).toContain(name);
+    for (const name of ['dockerode', 'ssh2', 'bullmq', 'ioredis', 'socket.io', 'acme-client', 'ws', 'pg', 'mysql2'])
+      expect(modules).toContain(name);
     expect(adapters.some((adapter) => adapter.regex?.includes('generated/prisma'))).toBe(true);
   });
 
@@ -64,7 +68,9 @@ describe('each external library is imported only by its adapter', () => {
     for (const adapter of adapters) {
       const [home] = adapter.adapters;
       const elsewhere = outside(home!);
-      expect(await broken(elsewhere, importOf(adapter, elsewhere)), `${adapter.rule} from ${elsewhere}`).toContain(`boundaries/${adapter.rule}`);
+      expect(await broken(elsewhere, importOf(adapter, elsewhere)), `${adapter.rule} from ${elsewhere}`).toContain(
+        `boundaries/${adapter.rule}`,
+      );
       const within = inside(home!);
       expect(await broken(within, importOf(adapter, within)), `${adapter.rule} from ${within}`).not.toContain(`boundaries/${adapter.rule}`);
     }
@@ -93,27 +99,41 @@ describe('each external library is imported only by its adapter', () => {
 
 describe('apps never import each other, libraries never import apps', () => {
   it('reports a relative path into another app, whatever its spelling', async () => {
-    expect(await broken('apps/manager/src/fixture.ts', "import { x } from '../../orchestrator/src/server';\n")).toEqual(['boundaries/apps-stay-apart']);
-    expect(await broken('apps/manager/src/features/fixture.ts', "export * from '../../../router/src/x';\n")).toEqual(['boundaries/apps-stay-apart']);
+    expect(await broken('apps/manager/src/fixture.ts', "import { x } from '../../orchestrator/src/server';\n")).toEqual([
+      'boundaries/apps-stay-apart',
+    ]);
+    expect(await broken('apps/manager/src/features/fixture.ts', "export * from '../../../router/src/x';\n")).toEqual([
+      'boundaries/apps-stay-apart',
+    ]);
     expect(await broken('apps/shell/src/fixture.ts', "const m = import('../../manager/src/main');\nexport { m };\n")).toEqual([
       'boundaries/apps-stay-apart',
     ]);
-    expect(await broken('apps/manager/web/src/fixture.ts', "import { x } from '../../src/main';\n")).toEqual(['boundaries/apps-stay-apart']);
+    expect(await broken('apps/manager/web/src/fixture.ts', "import { x } from '../../src/main';\n")).toEqual([
+      'boundaries/apps-stay-apart',
+    ]);
   });
 
   it('reports another app by package name', async () => {
-    expect(await broken('apps/orchestrator/src/fixture.ts', "import { x } from '@dais/manager';\n")).toEqual(['boundaries/apps-stay-apart']);
-    expect(await broken('apps/manager/src/fixture.ts', "import type { X } from '@dais/shell/src/x';\n")).toEqual(['boundaries/apps-stay-apart']);
+    expect(await broken('apps/orchestrator/src/fixture.ts', "import { x } from '@dais/manager';\n")).toEqual([
+      'boundaries/apps-stay-apart',
+    ]);
+    expect(await broken('apps/manager/src/fixture.ts', "import type { X } from '@dais/shell/src/x';\n")).toEqual([
+      'boundaries/apps-stay-apart',
+    ]);
   });
 
   it('reports a library importing an app', async () => {
-    expect(await broken('libs/shared/src/fixture.ts', "import { x } from '../../../apps/router/src/x';\n")).toEqual(['boundaries/apps-stay-apart']);
+    expect(await broken('libs/shared/src/fixture.ts', "import { x } from '../../../apps/router/src/x';\n")).toEqual([
+      'boundaries/apps-stay-apart',
+    ]);
     expect(await broken('libs/nginx/src/fixture.ts', "import { x } from '@dais/orchestrator';\n")).toEqual(['boundaries/apps-stay-apart']);
   });
 
   it('allows imports within one app and of the shared libraries', async () => {
     expect(await broken('apps/manager/src/features/sites/fixture.ts', "import { x } from '../../infrastructure/redis/x';\n")).toEqual([]);
-    expect(await broken('apps/orchestrator/src/fixture.ts', "import { DaisError } from '@dais/shared';\nimport { x } from '@dais/nginx';\n")).toEqual([]);
+    expect(
+      await broken('apps/orchestrator/src/fixture.ts', "import { DaisError } from '@dais/shared';\nimport { x } from '@dais/nginx';\n"),
+    ).toEqual([]);
     expect(await broken('apps/orchestrator/src/fixture.spec.ts', "import { x } from '../../../test/support/golden';\n")).toEqual([]);
   });
 });

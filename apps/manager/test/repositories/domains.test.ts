@@ -55,7 +55,12 @@ describe('DomainRepository on PostgreSQL', () => {
     const [first, second] = await db.prisma.domain.findMany({ where: { hostname: 'shop.example.test' }, orderBy: { id: 'asc' } });
     const verified = await domains.verify({ domainId: first!.id, via: 'dns', by: null, requestedById: null, nextCheckAt: null });
     if (typeof verified === 'string') throw new Error(verified);
-    expect(verified.domain).toMatchObject({ status: 'pending', claimedHostname: 'shop.example.test', verifiedVia: 'dns', certificateState: 'pending' });
+    expect(verified.domain).toMatchObject({
+      status: 'pending',
+      claimedHostname: 'shop.example.test',
+      verifiedVia: 'dns',
+      certificateState: 'pending',
+    });
     expect(verified.domain.verifiedAt).toEqual(verified.operation.createdAt);
     expect(verified.operation).toMatchObject({ siteId: first!.siteId, kind: 'update_site', requestedById: null });
     expect(await domains.verify({ domainId: first!.id, via: 'dns', by: null, requestedById: null, nextCheckAt: null })).toBe('changed');

@@ -76,7 +76,9 @@ describe('ImageRepository and DatabaseRepository on PostgreSQL', () => {
     const created = (await databases.createHost(host('pg-1')))!;
     expect(created).toMatchObject({ name: 'pg-1', engine: 'postgresql' });
     expect(db.box.open(created.adminPassword)).toBe('admin-secret');
-    const [stored] = await db.database.query<{ adminPassword: string }>(`SELECT "adminPassword" FROM "DatabaseHost" WHERE id = $1`, [created.id]);
+    const [stored] = await db.database.query<{ adminPassword: string }>(`SELECT "adminPassword" FROM "DatabaseHost" WHERE id = $1`, [
+      created.id,
+    ]);
     expect(stored?.adminPassword).not.toContain('admin-secret');
     expect(await databases.createHost(host('pg-1'))).toBeNull();
     const updated = await databases.upsertHost(host('pg-1', 'rotated'));

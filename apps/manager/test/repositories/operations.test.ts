@@ -40,12 +40,25 @@ describe('OperationRepository on PostgreSQL', () => {
     expect((await operations.find(operation.id))?.steps.map((step) => step.position)).toEqual(operation.steps.map((_, index) => index));
     const now = new Date();
     await operations.markRunning(operation.id, now);
-    const ending = { id: operation.id, state: 'succeeded' as const, error: null, now, siteEffect: { kind: 'set-state' as const, siteId: site.id, state: 'active' as const } };
+    const ending = {
+      id: operation.id,
+      state: 'succeeded' as const,
+      error: null,
+      now,
+      siteEffect: { kind: 'set-state' as const, siteId: site.id, state: 'active' as const },
+    };
     expect(await operations.finish(ending)).toBe(true);
     expect(await operations.find(operation.id)).toMatchObject({ state: 'succeeded', startedAt: now, finishedAt: now });
     expect((await sites.find(site.id))?.state).toBe('active');
     // A late worker finishing it again changes nothing.
-    expect(await operations.finish({ ...ending, state: 'failed', error: 'late', siteEffect: { kind: 'set-state', siteId: site.id, state: 'failed' } })).toBe(false);
+    expect(
+      await operations.finish({
+        ...ending,
+        state: 'failed',
+        error: 'late',
+        siteEffect: { kind: 'set-state', siteId: site.id, state: 'failed' },
+      }),
+    ).toBe(false);
     expect((await sites.find(site.id))?.state).toBe('active');
   });
 
@@ -77,7 +90,13 @@ describe('OperationRepository on PostgreSQL', () => {
     const { site, operation } = await newSite('gamma');
     const deletion = await sites.changeWithOperation(site.id, 'delete_site', owner);
     expect((await sites.find(site.id))?.state).toBe('deleting');
-    await operations.finish({ id: deletion!.id, state: 'succeeded', error: null, now: new Date(), siteEffect: { kind: 'delete', siteId: site.id } });
+    await operations.finish({
+      id: deletion!.id,
+      state: 'succeeded',
+      error: null,
+      now: new Date(),
+      siteEffect: { kind: 'delete', siteId: site.id },
+    });
     expect(await sites.find(site.id)).toBeNull();
     expect(await operations.find(operation.id)).not.toBeNull();
     expect((await operations.latestForSite(site.id))?.kind).toBe('delete_site');

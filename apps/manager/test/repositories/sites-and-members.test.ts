@@ -49,7 +49,8 @@ describe('SiteRepository and MemberRepository on PostgreSQL', () => {
   });
 
   it('pages newest first by cursor, shows members only their sites, and searches with % taken literally', async () => {
-    for (const name of ['beta', 'gamma', 'delta']) await sites.createWithOperation(site(name, owner, name === 'gamma' ? '100% static' : ''));
+    for (const name of ['beta', 'gamma', 'delta'])
+      await sites.createWithOperation(site(name, owner, name === 'gamma' ? '100% static' : ''));
     await sites.createWithOperation(site('theirs', other));
     const admin = { id: 0, role: 'admin' as const };
     const first = await sites.listVisible(admin, { limit: 2 });
