@@ -92,7 +92,7 @@ describe('DomainRepository on PostgreSQL', () => {
   it('hands each due domain to one sweep only, and leases it until later', async () => {
     const gamma = await newSite('gamma');
     const due = new Date(Date.now() - MINUTE_MS);
-    const ids = [];
+    const ids: number[] = [];
     for (let index = 0; index < 6; index++) ids.push((await claim(gamma, `d${index}.example.test`, due))!.id);
     await claim(gamma, 'later.example.test', new Date(Date.now() + 10 * MINUTE_MS));
     const leaseUntil = new Date(Date.now() + 5 * MINUTE_MS);
