@@ -3,7 +3,7 @@ import type { DomainCheckProblem } from '@dais/shared';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
 import { Prisma } from '../../generated/prisma/client';
 import type { DomainRecord } from './domain';
-import type { SiteState } from '../../generated/prisma/enums';
+import type { SiteState } from '../sites/site';
 import { createOperationRow } from '../operations/operation.repository';
 import type { OperationWithSteps } from '../operations/operation-view';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
 import type { Prisma } from '../../generated/prisma/client';
-import type { SiteState } from '../../generated/prisma/enums';
+import type { SiteState } from '../sites/site';
 import { stepRowsFor } from './operation-catalogue';
 import type { OperationKind, OperationState, OperationWithSteps, SiteType, StepState } from './operation';
 
