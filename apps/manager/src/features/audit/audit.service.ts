@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
-import type { Prisma } from '../../generated/prisma/client';
+import { AuditRepository, type AuditEventQuery, type AuditEventRecord } from './audit.repository';
 
 /** Who acted (null for the system or an unknown user). */
 export interface AuditActor {
@@ -19,14 +19,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** A filter over the audit log. */
-export interface AuditQuery {
-  /** A member's view: events of these sites, and their own account's events; undefined = all (admins). */
-  visibleTo?: { siteIds: number[]; userId: number } | undefined;
-  siteId?: number;
-  limit: number;
-  cursor?: number;
-}
+/** A filter over the audit log; `visibleTo` is a member's view (their sites' events and their own account's), undefined = all (admins). */
+export type AuditQuery = AuditEventQuery;
 
 /**
  * The audit log: who did what to which site, and when. Writing never fails the action it records
@@ -36,20 +30,23 @@ export interface AuditQuery {
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly events: AuditRepository;
+
+  // Built by Nest and by the CLI with the connection pool; the queries live in AuditRepository.
+  constructor(prisma: PrismaService) {
+    this.events = new AuditRepository(prisma);
+  }
 
   async record(entry: AuditEntry): Promise<void> {
     try {
-      await this.prisma.auditEvent.create({
-        data: {
-          actorId: entry.actor.id,
-          actorName: entry.actor.username.slice(0, 64),
-          action: entry.action,
-          siteId: entry.site?.id ?? null,
-          siteName: entry.site?.name ?? null,
-          ip: entry.actor.ip?.slice(0, 64) ?? null,
-          details: (entry.details ?? {}) as Prisma.InputJsonValue,
-        },
+      await this.events.insert({
+        actorId: entry.actor.id,
+        actorName: entry.actor.username.slice(0, 64),
+        action: entry.action,
+        siteId: entry.site?.id ?? null,
+        siteName: entry.site?.name ?? null,
+        ip: entry.actor.ip?.slice(0, 64) ?? null,
+        details: entry.details ?? {},
       });
     } catch (error) {
       this.logger.error(
@@ -59,14 +56,7 @@ export class AuditService {
   }
 
   /** Newest first, `limit` at most, after `cursor` (an id). */
-  list(query: AuditQuery) {
-    const where: Prisma.AuditEventWhereInput = {
-      AND: [
-        query.visibleTo ? { OR: [{ siteId: { in: query.visibleTo.siteIds } }, { siteId: null, actorId: query.visibleTo.userId }] } : {},
-        query.siteId === undefined ? {} : { siteId: query.siteId },
-        query.cursor === undefined ? {} : { id: { lt: query.cursor } },
-      ],
-    };
-    return this.prisma.auditEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit });
+  list(query: AuditQuery): Promise<AuditEventRecord[]> {
+    return this.events.list(query);
   }
 }

@@ -3,7 +3,7 @@ import { DaisError, type UserView } from '@dais/shared';
 import { AuditService } from '../audit/audit.service';
 import { EventBus } from '../../infrastructure/realtime/event-bus';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
-import type { User } from '../../generated/prisma/client';
+import type { UserRecord } from '../users/user';
 import { toUserView } from '../users/user-view';
 import { emailTaken } from '../users/users.service';
 import { AccessRevocation } from './access-revocation';
@@ -51,7 +51,7 @@ export class AuthService {
    * Checks a username and password (slowed per account and per address; unknown users take as
    * long as known ones) and opens a session. The same answer for every kind of failure.
    */
-  async login(username: string, password: string, client: ClientInfo): Promise<{ user: User; session: NewSession }> {
+  async login(username: string, password: string, client: ClientInfo): Promise<{ user: UserRecord; session: NewSession }> {
     await this.limiter.admit(username, client.ip);
     const user = await this.users.findByUsername(username);
     const valid = await verifyPassword(user?.passwordHash ?? null, password);
@@ -67,7 +67,7 @@ export class AuthService {
   }
 
   /** Opens a session for a user who proved who they are (password or single sign-on). */
-  async openSession(user: User, client: ClientInfo, method: 'password' | 'sso'): Promise<NewSession> {
+  async openSession(user: UserRecord, client: ClientInfo, method: 'password' | 'sso'): Promise<NewSession> {
     const session = await this.sessions.create(user.id, this.config.sessionTtlMs, client);
     await this.audit.record({ actor: { id: user.id, username: user.username, ip: client.ip }, action: 'auth.login', details: { method } });
     return session;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
-import type { Session, User } from '../../generated/prisma/client';
+import type { LiveSession } from './credentials';
 
 /** The session's cookie value is random; only its hash is stored. */
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -34,7 +34,7 @@ export class SessionRepository {
    * The live session and its (enabled) user for a cookie value, extending it while in use
    * (`extended` then says so, for the cookies to follow); null otherwise.
    */
-  async findLive(token: string, ttlMs: number): Promise<(Session & { user: User; extended: boolean }) | null> {
+  async findLive(token: string, ttlMs: number): Promise<LiveSession | null> {
     const session = await this.prisma.session.findUnique({ where: { tokenHash: hashOf(token) }, include: { user: true } });
     if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;
     if (Date.now() - session.lastSeenAt.getTime() <= Math.min(TOUCH_INTERVAL_MS, ttlMs / 4)) return { ...session, extended: false };

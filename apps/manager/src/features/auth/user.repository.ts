@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
-import { Prisma, type ApiToken, type User } from '../../generated/prisma/client';
-import type { Role } from '../../generated/prisma/enums';
+import { Prisma } from '../../generated/prisma/client';
+import type { Role, UserChanges, UserRecord } from '../users/user';
+import type { ApiTokenRecord } from './credentials';
 import { hashApiToken } from './api-token';
 
 /** A new account as an admin (or setup) creates it. */
@@ -21,7 +22,7 @@ export class UserRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** The enabled user owning a live (not revoked) token, or null. Records when the token was last used. */
-  async findByToken(token: string): Promise<User | null> {
+  async findByToken(token: string): Promise<UserRecord | null> {
     const found = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) }, include: { user: true } });
     if (!found || found.revokedAt || found.user.disabled) return null;
     // At most one write a minute per token keeps hot tokens from hammering the table.
@@ -31,25 +32,25 @@ export class UserRepository {
     return found.user;
   }
 
-  findById(id: number): Promise<User | null> {
+  findById(id: number): Promise<UserRecord | null> {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
-  findByUsername(username: string): Promise<User | null> {
+  findByUsername(username: string): Promise<UserRecord | null> {
     return this.prisma.user.findUnique({ where: { username } });
   }
 
   /** The account with this e-mail address (any case). */
-  findByEmail(email: string): Promise<User | null> {
+  findByEmail(email: string): Promise<UserRecord | null> {
     return this.prisma.user.findUnique({ where: { email: email.toLowerCase() } });
   }
 
-  findByOidcSubject(subject: string): Promise<User | null> {
+  findByOidcSubject(subject: string): Promise<UserRecord | null> {
     return this.prisma.user.findUnique({ where: { oidcSubject: subject } });
   }
 
   /** Creates an account; null if the username, e-mail address or SSO identity is taken. */
-  async create(user: NewUser): Promise<User | null> {
+  async create(user: NewUser): Promise<UserRecord | null> {
     try {
       return await this.prisma.user.create({ data: { ...user, passwordChangedAt: user.passwordHash ? new Date() : null } });
     } catch (error) {
@@ -58,12 +59,12 @@ export class UserRepository {
     }
   }
 
-  update(id: number, changes: Prisma.UserUpdateInput): Promise<User> {
+  update(id: number, changes: UserChanges): Promise<UserRecord> {
     return this.prisma.user.update({ where: { id }, data: changes });
   }
 
   /** Changes an account; null if its new e-mail address is another account's (the only unique field that changes). */
-  async updateUnique(id: number, changes: Prisma.UserUpdateInput): Promise<User | null> {
+  async updateUnique(id: number, changes: UserChanges): Promise<UserRecord | null> {
     try {
       return await this.update(id, changes);
     } catch (error) {
@@ -73,22 +74,22 @@ export class UserRepository {
   }
 
   /** Users, by id, `limit` at most after `cursor`. */
-  list(limit: number, cursor?: number): Promise<User[]> {
+  list(limit: number, cursor?: number): Promise<UserRecord[]> {
     return this.prisma.user.findMany({ where: cursor === undefined ? {} : { id: { gt: cursor } }, orderBy: { id: 'asc' }, take: limit });
   }
 
   /** Creates the user if missing (role is applied either way); returns it. */
-  ensureUser(username: string, role: Role): Promise<User> {
+  ensureUser(username: string, role: Role): Promise<UserRecord> {
     return this.prisma.user.upsert({ where: { username }, create: { username, role }, update: { role } });
   }
 
   /** Stores a token's hash for a user. */
-  async addToken(userId: number, name: string, token: string): Promise<ApiToken> {
+  async addToken(userId: number, name: string, token: string): Promise<ApiTokenRecord> {
     return this.prisma.apiToken.create({ data: { userId, name, tokenHash: hashApiToken(token) } });
   }
 
   /** A user's live tokens. */
-  listTokens(userId: number): Promise<ApiToken[]> {
+  listTokens(userId: number): Promise<ApiTokenRecord[]> {
     return this.prisma.apiToken.findMany({ where: { userId, revokedAt: null }, orderBy: { id: 'asc' } });
   }
 
@@ -111,7 +112,7 @@ export class UserRepository {
    * Creates the installation's first account, or returns null when any account exists. The check
    * and the insert hold one lock, so managers starting at once create it once between them.
    */
-  createFirstUser(user: NewUser): Promise<User | null> {
+  createFirstUser(user: NewUser): Promise<UserRecord | null> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK_KEY})`;
       if ((await tx.user.count()) > 0) return null;

@@ -1,7 +1,7 @@
 import { DaisError, type DatabaseConnection } from '@dais/shared';
 import type { PrismaService } from '../../infrastructure/prisma/prisma.service';
 import { DatabaseRepository, type NewDatabaseHost } from '../site-databases/database.repository';
-import { createOperationRow } from '../operations/operation-rows';
+import { createOperationRow } from '../operations/operation.repository';
 import { SealedSecret } from '../../infrastructure/secrets/sealed-secret';
 import { SecretBox } from '../../infrastructure/secrets/secret-box';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../audit/audit.service';
 import { loadManagerConfig } from '../../config/manager.config';
-import type { Domain } from '../../generated/prisma/client';
+import type { DomainRecord } from './domain';
 import type { OperationWithSteps } from '../operations/operation-view';
 import type { TxtLookup, TxtReader } from './dns-txt.adapter';
 import { DomainProofService, SYSTEM_ACTOR, type DomainStore } from './domain-proof.service';
@@ -25,7 +25,7 @@ class FakeDomains implements DomainStore {
   readonly rows = new Map<number, DomainOfSite>();
   private nextOperation = 100;
 
-  add(fields: Partial<Domain> & { id: number; hostname: string }): DomainOfSite {
+  add(fields: Partial<DomainRecord> & { id: number; hostname: string }): DomainOfSite {
     const row: DomainOfSite = {
       siteId: 1,
       status: 'unverified',

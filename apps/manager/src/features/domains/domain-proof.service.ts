@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
 import { SiteEventsPublisher } from '../site-events/site-events.publisher';
-import type { Domain } from '../../generated/prisma/client';
+import type { DomainRecord } from './domain';
 import { OperationLauncher } from '../operations/operation-launcher';
 import type { OperationWithSteps } from '../operations/operation-view';
 import { isDue, nextUnverifiedCheck, nextVerifiedCheck } from './check-schedule';
@@ -16,7 +16,7 @@ import { challengeRecordName, judgeProof, type ProofOutcome } from './proof-judg
 export type DomainStore = Pick<DomainRepository, 'findWithSite' | 'isVerifiedElsewhere' | 'recordCheck' | 'verify' | 'lapse' | 'release'>;
 
 /** A domain after a check, with the operation that now routes or unroutes it; `released` if its claim was removed. */
-export type CheckResult = { domain: Domain; operation: OperationWithSteps | null } | 'released' | 'gone';
+export type CheckResult = { domain: DomainRecord; operation: OperationWithSteps | null } | 'released' | 'gone';
 
 /** The platform itself, as the actor of what its periodic checks do. */
 export const SYSTEM_ACTOR: AuditActor = { id: null, username: 'system' };
@@ -66,7 +66,7 @@ export class DomainProofService {
   }
 
   /** The proof as the DNS shows it now; a hostname that became one of the platform's own can never be proven. */
-  private async look(domain: Domain): Promise<ProofOutcome> {
+  private async look(domain: DomainRecord): Promise<ProofOutcome> {
     const refusal = checkCustomDomain(domain.hostname, { reserved: platformHostnames(this.config), isAdmin: true });
     if (refusal) return { proven: false, problem: 'reserved', definite: true, message: refusal.message };
     const recordName = challengeRecordName(domain.hostname);
@@ -176,7 +176,7 @@ export class DomainProofService {
   }
 
   /** Writes a check's result; tells live viewers only when what it says changed. */
-  private async record(domain: Domain, verified: boolean, record: Parameters<DomainStore['recordCheck']>[2]): Promise<CheckResult> {
+  private async record(domain: DomainRecord, verified: boolean, record: Parameters<DomainStore['recordCheck']>[2]): Promise<CheckResult> {
     const updated = await this.domains.recordCheck(domain.id, verified, record);
     if (!updated) return this.current(domain.id);
     if (updated.checkProblem !== domain.checkProblem || updated.checkMessage !== domain.checkMessage)

@@ -1,11 +1,11 @@
 import type { DomainCheckProblem, DomainView } from '@dais/shared';
-import type { Domain } from '../../generated/prisma/client';
+import type { DomainRecord } from './domain';
 import { challengeRecordName } from './proof-judgement';
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 
 /** The API's view of a custom domain, with the record that proves control and where its checks stand. */
-export function toDomainView(domain: Domain): DomainView {
+export function toDomainView(domain: DomainRecord): DomainView {
   const recordName = challengeRecordName(domain.hostname);
   return {
     id: domain.id,

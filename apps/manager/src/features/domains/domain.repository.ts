@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainCheckProblem } from '@dais/shared';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
-import { Prisma, type Domain } from '../../generated/prisma/client';
-import type { SiteState } from '../../generated/prisma/enums';
-import { createOperationRow } from '../operations/operation-rows';
+import { Prisma } from '../../generated/prisma/client';
+import type { DomainRecord } from './domain';
+import type { SiteState } from '../sites/site';
+import { createOperationRow } from '../operations/operation.repository';
 import type { OperationWithSteps } from '../operations/operation-view';
 
 /** A domain with the operation that routes (or unroutes) it. */
 export interface DomainWithOperation {
-  domain: Domain;
+  domain: DomainRecord;
   operation: OperationWithSteps;
 }
 
 /** A domain with what the checks need to know of its site. */
-export type DomainOfSite = Domain & { site: { name: string; state: SiteState } };
+export type DomainOfSite = DomainRecord & { site: { name: string; state: SiteState } };
 
 /** A new, unverified claim of a hostname by a site. */
 export interface NewClaim {
@@ -70,7 +71,7 @@ export class DomainRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** A site's domains, oldest first. */
-  listForSite(siteId: number): Promise<Domain[]> {
+  listForSite(siteId: number): Promise<DomainRecord[]> {
     return this.prisma.domain.findMany({ where: { siteId }, orderBy: { id: 'asc' } });
   }
 
@@ -80,12 +81,12 @@ export class DomainRepository {
   }
 
   /** One domain of a site, or null. */
-  find(siteId: number, domainId: number): Promise<Domain | null> {
+  find(siteId: number, domainId: number): Promise<DomainRecord | null> {
     return this.prisma.domain.findFirst({ where: { id: domainId, siteId } });
   }
 
   /** A domain by its id alone, or null. */
-  findById(domainId: number): Promise<Domain | null> {
+  findById(domainId: number): Promise<DomainRecord | null> {
     return this.prisma.domain.findUnique({ where: { id: domainId } });
   }
 
@@ -101,7 +102,7 @@ export class DomainRepository {
   }
 
   /** Writes an unverified claim; null if the site already has the hostname. */
-  async create(claim: NewClaim): Promise<Domain | null> {
+  async create(claim: NewClaim): Promise<DomainRecord | null> {
     try {
       return await this.prisma.domain.create({
         data: {
@@ -134,7 +135,7 @@ export class DomainRepository {
   }
 
   /** Records a check on a domain still unverified (or still verified): null if it changed meanwhile. */
-  async recordCheck(domainId: number, verified: boolean, record: CheckRecord): Promise<Domain | null> {
+  async recordCheck(domainId: number, verified: boolean, record: CheckRecord): Promise<DomainRecord | null> {
     const where = { id: domainId, verifiedAt: verified ? { not: null } : null };
     const data = { ...record, checkMessage: record.checkMessage?.slice(0, MESSAGE_MAX) ?? null };
     const { count } = await this.prisma.domain.updateMany({ where, data });
@@ -222,7 +223,7 @@ export class DomainRepository {
   }
 
   /** Removes an unverified claim whose release is due (it was never routed: no operation); null if that no longer applies. */
-  async release(domainId: number, now: Date): Promise<Domain | null> {
+  async release(domainId: number, now: Date): Promise<DomainRecord | null> {
     return this.prisma.$transaction(async (tx) => {
       const domain = await tx.domain.findUnique({ where: { id: domainId } });
       const where = { id: domainId, status: 'unverified' as const, releaseAt: { lte: now } };

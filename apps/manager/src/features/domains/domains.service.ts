@@ -13,7 +13,7 @@ import { DomainProofService } from './domain-proof.service';
 import { checkCustomDomain } from './domain-rules';
 import { DomainRepository } from './domain.repository';
 import { toDomainView } from './domain-view';
-import type { Domain } from '../../generated/prisma/client';
+import type { DomainRecord } from './domain';
 import { platformHostnames } from './platform-hostnames';
 import { newVerificationToken } from './proof-judgement';
 
@@ -134,14 +134,14 @@ export class DomainsService {
       throw new DaisError(refusal.code, refusal.message, { issues: [{ path: 'hostname', rule: refusal.rule, message: refusal.message }] });
   }
 
-  private async existing(siteId: number, domainId: number): Promise<Domain> {
+  private async existing(siteId: number, domainId: number): Promise<DomainRecord> {
     const domain = await this.domains.find(siteId, domainId);
     if (!domain) throw notFound(siteId, domainId);
     return domain;
   }
 }
 
-function changeOf(domain: Domain, operation: OperationWithSteps | null): DomainChange {
+function changeOf(domain: DomainRecord, operation: OperationWithSteps | null): DomainChange {
   return { domain: toDomainView(domain), operation: operation ? toOperationView(operation) : null };
 }
 

@@ -1,8 +1,8 @@
 import type { ImageCatalogEntry } from '@dais/shared';
-import type { Image } from '../../generated/prisma/client';
+import type { ImageRecord } from './image';
 
 /** The catalogue entry the orchestrator builds a site's image from. */
-export function toCatalogEntry(image: Image): ImageCatalogEntry {
+export function toCatalogEntry(image: ImageRecord): ImageCatalogEntry {
   return {
     name: image.name,
     baseImage: image.baseImage,
@@ -13,6 +13,6 @@ export function toCatalogEntry(image: Image): ImageCatalogEntry {
 }
 
 /** An image as the API shows it. */
-export function toImageView(image: Image): ImageCatalogEntry & { id: number; description: string } {
+export function toImageView(image: ImageRecord): ImageCatalogEntry & { id: number; description: string } {
   return { id: image.id, description: image.description, ...toCatalogEntry(image) };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
 import { Prisma } from '../../generated/prisma/client';
-import type { Image } from '../../generated/prisma/client';
+import type { ImageRecord } from './image';
 
 /** An image entry as written by an admin. */
 export interface NewImage {
@@ -18,16 +18,16 @@ export interface NewImage {
 export class ImageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  list(): Promise<Image[]> {
+  list(): Promise<ImageRecord[]> {
     return this.prisma.image.findMany({ orderBy: { name: 'asc' } });
   }
 
-  findByName(name: string): Promise<Image | null> {
+  findByName(name: string): Promise<ImageRecord | null> {
     return this.prisma.image.findUnique({ where: { name } });
   }
 
   /** Adds an image; null if the name is taken. */
-  async create(image: NewImage): Promise<Image | null> {
+  async create(image: NewImage): Promise<ImageRecord | null> {
     try {
       return await this.prisma.image.create({ data: toData(image) });
     } catch (error) {
@@ -37,7 +37,7 @@ export class ImageRepository {
   }
 
   /** Creates or replaces an image by name (setup's catalogue). */
-  upsert(image: NewImage): Promise<Image> {
+  upsert(image: NewImage): Promise<ImageRecord> {
     return this.prisma.image.upsert({ where: { name: image.name }, create: toData(image), update: toData(image) });
   }
 }

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
-import { Prisma, type SiteMember, type User } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
+import type { UserRecord } from '../users/user';
 
 /** A membership with its user. */
-export type MemberRecord = SiteMember & { user: User };
+export interface MemberRecord {
+  siteId: number;
+  userId: number;
+  addedAt: Date;
+  user: UserRecord;
+}
 
 /** What removing a member came to. */
 export type MemberRemoval = 'removed' | 'not-member' | 'last-member';

@@ -4,13 +4,13 @@ import type { AuditService } from '../audit/audit.service';
 import type { AccessRevocation } from '../auth/access-revocation';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import type { UserRepository } from '../auth/user.repository';
-import type { User } from '../../generated/prisma/client';
+import type { UserRecord } from '../users/user';
 import type { SiteRepository } from '../sites/site.repository';
 import type { MemberRepository } from './member.repository';
 import { MembersService } from './members.service';
 
 const person = (id: number, username: string, email: string | null, role: 'admin' | 'user' = 'user') =>
-  ({ id, username, email, role, displayName: '', disabled: false }) as User;
+  ({ id, username, email, role, displayName: '', disabled: false }) as UserRecord;
 const bob = person(2, 'bob', 'bob@example.org');
 const root = person(9, 'root', null, 'admin');
 const alice: AuthenticatedUser = { id: 1, username: 'alice', role: 'user', ip: null, session: null };

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AccessRevocation } from '../auth/access-revocation';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { UserRepository } from '../auth/user.repository';
-import type { User } from '../../generated/prisma/client';
+import type { UserRecord } from '../users/user';
 import { assertNotDeleting, changeableSite, visibleSite } from '../sites/site-access';
 import { SiteRepository } from '../sites/site.repository';
 import { MemberRepository } from './member.repository';
@@ -84,7 +84,7 @@ export class MembersService {
    * as an unknown e-mail address does (and after the same database round trip), so the answer never
    * tells them whether that username exists.
    */
-  private async find(user: AuthenticatedUser, request: z.output<typeof addMemberRequestSchema>): Promise<User | null> {
+  private async find(user: AuthenticatedUser, request: z.output<typeof addMemberRequestSchema>): Promise<UserRecord | null> {
     if (request.email !== undefined) return this.users.findByEmail(request.email);
     const found = await this.users.findByUsername(request.username ?? '');
     return user.role === 'admin' ? found : null;

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { OperationState } from '../../generated/prisma/enums';
+import { operationStateSchema } from '@dais/shared';
 import { OperationRepository } from '../operations/operation.repository';
 import { OperationQueue, QUEUE_JOB_STATES } from '../../infrastructure/queue/operation-queue';
 import { withTimeout } from './with-timeout';
@@ -84,7 +84,7 @@ export class MetricsService implements OnModuleInit {
       () =>
         this.sample('postgresql', reachable, operations, async () => {
           const counts = await this.operations.countByState();
-          for (const state of Object.values(OperationState)) operations.set({ state }, counts[state] ?? 0);
+          for (const state of operationStateSchema.options) operations.set({ state }, counts[state] ?? 0);
         }),
     ];
   }

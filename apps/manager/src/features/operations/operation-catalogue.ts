@@ -1,4 +1,4 @@
-import type { OperationKind, SiteType } from '../../generated/prisma/enums';
+import type { OperationKind, SiteType } from './operation';
 
 /** Every step an operation can contain, with the sentence the dashboard shows for it. */
 export const STEP_TITLES = {

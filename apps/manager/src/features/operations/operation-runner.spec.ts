@@ -1,6 +1,6 @@
 import { DaisError, type OperationView } from '@dais/shared';
 import { describe, expect, it } from 'vitest';
-import type { OperationKind, StepState } from '../../generated/prisma/enums';
+import type { OperationKind, StepState } from './operation';
 import { stepsFor, type StepName } from './operation-catalogue';
 import {
   OperationFailedError,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DaisError, type OperationView } from '@dais/shared';
-import type { OperationKind } from '../../generated/prisma/enums';
+import type { OperationKind } from './operation';
 import { isStepName, STEP_TITLES, type StepName } from './operation-catalogue';
 import type { DomainEffect, OperationEnding, SiteEffect, StepUpdate } from './operation.repository';
 import { toOperationView, type OperationWithSteps } from './operation-view';

@@ -1,9 +1,9 @@
 import type { OperationView } from '@dais/shared';
-import type { Operation, OperationStep } from '../../generated/prisma/client';
+import type { OperationWithSteps } from './operation';
 import { isStepName, STEP_TITLES } from './operation-catalogue';
 
-/** An operation row with its steps, as repositories return it. */
-export type OperationWithSteps = Operation & { steps: OperationStep[] };
+/** Where services have always found it. */
+export type { OperationWithSteps };
 
 /** The API's view of an operation: steps in order, times as ISO strings, nothing internal. */
 export function toOperationView(operation: OperationWithSteps): OperationView {

@@ -6,7 +6,7 @@ import { LoginRateLimiter } from '../auth/login-rate-limiter';
 import { verifyPassword } from '../auth/password';
 import { UserRepository } from '../auth/user.repository';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
-import type { User } from '../../generated/prisma/client';
+import type { UserRecord } from '../users/user';
 import { assertUnlocked } from '../sites/site-access';
 import { SiteRepository } from '../sites/site.repository';
 import { SshKeyRepository } from '../ssh-keys/ssh-key.repository';
@@ -86,7 +86,7 @@ export class ShellAccessService {
     return this.grant(owner, login, 'public-key');
   }
 
-  private async grant(user: User, login: ShellLogin, method: string): Promise<ShellAuthResult> {
+  private async grant(user: UserRecord, login: ShellLogin, method: string): Promise<ShellAuthResult> {
     const viewer = { id: user.id, role: user.role };
     let sites = await this.sites.listVisible({ id: user.id, role: 'user' }, MENU_LIMIT);
     if (login.site !== undefined) {

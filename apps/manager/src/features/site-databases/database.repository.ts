@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
 import { Prisma } from '../../generated/prisma/client';
-import type { DatabaseEngine, OperationKind } from '../../generated/prisma/enums';
-import type { DatabaseHost } from '../../generated/prisma/client';
-import { createOperationRow } from '../operations/operation-rows';
+import type { OperationKind } from '../operations/operation';
+import { createOperationRow } from '../operations/operation.repository';
 import type { OperationWithSteps } from '../operations/operation-view';
 import { SecretBox } from '../../infrastructure/secrets/secret-box';
 import { databasePasswordPlace, hostPasswordPlace } from '../../infrastructure/secrets/sealed-secret';
-import { toHostRecord, type DatabaseHostRecord } from './database-host-record';
+import { toHostRecord, type DatabaseEngine, type DatabaseHost, type DatabaseHostRecord } from './database-host-record';
 
 /** A database server as an admin registers it (its admin password in plain text: the repository seals it). */
 export type NewDatabaseHost = Omit<DatabaseHost, 'id' | 'createdAt'>;

@@ -1,35 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
-import { toHostRecord, type DatabaseHostRecord } from '../site-databases/database-host-record';
+import { toHostRecord } from '../site-databases/database-host-record';
 import { Prisma } from '../../generated/prisma/client';
-import type { Availability, OperationKind, SiteState, SiteType } from '../../generated/prisma/enums';
-import { createOperationRow } from '../operations/operation-rows';
+import type { OperationKind } from '../operations/operation';
+import type { Availability, SiteChanges, SiteDatabaseRecord, SiteRecord, SiteState, SiteType } from './site';
+import { createOperationRow } from '../operations/operation.repository';
 import type { OperationWithSteps } from '../operations/operation-view';
 import { SecretBox } from '../../infrastructure/secrets/secret-box';
-import {
-  databasePasswordPlace,
-  SealedSecret,
-  sealedSiteSecrets,
-  siteSecretPlace,
-  type SealedSecrets,
-} from '../../infrastructure/secrets/sealed-secret';
+import { databasePasswordPlace, SealedSecret, sealedSiteSecrets, siteSecretPlace } from '../../infrastructure/secrets/sealed-secret';
 
 /** What every site read includes: custom domains (oldest first), catalogue image, database and its host. */
 export const SITE_INCLUDE = { domains: { orderBy: { id: 'asc' } }, image: true, database: { include: { host: true } } } as const;
 
 type SiteRow = Prisma.SiteGetPayload<{ include: typeof SITE_INCLUDE }>;
 
-/** A site's database, its password sealed (it opens only where it is needed). */
-export type SiteDatabaseRecord = Omit<NonNullable<SiteRow['database']>, 'password' | 'host'> & {
-  password: SealedSecret;
-  host: DatabaseHostRecord;
-};
-
-/** A site with everything needed to describe its desired state; secrets stay sealed. */
-export type SiteRecord = Omit<SiteRow, 'secrets' | 'database'> & { secrets: SealedSecrets; database: SiteDatabaseRecord | null };
-
-/** Changes to a site as the service asks for them; `secrets` in plain text (the repository seals them). */
-export type SiteChanges = Omit<Prisma.SiteUpdateInput, 'secrets'> & { secrets?: Record<string, string> };
+// Where services have always found them.
+export type { SiteChanges, SiteDatabaseRecord, SiteRecord };
 
 /** Who may see a site: admins see all, others only sites they are members of. */
 export interface SiteViewer {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../infrastructure/prisma/prisma.service';
-import { Prisma, type SshKey, type User } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
+import type { UserRecord } from '../users/user';
+import type { SshKeyRecord } from './ssh-key';
 
 /** A checked key as the service stores it. */
 export interface NewSshKey {
@@ -22,7 +24,7 @@ export class SshKeyRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Stores a key; null if its fingerprint is already registered (a key belongs to one user). */
-  async create(key: NewSshKey): Promise<SshKey | null> {
+  async create(key: NewSshKey): Promise<SshKeyRecord | null> {
     try {
       return await this.prisma.sshKey.create({ data: key });
     } catch (error) {
@@ -32,16 +34,16 @@ export class SshKeyRepository {
   }
 
   /** A user's keys, oldest first. */
-  listForUser(userId: number): Promise<SshKey[]> {
+  listForUser(userId: number): Promise<SshKeyRecord[]> {
     return this.prisma.sshKey.findMany({ where: { userId }, orderBy: { id: 'asc' } });
   }
 
-  findByFingerprint(fingerprint: string): Promise<SshKey | null> {
+  findByFingerprint(fingerprint: string): Promise<SshKeyRecord | null> {
     return this.prisma.sshKey.findUnique({ where: { fingerprint } });
   }
 
   /** Deletes one of a user's keys and returns it; null if the user has no key with that id. */
-  async deleteOwned(userId: number, id: number): Promise<SshKey | null> {
+  async deleteOwned(userId: number, id: number): Promise<SshKeyRecord | null> {
     return this.prisma.$transaction(async (tx) => {
       const key = await tx.sshKey.findFirst({ where: { id, userId } });
       if (!key) return null;
@@ -55,7 +57,7 @@ export class SshKeyRepository {
    * unknown key or a disabled user. Records when the key was last used unless `touch` is false
    * (an SSH client first asks whether a key would do, then signs with it: touch on the signature).
    */
-  async findOwnerByFingerprint(fingerprint: string, touch = true): Promise<{ key: SshKey; user: User } | null> {
+  async findOwnerByFingerprint(fingerprint: string, touch = true): Promise<{ key: SshKeyRecord; user: UserRecord } | null> {
     const found = await this.prisma.sshKey.findUnique({ where: { fingerprint }, include: { user: true } });
     if (!found || found.user.disabled) return null;
     const { user, ...key } = found;

@@ -3,7 +3,7 @@ import { DaisError, type addSshKeyRequestSchema, type sshKeyViewSchema } from '@
 import type { z } from 'zod';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import type { SshKey } from '../../generated/prisma/client';
+import type { SshKeyRecord } from './ssh-key';
 import { parseSshPublicKey } from './ssh-public-key';
 import { SshKeyRepository } from './ssh-key.repository';
 
@@ -11,7 +11,7 @@ import { SshKeyRepository } from './ssh-key.repository';
 export type SshKeyView = z.output<typeof sshKeyViewSchema>;
 
 /** A key as listed: never anyone else's, and the key line itself is not needed to recognise it. */
-export function toSshKeyView(key: SshKey): SshKeyView {
+export function toSshKeyView(key: SshKeyRecord): SshKeyView {
   return {
     id: key.id,
     name: key.name,

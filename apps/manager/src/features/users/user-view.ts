@@ -1,8 +1,8 @@
 import type { UserView } from '@dais/shared';
-import type { User } from '../../generated/prisma/client';
+import type { UserRecord } from './user';
 
 /** A user as the API shows it: never the password hash or SSO subject. */
-export function toUserView(user: User): UserView {
+export function toUserView(user: UserRecord): UserView {
   return {
     id: user.id,
     username: user.username,

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DaisError, emailSchema } from '@dais/shared';
 import { AuditService } from '../../audit/audit.service';
-import type { User } from '../../../generated/prisma/client';
+import type { UserRecord } from '../../users/user';
 import { AuthService, type ClientInfo } from '../auth.service';
 import type { NewSession } from '../session.repository';
 import { UserRepository } from '../user.repository';
@@ -54,7 +54,7 @@ export class OidcService {
   }
 
   /** Checks the callback belongs to a sign-in this browser started, then opens a session for the person. */
-  async finish(callback: OidcCallback, from: ClientInfo): Promise<{ user: User; session: NewSession }> {
+  async finish(callback: OidcCallback, from: ClientInfo): Promise<{ user: UserRecord; session: NewSession }> {
     this.assertEnabled();
     const state = sameState(callback.state, callback.cookieState);
     const pending = state ? await this.states.take(state) : null;
@@ -89,7 +89,7 @@ export class OidcService {
    * The account of this identity, created on its first sign-in (role user, no password). A verified
    * e-mail address no other account has becomes the account's, if it has none yet.
    */
-  private async findOrCreate(identity: OidcIdentity, from: ClientInfo): Promise<User> {
+  private async findOrCreate(identity: OidcIdentity, from: ClientInfo): Promise<UserRecord> {
     const subject = `${identity.issuer}|${identity.subject}`;
     if (subject.length > MAX_SUBJECT_LENGTH)
       throw new DaisError('SSO_FAILED', 'The identity provider sent an identifier too long to store.');
@@ -131,7 +131,7 @@ export class OidcService {
     return parsed.data;
   }
 
-  private async recordFailure(from: ClientInfo, reason: string, user?: User): Promise<void> {
+  private async recordFailure(from: ClientInfo, reason: string, user?: UserRecord): Promise<void> {
     await this.audit.record({
       actor: { id: user?.id ?? null, username: user?.username ?? '(single sign-on)', ip: from.ip },
       action: 'auth.login.failed',
