@@ -1,0 +1,35 @@
+import type { NewSshKey, SshKeyRepository } from '../features/ssh-keys/ssh-key.repository';
+import type { SshKey } from '../generated/prisma/client';
+import type { Clock } from '../infrastructure/clock';
+
+/** The SshKeyRepository methods the key service uses. */
+type SshKeyStore = Pick<SshKeyRepository, 'create' | 'listForUser' | 'findByFingerprint' | 'deleteOwned'>;
+
+/** SSH keys in memory, answering like the Prisma repository: ids in order, a fingerprint registered once. */
+export class InMemorySshKeyRepository implements SshKeyStore {
+  readonly rows: SshKey[] = [];
+  private nextId = 1;
+
+  constructor(private readonly clock: Pick<Clock, 'date'> = { date: () => new Date() }) {}
+
+  create(key: NewSshKey): Promise<SshKey | null> {
+    if (this.rows.some((row) => row.fingerprint === key.fingerprint)) return Promise.resolve(null);
+    const row: SshKey = { ...key, id: this.nextId++, createdAt: this.clock.date(), lastUsedAt: null };
+    this.rows.push(row);
+    return Promise.resolve(row);
+  }
+
+  listForUser(userId: number): Promise<SshKey[]> {
+    return Promise.resolve(this.rows.filter((row) => row.userId === userId).sort((a, b) => a.id - b.id));
+  }
+
+  findByFingerprint(fingerprint: string): Promise<SshKey | null> {
+    return Promise.resolve(this.rows.find((row) => row.fingerprint === fingerprint) ?? null);
+  }
+
+  deleteOwned(userId: number, id: number): Promise<SshKey | null> {
+    const index = this.rows.findIndex((row) => row.id === id && row.userId === userId);
+    if (index < 0) return Promise.resolve(null);
+    return Promise.resolve(this.rows.splice(index, 1)[0]!);
+  }
+}
