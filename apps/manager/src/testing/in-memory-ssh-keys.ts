@@ -16,15 +16,15 @@ export class InMemorySshKeyRepository implements SshKeyStore {
     if (this.rows.some((row) => row.fingerprint === key.fingerprint)) return Promise.resolve(null);
     const row: SshKey = { ...key, id: this.nextId++, createdAt: this.clock.date(), lastUsedAt: null };
     this.rows.push(row);
-    return Promise.resolve(row);
+    return Promise.resolve({ ...row });
   }
 
   listForUser(userId: number): Promise<SshKey[]> {
-    return Promise.resolve(this.rows.filter((row) => row.userId === userId).sort((a, b) => a.id - b.id));
+    return Promise.resolve(this.rows.filter((row) => row.userId === userId).sort((a, b) => a.id - b.id).map((row) => ({ ...row })));
   }
 
   findByFingerprint(fingerprint: string): Promise<SshKey | null> {
-    return Promise.resolve(this.rows.find((row) => row.fingerprint === fingerprint) ?? null);
+    return Promise.resolve(copyOf(this.rows.find((row) => row.fingerprint === fingerprint)));
   }
 
   deleteOwned(userId: number, id: number): Promise<SshKey | null> {
@@ -32,4 +32,9 @@ export class InMemorySshKeyRepository implements SshKeyStore {
     if (index < 0) return Promise.resolve(null);
     return Promise.resolve(this.rows.splice(index, 1)[0]!);
   }
+}
+
+/** A row as a fresh read returns it (a later change does not show through it). */
+function copyOf<T extends object>(row: T | undefined): T | null {
+  return row ? { ...row } : null;
 }

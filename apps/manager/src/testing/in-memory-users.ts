@@ -35,20 +35,20 @@ export class InMemoryUserRepository implements UserStore {
   }
 
   findById(id: number): Promise<User | null> {
-    return Promise.resolve(this.rows.find((user) => user.id === id) ?? null);
+    return Promise.resolve(copyOf(this.rows.find((user) => user.id === id)));
   }
 
   findByUsername(username: string): Promise<User | null> {
-    return Promise.resolve(this.rows.find((user) => user.username === username) ?? null);
+    return Promise.resolve(copyOf(this.rows.find((user) => user.username === username)));
   }
 
   findByEmail(email: string): Promise<User | null> {
-    return Promise.resolve(this.rows.find((user) => user.email === email.toLowerCase()) ?? null);
+    return Promise.resolve(copyOf(this.rows.find((user) => user.email === email.toLowerCase())));
   }
 
   create(user: NewUser): Promise<User | null> {
     if (this.clashes(user)) return Promise.resolve(null);
-    return Promise.resolve(this.seed({ ...user, passwordChangedAt: user.passwordHash ? this.clock.date() : null }));
+    return Promise.resolve(copyOf(this.seed({ ...user, passwordChangedAt: user.passwordHash ? this.clock.date() : null })));
   }
 
   updateUnique(id: number, changes: Prisma.UserUpdateInput): Promise<User | null> {
@@ -58,12 +58,12 @@ export class InMemoryUserRepository implements UserStore {
     const updated = { ...this.rows[index]!, ...(changes as Partial<User>) };
     if (this.clashes(updated, id)) return Promise.resolve(null);
     this.rows[index] = updated;
-    return Promise.resolve(updated);
+    return Promise.resolve({ ...updated });
   }
 
   list(limit: number, cursor?: number): Promise<User[]> {
     const after = this.rows.filter((user) => cursor === undefined || user.id > cursor).sort((a, b) => a.id - b.id);
-    return Promise.resolve(after.slice(0, limit));
+    return Promise.resolve(after.slice(0, limit).map((user) => ({ ...user })));
   }
 
   /** Whether another account holds one of the unique fields (username, e-mail, SSO identity). */
@@ -76,4 +76,9 @@ export class InMemoryUserRepository implements UserStore {
           (user.oidcSubject != null && other.oidcSubject === user.oidcSubject)),
     );
   }
+}
+
+/** A row as a fresh read returns it (a later change does not show through it). */
+function copyOf<T extends object>(row: T | undefined): T | null {
+  return row ? { ...row } : null;
 }
