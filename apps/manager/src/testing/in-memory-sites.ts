@@ -6,7 +6,8 @@ import type { OperationRepository } from '../features/operations/operation.repos
 import type { OperationWithSteps } from '../features/operations/operation-view';
 import type { NewSite, SiteChanges, SiteRecord, SiteRepository, SiteViewer } from '../features/sites/site.repository';
 import type { Clock } from '../infrastructure/clock';
-import { SealedSecret, siteSecretPlace } from '../infrastructure/secrets/sealed-secret';
+import { siteSecretPlace } from '../infrastructure/secrets/sealed-secret';
+import { fakeSeal } from './fake-secrets';
 
 /** The SiteRepository methods services use. */
 type SiteStore = Pick<
@@ -164,7 +165,8 @@ export class InMemorySites implements SiteStore {
     return this.operationRows.filter((operation) => operation.siteId === siteId).sort((a, b) => b.id - a.id)[0] ?? null;
   }
 
-  private operationFor(site: SiteRecord, kind: OperationKind, requestedById: number | null): OperationWithSteps {
+  /** Writes an operation for the site, its steps chosen by the real catalogue (as `createOperationRow` does). */
+  operationFor(site: SiteRecord, kind: OperationKind, requestedById: number | null): OperationWithSteps {
     const id = this.nextOperationId++;
     const hasDatabase = site.database !== null && (kind === 'delete_site' || !site.database.deleting);
     const operation: OperationWithSteps = {
@@ -204,10 +206,7 @@ export class InMemorySites implements SiteStore {
     }
     // Sealed like the real repository does (never kept as given), though not encrypted.
     if (secrets) {
-      const sealed = Object.entries(secrets).map(([name, value]) => {
-        const stored = `fake-sealed:${Buffer.from(value).toString('base64url')}`;
-        return [name, new SealedSecret(stored, siteSecretPlace(site.id, name))] as const;
-      });
+      const sealed = Object.entries(secrets).map(([name, value]) => [name, fakeSeal(value, siteSecretPlace(site.id, name))] as const);
       site.secrets = Object.fromEntries(sealed);
     }
     return true;
@@ -216,7 +215,7 @@ export class InMemorySites implements SiteStore {
 
 /** A site as a fresh read returns it. */
 function copy(site: SiteRecord): SiteRecord {
-  return { ...site, domains: [...site.domains], packages: [...site.packages] };
+  return { ...site, domains: [...site.domains], packages: [...site.packages], database: site.database && { ...site.database } };
 }
 
 function copyOrNull(site: SiteRecord | undefined): SiteRecord | null {
