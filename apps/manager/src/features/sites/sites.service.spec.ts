@@ -1,4 +1,4 @@
-import type { SiteStatus } from '@dais/shared';
+import type { CreateSiteRequest, SiteStatus, UpdateSiteRequest } from '@dais/shared';
 import { describe, expect, it } from 'vitest';
 import type { AuditService } from '../audit/audit.service';
 import type { AccessRevocation } from '../auth/access-revocation';
@@ -60,7 +60,7 @@ const status = (siteId: number, usedBytes: number): SiteStatus => ({
   disk: { usedBytes, limitBytes: usedBytes * 2 },
 });
 
-const newSite = { type: 'static', description: '', packages: [], setupCommands: [], env: {} } as const;
+const newSite: Omit<CreateSiteRequest, 'name'> = { type: 'static', description: '', packages: [], setupCommands: [], env: {} };
 
 describe('creating sites', () => {
   it('writes the site with its owner and create operation, queues the operation and records it', async () => {
@@ -81,7 +81,7 @@ describe('creating sites', () => {
 
   it('checks a dynamic site against the catalogue: an image is required, must exist, and must install packages if asked', async () => {
     const { service, store } = setup();
-    const dynamic = { ...newSite, type: 'dynamic' } as const;
+    const dynamic = { ...newSite, type: 'dynamic' as const };
     expect(await refusal(service.create(bob, { ...dynamic, name: 'a' }))).toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { issues: [{ path: 'image', rule: 'required' }] },
@@ -121,7 +121,13 @@ describe('who may see and change a site', () => {
 
   it('keeps limits, availability, nginx options and the disk limit for admins', async () => {
     const { service, store } = setup();
-    for (const request of [{ limits: { memoryMb: 512 } }, { availability: 'disabled' as const }, { nginx: {} }, { diskLimitMb: 10 }]) {
+    const adminOnly: UpdateSiteRequest[] = [
+      { limits: { memoryMb: 512, cpus: 1, pids: 100 } },
+      { availability: 'disabled' },
+      { nginx: {} },
+      { diskLimitMb: 10 },
+    ];
+    for (const request of adminOnly) {
       expect((await refusal(service.update(alice, 1, request))).code).toBe('FORBIDDEN');
     }
     expect(store.operationRows).toEqual([]);
