@@ -40,7 +40,9 @@ export class InMemoryDatabases implements DatabaseStore {
   }
 
   findHost(engine: DatabaseEngine, hostId?: number): Promise<DatabaseHostRecord | null> {
-    const host = this.hosts.filter((row) => row.engine === engine && (hostId === undefined || row.id === hostId)).sort((a, b) => a.id - b.id)[0];
+    const host = this.hosts
+      .filter((row) => row.engine === engine && (hostId === undefined || row.id === hostId))
+      .sort((a, b) => a.id - b.id)[0];
     return Promise.resolve(host ?? null);
   }
 

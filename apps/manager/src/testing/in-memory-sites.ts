@@ -12,7 +12,15 @@ import { fakeSeal } from './fake-secrets';
 /** The SiteRepository methods services use. */
 type SiteStore = Pick<
   SiteRepository,
-  'createWithOperation' | 'changeWithOperation' | 'change' | 'find' | 'findByName' | 'findVisible' | 'listVisible' | 'isVisible' | 'ownerIds'
+  | 'createWithOperation'
+  | 'changeWithOperation'
+  | 'change'
+  | 'find'
+  | 'findByName'
+  | 'findVisible'
+  | 'listVisible'
+  | 'isVisible'
+  | 'ownerIds'
 >;
 
 /** Who may see what, as the real repository decides it: admins every site, others the sites they are members of. */
@@ -49,7 +57,14 @@ export class InMemorySites implements SiteStore {
     return {
       latestForSite: (siteId) => Promise.resolve(this.latestOf(siteId)),
       latestForSites: (siteIds) =>
-        Promise.resolve(new Map(siteIds.flatMap((id) => (this.latestOf(id) ? [[id, this.latestOf(id)!] as const] : [])))),
+        Promise.resolve(
+          new Map(
+            siteIds.flatMap((id) => {
+              const latest = this.latestOf(id);
+              return latest ? [[id, latest] as const] : [];
+            }),
+          ),
+        ),
     };
   }
 
@@ -112,7 +127,12 @@ export class InMemorySites implements SiteStore {
     return Promise.resolve({ site: copy(created), operation: this.operationFor(created, 'create_site', ownerId) });
   }
 
-  changeWithOperation(siteId: number, kind: OperationKind, requestedById: number, changes: SiteChanges = {}): Promise<OperationWithSteps | null> {
+  changeWithOperation(
+    siteId: number,
+    kind: OperationKind,
+    requestedById: number,
+    changes: SiteChanges = {},
+  ): Promise<OperationWithSteps | null> {
     const site = this.rows.find((row) => row.id === siteId);
     // Prisma's update throws P2025 for a missing row; the repository does not catch it.
     if (!site) return Promise.reject(new Error(`No Site ${siteId} to update (P2025)`));

@@ -27,7 +27,12 @@ export class InMemorySshKeyRepository implements SshKeyStore {
   }
 
   listForUser(userId: number): Promise<SshKey[]> {
-    return Promise.resolve(this.rows.filter((row) => row.userId === userId).sort((a, b) => a.id - b.id).map((row) => ({ ...row })));
+    return Promise.resolve(
+      this.rows
+        .filter((row) => row.userId === userId)
+        .sort((a, b) => a.id - b.id)
+        .map((row) => ({ ...row })),
+    );
   }
 
   findByFingerprint(fingerprint: string): Promise<SshKey | null> {
@@ -44,9 +49,10 @@ export class InMemorySshKeyRepository implements SshKeyStore {
   }
 
   deleteOwned(userId: number, id: number): Promise<SshKey | null> {
-    const index = this.rows.findIndex((row) => row.id === id && row.userId === userId);
-    if (index < 0) return Promise.resolve(null);
-    return Promise.resolve(this.rows.splice(index, 1)[0]!);
+    const key = this.rows.find((row) => row.id === id && row.userId === userId);
+    if (!key) return Promise.resolve(null);
+    this.rows.splice(this.rows.indexOf(key), 1);
+    return Promise.resolve(key);
   }
 }
 

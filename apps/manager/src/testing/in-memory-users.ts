@@ -52,12 +52,12 @@ export class InMemoryUserRepository implements UserStore {
   }
 
   updateUnique(id: number, changes: Prisma.UserUpdateInput): Promise<User | null> {
-    const index = this.rows.findIndex((user) => user.id === id);
+    const current = this.rows.find((user) => user.id === id);
     // Prisma's update throws P2025 for a missing row; the repository does not catch it.
-    if (index < 0) return Promise.reject(new Error(`No User ${id} to update (P2025)`));
-    const updated = { ...this.rows[index]!, ...(changes as Partial<User>) };
+    if (!current) return Promise.reject(new Error(`No User ${id} to update (P2025)`));
+    const updated = { ...current, ...(changes as Partial<User>) };
     if (this.clashes(updated, id)) return Promise.resolve(null);
-    this.rows[index] = updated;
+    this.rows[this.rows.indexOf(current)] = updated;
     return Promise.resolve({ ...updated });
   }
 

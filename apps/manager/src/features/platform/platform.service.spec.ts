@@ -28,7 +28,7 @@ describe('describing the installation to the dashboard', () => {
     });
   });
 
-  it("asks the orchestrator for its upload limit at most once a minute", async () => {
+  it('asks the orchestrator for its upload limit at most once a minute', async () => {
     const { service, files, clock } = setup();
     let limit = 100;
     files.answer('limits', () => limits(limit));

@@ -30,7 +30,14 @@ async function setup() {
   const alice = users.seed({ id: 1, username: 'alice', passwordHash: await hashPassword('secret 1') });
   users.seed({ id: 9, username: 'root', role: 'admin', passwordHash: await hashPassword('root pw') });
   const keys = new InMemorySshKeyRepository(undefined, users);
-  await keys.create({ userId: alice.id, name: 'laptop', type: 'ssh-ed25519', bits: 256, publicKey: 'ssh-ed25519 AAAA', fingerprint: 'SHA256:alice' });
+  await keys.create({
+    userId: alice.id,
+    name: 'laptop',
+    type: 'ssh-ed25519',
+    bits: 256,
+    publicKey: 'ssh-ed25519 AAAA',
+    fingerprint: 'SHA256:alice',
+  });
   const sites = new InMemorySites();
   sites.seed({ name: 'blog' }, [1]);
   sites.seed({ name: 'shop', availability: 'disabled' }, [1]);
@@ -113,7 +120,7 @@ describe('choosing a site with user+site', () => {
 });
 
 describe('key sign-in to the shell', () => {
-  it("signs in with a verified key of this user, noting when it was used", async () => {
+  it('signs in with a verified key of this user, noting when it was used', async () => {
     const { service, keys } = await setup();
     expect((await service.withPublicKey(login('alice'), proof)).sites.map((site) => site.name)).toEqual(['blog']);
     expect(keys.rows[0]!.lastUsedAt).not.toBeNull();

@@ -74,7 +74,10 @@ describe('creating sites', () => {
 
   it('refuses a taken name with SITE_NAME_TAKEN, queueing nothing', async () => {
     const { service, queue, audit } = setup();
-    expect(await refusal(service.create(bob, { ...newSite, name: 'blog' }))).toMatchObject({ code: 'SITE_NAME_TAKEN', details: { rule: 'unique' } });
+    expect(await refusal(service.create(bob, { ...newSite, name: 'blog' }))).toMatchObject({
+      code: 'SITE_NAME_TAKEN',
+      details: { rule: 'unique' },
+    });
     expect(queue.queued).toEqual([]);
     expect(audit.entries).toEqual([]);
   });
@@ -108,7 +111,7 @@ describe('creating sites', () => {
 });
 
 describe('who may see and change a site', () => {
-  it("answers a site bob is not a member of exactly like one that does not exist", async () => {
+  it('answers a site bob is not a member of exactly like one that does not exist', async () => {
     const { service } = setup();
     const hidden = await refusal(service.get(bob, 1));
     const missing = await refusal(service.get(bob, 99));
