@@ -1,7 +1,7 @@
-import type { OperationQueue } from '../infrastructure/queue/operation-queue';
+import type { OperationQueue, QueueJobState } from '../infrastructure/queue/operation-queue';
 
 /** The operation queue in memory: records what was queued, and can be told Redis is down. */
-export class FakeOperationQueue implements Pick<OperationQueue, 'enqueue' | 'hasJob' | 'removeJob'> {
+export class FakeOperationQueue implements Pick<OperationQueue, 'enqueue' | 'hasJob' | 'removeJob' | 'jobCounts'> {
   /** Operation ids queued, in order. */
   readonly queued: number[] = [];
   private outage: Error | null = null;
@@ -31,5 +31,11 @@ export class FakeOperationQueue implements Pick<OperationQueue, 'enqueue' | 'has
     const index = this.queued.indexOf(operationId);
     if (index >= 0) this.queued.splice(index, 1);
     return Promise.resolve(index >= 0);
+  }
+
+  /** Every queued job counts as waiting (the fake runs nothing). */
+  jobCounts(): Promise<Record<QueueJobState, number>> {
+    if (this.outage) return Promise.reject(this.outage);
+    return Promise.resolve({ waiting: this.queued.length, active: 0, delayed: 0, failed: 0 });
   }
 }

@@ -46,14 +46,14 @@ describe('the SQL console', () => {
     const { service, orchestrator, audit } = await setup();
     orchestrator.answer('queryDatabase', () => result);
     expect(await service.run(alice, 1, { sql: 'select 1 as n' })).toEqual(result);
-    const [[query]] = orchestrator.callsTo('queryDatabase');
+    const [query] = orchestrator.callsTo('queryDatabase').map(([call]) => call);
     expect(query).toMatchObject({
       siteId: 1,
       sql: 'select 1 as n',
       connection: { engine: 'postgresql', host: 'pg.admin', name: 's1_blog', username: 's1_blog', password: 'pw' },
     });
-    expect(query.timeoutMs).toBeGreaterThan(0);
-    expect(query.maxRows).toBeGreaterThan(0);
+    expect(query?.timeoutMs).toBeGreaterThan(0);
+    expect(query?.maxRows).toBeGreaterThan(0);
     expect(audit.entries).toMatchObject([
       { action: 'database.query', details: { statement: 'select 1 as n', outcome: 'ok', command: 'SELECT', rowCount: 1 } },
     ]);
@@ -70,12 +70,12 @@ describe('the SQL console', () => {
   it("records the refusal's code when the orchestrator refuses, and passes the refusal on", async () => {
     const { service, orchestrator, audit } = await setup();
     orchestrator.answer('queryDatabase', () => {
-      throw new DaisError('SQL_QUERY_FAILED', 'syntax error at or near "selec"');
+      throw new DaisError('DATABASE_QUERY_FAILED', 'syntax error at or near "selec"');
     });
-    expect((await refusal(service.run(alice, 1, { sql: 'selec 1' }))).code).toBe('SQL_QUERY_FAILED');
+    expect((await refusal(service.run(alice, 1, { sql: 'selec 1' }))).code).toBe('DATABASE_QUERY_FAILED');
     orchestrator.fail('queryDatabase');
     await expect(service.run(alice, 1, { sql: 'select 1' })).rejects.toThrow('orchestrator is unreachable');
-    expect(audit.entries.map((entry) => entry.details['outcome'])).toEqual(['SQL_QUERY_FAILED', 'INTERNAL']);
+    expect(audit.entries.map((entry) => entry.details['outcome'])).toEqual(['DATABASE_QUERY_FAILED', 'INTERNAL']);
   });
 
   it('refuses a site without a database, one being dropped, and sites the user is not a member of, asking nobody', async () => {
