@@ -19,6 +19,9 @@ import { testConfig } from '../../testing/test-config';
 import type { KeyProofVerifier } from './key-proof-verifier';
 import { ShellAccessService } from './shell-access.service';
 
+/** argon2 is slow on purpose: each password is hashed once for the whole file. */
+const passwordHashes = Promise.all([hashPassword('secret 1'), hashPassword('root pw')]).then(([alice, root]) => ({ alice, root }));
+
 const proof: ShellKeyProof = { publicKey: 'ssh-ed25519 AAAA', signedData: '', signature: '' };
 
 /**
@@ -27,8 +30,8 @@ const proof: ShellKeyProof = { publicKey: 'ssh-ed25519 AAAA', signedData: '', si
  */
 async function setup() {
   const users = new InMemoryUserRepository();
-  const alice = users.seed({ id: 1, username: 'alice', passwordHash: await hashPassword('secret 1') });
-  users.seed({ id: 9, username: 'root', role: 'admin', passwordHash: await hashPassword('root pw') });
+  const alice = users.seed({ id: 1, username: 'alice', passwordHash: (await passwordHashes).alice });
+  users.seed({ id: 9, username: 'root', role: 'admin', passwordHash: (await passwordHashes).root });
   const keys = new InMemorySshKeyRepository(undefined, users);
   await keys.create({
     userId: alice.id,
