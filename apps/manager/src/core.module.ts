@@ -13,6 +13,7 @@ import { ImageRepository } from './features/images/image.repository';
 import { OperationLauncher } from './features/operations/operation-launcher';
 import { OperationRepository } from './features/operations/operation.repository';
 import { OperationQueue } from './infrastructure/queue/operation-queue';
+import { Clock } from './infrastructure/clock';
 import { SecretBox } from './infrastructure/secrets/secret-box';
 import { SecretRepository } from './infrastructure/secrets/secret.repository';
 import { SecretsStartup } from './infrastructure/secrets/secrets-startup';
@@ -37,6 +38,7 @@ const shared = [
   RouterClient,
   SecretRepository,
   AccessRevocation,
+  Clock,
 ];
 
 /**

@@ -3,6 +3,7 @@ import { DaisError, MAX_SITE_HOSTNAMES, type DomainView, type OperationView } fr
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
+import { Clock } from '../../infrastructure/clock';
 import { SiteEventsPublisher } from '../site-events/site-events.publisher';
 import { OperationLauncher } from '../operations/operation-launcher';
 import { toOperationView, type OperationWithSteps } from '../operations/operation-view';
@@ -42,6 +43,7 @@ export class DomainsService {
     private readonly audit: AuditService,
     private readonly events: SiteEventsPublisher,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** The custom domains of a site the user may see. */
@@ -62,7 +64,7 @@ export class DomainsService {
     }
     // Unverified claims elsewhere do not block this one (the first to prove control wins); a verified one does.
     if (await this.domains.isVerifiedElsewhere(hostname, siteId)) throw conflict(hostname);
-    const now = new Date();
+    const now = this.clock.date();
     const releaseAt = new Date(now.getTime() + this.config.domains.releaseMs);
     const domain = await this.domains.create({
       siteId,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PlatformView } from '@dais/shared';
 import { OidcService } from '../auth/oidc/oidc.service';
+import { Clock } from '../../infrastructure/clock';
 import { FilesClient } from '../../infrastructure/peers/files.client';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
 import { siteUrl } from '../sites/site-view';
@@ -23,6 +24,7 @@ export class PlatformService {
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
     private readonly files: FilesClient,
     private readonly sso: OidcService,
+    private readonly clock: Clock,
   ) {}
 
   async describe(): Promise<PlatformView> {
@@ -40,10 +42,10 @@ export class PlatformService {
   /** The orchestrator's upload limit; null while it does not answer (the upload itself is still checked). */
   private async uploadLimitBytes(): Promise<number | null> {
     const cached = this.uploadLimit;
-    if (cached && Date.now() - cached.readAt < LIMITS_TTL_MS) return cached.bytes;
+    if (cached && this.clock.now() - cached.readAt < LIMITS_TTL_MS) return cached.bytes;
     try {
       const limits = await this.files.limits(ANY_SITE_ID);
-      this.uploadLimit = { bytes: limits.uploadMaxBytes, readAt: Date.now() };
+      this.uploadLimit = { bytes: limits.uploadMaxBytes, readAt: this.clock.now() };
       return limits.uploadMaxBytes;
     } catch (error) {
       this.logger.warn(`could not read the orchestrator's upload limit: ${error instanceof Error ? error.message : String(error)}`);
