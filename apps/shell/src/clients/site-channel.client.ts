@@ -70,7 +70,9 @@ export class SiteChannel {
     const orchestrator = new PeerClient({ ...target, callerId: 'shell', name: "the site's host" });
     const path = `/ws/shell-server/${grant.id}?${sessionQuery(session)}`;
     // The upgrade settles with the wait for `ready`, which settles the session.
-    const channel = await orchestrator.upgrade(path, { [SHELL_TOKEN_HEADER]: grant.token }, (socket) => SiteChannel.whenReady(socket, events));
+    const channel = await orchestrator.upgrade(path, { [SHELL_TOKEN_HEADER]: grant.token }, (socket) =>
+      SiteChannel.whenReady(socket, events),
+    );
     return channel;
   }
 

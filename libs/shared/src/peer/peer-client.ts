@@ -87,7 +87,11 @@ export class PeerClient {
    * Sends one signed request whose answer is newline-delimited JSON, handing each line (parsed
    * with the call's schema) to `onEvent` as it arrives. `timeoutMs` bounds the whole exchange.
    */
-  async stream<S extends z.ZodType>(call: PeerCall<S>, onEvent: (event: z.output<S>) => Promise<void> | void, timeoutMs: number): Promise<void> {
+  async stream<S extends z.ZodType>(
+    call: PeerCall<S>,
+    onEvent: (event: z.output<S>) => Promise<void> | void,
+    timeoutMs: number,
+  ): Promise<void> {
     const response = await this.send(this.json(call.method, call.path, call.body, { deadlineMs: timeoutMs }));
     try {
       if (!isOk(response)) throw this.refusal(response, await readAll(response).catch(() => ''), call);
@@ -165,7 +169,8 @@ export class PeerClient {
 
   /** Kept-alive connections: a TLS handshake (with a client certificate) per call would dominate. */
   private get agent(): HttpAgent | HttpsAgent {
-    this.kept ??= this.url.protocol === 'https:' ? new HttpsAgent({ ...this.options.tls, keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.kept ??=
+      this.url.protocol === 'https:' ? new HttpsAgent({ ...this.options.tls, keepAlive: true }) : new HttpAgent({ keepAlive: true });
     return this.kept;
   }
 
