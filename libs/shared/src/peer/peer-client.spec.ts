@@ -130,7 +130,9 @@ describe('PeerClient JSON calls', () => {
   });
 
   it("names the status and what was said when the answer is not a Dais error (a balancer's page, an unknown code)", async () => {
-    routes.set('/html', (_request, response) => response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>'));
+    routes.set('/html', (_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>');
+    });
     routes.set('/odd', (_request, response) => sendJson(response, 403, { error: { code: 'LB_DENIED', message: 'No certificate.' } }));
     const html = await failure(client({ name: 'the orchestrator' }).call({ method: 'GET', path: '/html', response: echo }));
     expect([html.code, html.message]).toEqual(['PEER_ERROR', 'The orchestrator answered HTTP 502 to GET /html without a Dais error body.']);
