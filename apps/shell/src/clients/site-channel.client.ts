@@ -83,7 +83,7 @@ export class SiteChannel {
         socket.terminate();
         reject(error);
       };
-      socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.on('error', (error: NodeJS.ErrnoException) => {
         fail(new DaisError('PEER_UNAVAILABLE', `Lost the site's host: ${error.code ?? error.message}.`));
       });
       socket.once('close', () => fail(new DaisError('PEER_UNAVAILABLE', 'The site closed the connection before the session started.')));
