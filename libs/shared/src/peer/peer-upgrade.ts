@@ -52,7 +52,7 @@ export function openUpgrade<T>(request: UpgradeRequest, onOpen: (socket: WebSock
         resolve(onOpen(socket));
       } catch (error) {
         socket.terminate();
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
   });
