@@ -45,7 +45,12 @@ export const ADAPTERS = [
   {
     rule: 'ws',
     modules: ['ws'],
-    adapters: ['apps/orchestrator/src/ws/**', 'apps/manager/src/infrastructure/peers/orchestrator-streams.ts', 'apps/shell/src/clients/**'],
+    adapters: [
+      'apps/orchestrator/src/ws/**',
+      'libs/shared/src/peer/**',
+      'apps/manager/src/infrastructure/peers/orchestrator-streams.ts',
+      'apps/shell/src/clients/**',
+    ],
   },
   {
     rule: 'sql-drivers',

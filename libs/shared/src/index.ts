@@ -5,7 +5,7 @@ export * from './signing';
 export * from './contracts';
 export * from './nginx-snippet';
 export * from './http/parse';
-export * from './http/signed-client';
+export * from './peer';
 export * from './http/outbound-tls';
 export * from './util/keyed-lock';
 export * from './process/run-service';

@@ -1,18 +1,17 @@
 import type { KeyObject } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import {
   DaisError,
-  errorBodySchema,
   isErrorCode,
+  PeerClient,
   SHELL_TOKEN_HEADER,
-  signRequest,
   STREAM,
   terminalServerMessageSchema,
   type FileRequest,
-  type TerminalServerMessage,
   type OutboundTls,
+  type TerminalServerMessage,
 } from '@dais/shared';
-import WebSocket, { type RawData } from 'ws';
+import type WebSocket from 'ws';
+import type { RawData } from 'ws';
 
 /** The answer to one SFTP file request. */
 export type FileReply = Extract<TerminalServerMessage, { type: 'file-reply' }>;
@@ -67,24 +66,25 @@ export class SiteChannel {
   }
 
   /** Opens the session; resolves once the orchestrator says the process is ready, rejects with a coded error. */
-  static open(target: SiteChannelTarget, grant: { id: number; token: string }, session: SessionRequest, events: SiteChannelEvents) {
+  static async open(target: SiteChannelTarget, grant: { id: number; token: string }, session: SessionRequest, events: SiteChannelEvents) {
+    const orchestrator = new PeerClient({ ...target, callerId: 'shell', name: "the site's host" });
     const path = `/ws/shell-server/${grant.id}?${sessionQuery(session)}`;
-    const base = new URL(target.baseUrl);
-    const signed = signRequest({ callerId: 'shell', privateKey: target.privateKey }, { audience: target.audience, method: 'GET', path });
-    const socket = new WebSocket(`${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}${path}`, {
-      headers: { ...signed, [SHELL_TOKEN_HEADER]: grant.token },
-      handshakeTimeout: target.timeoutMs,
-      perMessageDeflate: false,
-      ...target.tls,
-    });
+    // The upgrade settles with the wait for `ready`, which settles the session.
+    const channel = await orchestrator.upgrade(path, { [SHELL_TOKEN_HEADER]: grant.token }, (socket) =>
+      SiteChannel.whenReady(socket, events),
+    );
+    return channel;
+  }
+
+  /** Waits for the orchestrator's `ready` (listening from the moment the socket opened, so it cannot be missed). */
+  private static whenReady(socket: WebSocket, events: SiteChannelEvents): Promise<SiteChannel> {
     return new Promise<SiteChannel>((resolve, reject) => {
       const fail = (error: DaisError) => {
         socket.terminate();
         reject(error);
       };
-      socket.once('unexpected-response', (_request, response) => void refusal(response).then(fail));
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        fail(new DaisError('PEER_UNAVAILABLE', `Could not reach the site's host: ${error.code ?? error.message}.`));
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        fail(new DaisError('PEER_UNAVAILABLE', `Lost the site's host: ${error.code ?? error.message}.`));
       });
       socket.once('close', () => fail(new DaisError('PEER_UNAVAILABLE', 'The site closed the connection before the session started.')));
       const onFirst = (data: RawData, isBinary: boolean) => {
@@ -106,7 +106,7 @@ export class SiteChannel {
 
   /** Keystrokes or piped input for the process. */
   writeInput(data: Buffer): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(Buffer.concat([Buffer.of(STREAM.stdin), data]), { binary: true });
   }
 
@@ -141,7 +141,7 @@ export class SiteChannel {
   }
 
   private sendControl(message: object): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private receive(data: RawData, isBinary: boolean): void {
@@ -214,21 +214,4 @@ function toBuffer(data: RawData): Buffer {
 
 function codeOf(code: string) {
   return isErrorCode(code) ? code : 'PEER_ERROR';
-}
-
-/** Reads why the orchestrator refused the upgrade (its coded error body, when there is one). */
-async function refusal(response: IncomingMessage): Promise<DaisError> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of response) chunks.push(chunk as Buffer);
-  } catch {
-    // The body is a courtesy; the status still says enough.
-  }
-  try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    if (parsed.success && isErrorCode(parsed.data.error.code)) return new DaisError(parsed.data.error.code, parsed.data.error.message);
-  } catch {
-    // Not JSON: fall through to the status.
-  }
-  return new DaisError('PEER_ERROR', `The site's host refused the session (HTTP ${response.statusCode ?? 0}).`);
 }

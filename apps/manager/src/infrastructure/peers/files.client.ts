@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -7,19 +6,17 @@ import {
   fileLimitsSchema,
   fileListSchema,
   fileResultSchema,
-  loadOwnPrivateKey,
-  signRequest,
-  SignedHttpClient,
+  readAll,
+  safeJson,
   type FileFormUploadResult,
-  type OutboundTls,
   type FileLimits,
   type FileList,
   type FileResult,
-  type SignerIdentity,
+  type PeerClient,
 } from '@dais/shared';
 import type { z } from 'zod';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
-import { readAll, safeJson, streamedExchange } from './streamed-exchange';
+import { managerPeerClient } from './peer-clients';
 
 /** A file or zip streaming from the orchestrator. */
 export interface FileStream {
@@ -53,31 +50,16 @@ export interface SignedFormUpload extends SpooledBody {
 const TRANSFER_TIMEOUT_MS = 30 * 60_000;
 
 /**
- * Calls to the orchestrator's site file API. JSON calls go through the shared signed client;
- * downloads and uploads are streams, signed here: a download's request has no body, an upload (raw
- * or multipart) is signed with an empty body digest and carries its SHA-256 and size in the signed
- * query string.
+ * Calls to the orchestrator's site file API, through the manager's signed peer client: downloads
+ * and uploads are streams end to end; an upload (raw or multipart) is signed with an empty body
+ * digest and carries its SHA-256 and size in the signed query string.
  */
 @Injectable()
 export class FilesClient {
-  private readonly http: SignedHttpClient;
-  private readonly identity: SignerIdentity;
-  private readonly tls: OutboundTls;
-  private readonly baseUrl: string;
-  private readonly audience: string;
+  private readonly http: PeerClient;
 
   constructor(@Inject(MANAGER_CONFIG) config: ManagerConfig) {
-    this.identity = { callerId: 'manager', privateKey: loadOwnPrivateKey(config.keys.dir, 'manager') };
-    this.baseUrl = config.orchestrator.url;
-    this.audience = config.orchestrator.id;
-    this.http = new SignedHttpClient({
-      ...this.identity,
-      baseUrl: this.baseUrl,
-      audience: this.audience,
-      timeoutMs: config.peerTimeoutMs,
-      tls: config.peerTls,
-    });
-    this.tls = config.peerTls;
+    this.http = managerPeerClient(config, config.orchestrator);
   }
 
   /** The orchestrator's upload and zip limits. */
@@ -130,26 +112,12 @@ export class FilesClient {
     return parseAnswer(fileFormUploadResultSchema, safeJson(await readAll(response)));
   }
 
-  /**
-   * One signed exchange over node:http, bodies as Node streams end to end: no web-stream
-   * conversion, no buffering, the least work per byte relayed.
-   */
-  private async send(
-    method: 'GET' | 'PUT' | 'POST',
-    path: string,
-    upload?: SpooledBody & { contentType: string },
-  ): Promise<IncomingMessage> {
-    const headers: Record<string, string> = signRequest(this.identity, { audience: this.audience, method, path, body: '' });
-    if (upload) Object.assign(headers, { 'content-type': upload.contentType, 'content-length': String(upload.size) });
-    return streamedExchange({
-      peer: 'orchestrator',
-      peerUrl: this.baseUrl,
-      url: new URL(path, this.baseUrl),
+  private send(method: 'GET' | 'PUT' | 'POST', path: string, upload?: SpooledBody & { contentType: string }) {
+    return this.http.transfer({
       method,
-      headers,
-      tls: this.tls,
-      timeoutMs: TRANSFER_TIMEOUT_MS,
-      ...(upload ? { body: upload.open() } : {}),
+      path,
+      idleTimeoutMs: TRANSFER_TIMEOUT_MS,
+      ...(upload ? { body: { upload: { body: upload.open(), contentType: upload.contentType, length: upload.size } } } : {}),
     });
   }
 }

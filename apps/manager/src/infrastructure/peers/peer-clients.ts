@@ -10,7 +10,7 @@ import {
   siteRemovedSchema,
   sessionsEndedSchema,
   siteStatusSchema,
-  SignedHttpClient,
+  PeerClient,
   sqlQueryResultSchema,
   type CertificateList,
   type EndSessionsRequest,
@@ -35,25 +35,29 @@ import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config'
 /** The longest an image build may stream before the manager gives up on it (retry resumes from cache). */
 const IMAGE_BUILD_TIMEOUT_MS = 30 * 60_000;
 
-/** The manager's identity on the wire: every call it makes is signed with its own key. */
-function signedClient(config: ManagerConfig, peer: { url: string; id: string }): SignedHttpClient {
-  return new SignedHttpClient({
+/**
+ * The manager's identity on the wire: every call it makes is signed with its own key. `name` is how
+ * errors name the peer (by default its id and URL).
+ */
+export function managerPeerClient(config: ManagerConfig, peer: { url: string; id: string }, name?: string): PeerClient {
+  return new PeerClient({
     baseUrl: peer.url,
     callerId: 'manager',
     audience: peer.id,
     privateKey: loadOwnPrivateKey(config.keys.dir, 'manager'),
     timeoutMs: config.peerTimeoutMs,
     tls: config.peerTls,
+    ...(name === undefined ? {} : { name }),
   });
 }
 
 /** Calls to the orchestrator: "make site N look like this", and everything else it does for sites. */
 @Injectable()
 export class OrchestratorClient {
-  private readonly http: SignedHttpClient;
+  private readonly http: PeerClient;
 
   constructor(@Inject(MANAGER_CONFIG) config: ManagerConfig) {
-    this.http = signedClient(config, config.orchestrator);
+    this.http = managerPeerClient(config, config.orchestrator);
   }
 
   /** Sends a site's full desired state. */
@@ -109,10 +113,10 @@ export class OrchestratorClient {
 /** Calls to the router: a site's routes at the edge. */
 @Injectable()
 export class RouterClient {
-  private readonly http: SignedHttpClient;
+  private readonly http: PeerClient;
 
   constructor(@Inject(MANAGER_CONFIG) config: ManagerConfig) {
-    this.http = signedClient(config, config.router);
+    this.http = managerPeerClient(config, config.router);
   }
 
   /** Sends every hostname that must reach the site. */

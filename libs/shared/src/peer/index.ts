@@ -1,0 +1,2 @@
+export * from './peer-client';
+export { readAll, refusalError, safeJson } from './peer-errors';
