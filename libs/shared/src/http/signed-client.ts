@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { DaisError } from '../errors/dais-error';
 import { errorBodySchema } from '../errors/error-body';
 import { isErrorCode, type ErrorCode } from '../errors/error-codes';
+import { correlationHeaders } from '../logging/correlation';
 import { signRequest } from '../signing/sign';
 import type { OutboundTls } from './outbound-tls';
 
@@ -106,6 +107,7 @@ export class SignedHttpClient {
       { callerId: this.options.callerId, privateKey: this.options.privateKey },
       { audience: this.options.audience, method: call.method, path, body: body ?? '' },
     );
+    Object.assign(headers, correlationHeaders());
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
