@@ -53,7 +53,12 @@ describe('correlateRequests', () => {
       outgoing: { [CORRELATION_HEADER]: 'op-42.create' },
     });
     await expect.poll(() => server.lines.length).toBe(2);
-    expect(server.lines[0]).toMatchObject({ msg: 'site spec stored', correlationId: 'op-42.create', caller: 'manager', component: 'orchestrator' });
+    expect(server.lines[0]).toMatchObject({
+      msg: 'site spec stored',
+      correlationId: 'op-42.create',
+      caller: 'manager',
+      component: 'orchestrator',
+    });
     expect(server.lines[1]).toMatchObject({
       level: 'debug',
       msg: 'answered',

@@ -61,7 +61,11 @@ describe('createLogger', () => {
     );
     const text = JSON.stringify(lines);
     expect(text).not.toContain('top-secret');
-    expect(lines[0]).toMatchObject({ password: '[redacted]', headers: { authorization: '[redacted]', accept: 'json' }, user: { name: 'alice' } });
+    expect(lines[0]).toMatchObject({
+      password: '[redacted]',
+      headers: { authorization: '[redacted]', accept: 'json' },
+      user: { name: 'alice' },
+    });
   });
 
   it('serializes errors with their type, message and stack', () => {
