@@ -15,7 +15,7 @@ describe('one operation followed across manager, orchestrator and router logs by
   });
 
   afterAll(async () => {
-    await stack?.stop();
+    await stack.stop();
   });
 
   /**
@@ -40,7 +40,7 @@ describe('one operation followed across manager, orchestrator and router logs by
   /** Polls a component's log until lines with the correlation id satisfy `enough`; returns them. */
   async function linesWith(name: StackProcess, correlationId: string, enough: (lines: LogLine[]) => boolean): Promise<LogLine[]> {
     const lines = () => linesOf(name).filter((line) => line.correlationId === correlationId);
-    return eventually(async () => lines(), enough, 10_000, 100);
+    return eventually(() => Promise.resolve(lines()), enough, 10_000, 100);
   }
 
   it('creates a site under the id the client sent; every component logs its part of the operation under it', async () => {

@@ -75,7 +75,7 @@ describe('correlateRequests', () => {
     const server = await correlatedServer();
     app = server.app;
     const ids: string[] = [];
-    for (const headers of [{}, { [CORRELATION_HEADER]: 'x"}\t{"level":"fatal' }]) {
+    for (const headers of [{}, { [CORRELATION_HEADER]: 'x"}\t{"level":"fatal' }] as Record<string, string>[]) {
       const answer = await post(server.base, headers);
       const body = (await answer.json()) as { context: { correlationId: string; caller?: string } };
       expect(body.context.correlationId).toMatch(/^[0-9a-f-]{36}$/);

@@ -40,9 +40,10 @@ export interface ServiceServerOptions {
  */
 export function createServiceServer(options: ServiceServerOptions): FastifyInstance {
   const log = createLogger({ component: options.component, level: options.logLevel ?? 'info' });
+  // Seen as Fastify's logger type (a part of pino's), so the server has the usual FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = log;
   const app = Fastify({
-    // Fastify's logger type is a subset of pino's: the same logger, seen through it.
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance,
     // No per-request child with Fastify's own request id: the correlation id comes from the log context.
     childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimitBytes,

@@ -8,14 +8,12 @@ export type Logger = PinoLogger;
 /** The levels a logger can be set to, most verbose first (`silent` writes nothing). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-/** One of {@link LOG_LEVELS}. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 /** Settings for {@link createLogger}. */
 export interface LoggerOptions {
   /** Written into every line as `component` (manager, orchestrator, router, shell). */
   component: string;
-  level?: LogLevel | string;
+  /** One of {@link LOG_LEVELS}; components pass their validated DAIS_LOG_LEVEL. */
+  level?: string;
   /** Where lines go; standard output unless a test captures them. */
   destination?: DestinationStream;
 }
