@@ -94,7 +94,7 @@ export function sendFrameworkError(error: FastifyError | Error, request: Fastify
 function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, unexpected } = toErrorResponse(fromFastifyError(error));
   // Named here, as the error hooks may run outside the request's context; `reference` is what the client was told to quote.
-  const fields = { correlationId: request.correlationId, caller: request.caller || undefined };
+  const fields = { correlationId: request.correlationId || undefined, caller: request.caller || undefined };
   if (unexpected) request.log.error({ ...fields, err: unexpected.error, reference: unexpected.correlationId }, 'unexpected error');
   else if (status >= 500) request.log.warn({ ...fields, code: body.error.code }, body.error.message);
   return reply.status(status).send(body);
