@@ -1,25 +1,19 @@
 import 'reflect-metadata';
-import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '@dais/shared';
+import { ConfigError, createLogger } from '@dais/shared';
 import { AppModule } from './app.module';
-import { loadManagerConfig, type ManagerConfig } from './config/manager.config';
+import { loadManagerConfig } from './config/manager.config';
+import { NestLogger } from './infrastructure/logging/nest-logger';
 import { SecretBox } from './infrastructure/secrets/secret-box';
 import { SecretsKeyError } from './infrastructure/secrets/secrets-keyring';
 import { MigrationError } from './startup/apply-migrations';
 import { prepareDatabase } from './startup/prepare-database';
 
-const LOG_LEVELS: Record<ManagerConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 async function bootstrap(): Promise<void> {
   const config = loadManagerConfig();
-  const logger = LOG_LEVELS[config.logLevel];
-  const secrets = SecretBox.load(config.secrets.keyFile, (message) => console.warn(`manager: ${message}`));
+  const log = createLogger({ component: 'manager', level: config.logLevel });
+  const logger = new NestLogger(log);
+  const secrets = SecretBox.load(config.secrets.keyFile, (message) => log.warn(message));
   await prepareDatabase(config, (text) => console.log(text));
   const root = await AppModule.forRole(config, secrets);
   if (config.role === 'worker') {
@@ -29,7 +23,7 @@ async function bootstrap(): Promise<void> {
   }
   // Loaded only here: a worker process never needs the HTTP server (see AppModule.forRole).
   const { serveApi } = await import('./http/serve-api.js');
-  await serveApi(root, config, logger);
+  await serveApi(root, config, { nest: logger, log });
 }
 
 bootstrap().catch((error: unknown) => {

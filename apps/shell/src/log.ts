@@ -1,19 +1,16 @@
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-type Level = (typeof LEVELS)[number];
+import { createLogger as createComponentLogger } from '@dais/shared';
 
-/** Structured one-line JSON logging to stderr, in the shape the other components' pino logs have. */
+/**
+ * What the shell logs through: the one logger every component uses (JSON lines with `component`
+ * and the log context; docs/operations.md), or a fake in a unit test. Never log secrets through it.
+ */
 export interface Logger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 }
 
-/** A logger that writes entries at `level` and above (`silent` writes nothing). Never log secrets through it. */
+/** The shell's logger, writing entries at `level` and above (`silent` writes nothing). */
 export function createLogger(level: string): Logger {
-  const threshold = (LEVELS as readonly string[]).indexOf(level);
-  const write = (at: Level) => (fields: object, message: string) => {
-    if (threshold === -1 || LEVELS.indexOf(at) < threshold) return;
-    process.stderr.write(`${JSON.stringify({ level: at, time: Date.now(), name: 'shell', ...fields, msg: message })}\n`);
-  };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
+  return createComponentLogger({ component: 'shell', level });
 }

@@ -11,3 +11,4 @@ export * from './util/keyed-lock';
 export * from './process/run-service';
 export * from './process/service-runtime';
 export * from './logging/correlation';
+export * from './logging/logger';

@@ -43,7 +43,7 @@ export function registerImageRoutes(app: FastifyInstance, builder: ImageBuilder)
 /** The final line of a failed build, with the same code and message the JSON error would have. */
 function errorEvent(error: unknown, request: FastifyRequest, siteId: number): ImageBuildEvent {
   const { status, body, unexpected } = toErrorResponse(error);
-  if (unexpected) request.log.error({ err: unexpected.error, correlationId: unexpected.correlationId, siteId }, 'site image build crashed');
+  if (unexpected) request.log.error({ err: unexpected.error, reference: unexpected.correlationId, siteId }, 'site image build crashed');
   else if (status >= 500) request.log.warn({ siteId, code: body.error.code }, body.error.message);
   else request.log.info({ siteId, code: body.error.code }, body.error.message);
   return { type: 'error', code: body.error.code, message: body.error.message };

@@ -8,7 +8,7 @@ import { toErrorResponse } from '@dais/shared';
  */
 export function refuseUpgrade(socket: Duplex, error: unknown, log: (entry: object, message: string) => void): void {
   const { status, body, unexpected } = toErrorResponse(error);
-  if (unexpected) log({ err: unexpected.error, correlationId: unexpected.correlationId }, 'unexpected error during a websocket upgrade');
+  if (unexpected) log({ err: unexpected.error, reference: unexpected.correlationId }, 'unexpected error during a websocket upgrade');
   if (!socket.writable) {
     socket.destroy();
     return;

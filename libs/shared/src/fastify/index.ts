@@ -1,2 +1,3 @@
 export * from './service-server';
 export * from './linger-on-refusal';
+export * from './correlate-requests';

@@ -1,10 +1,19 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { DaisError } from '../errors/dais-error';
 import { toErrorResponse } from '../errors/error-body';
 import { loadTrustedCallers } from '../signing/key-files';
+import { createLogger } from '../logging/logger';
 import type { NonceStore } from '../signing/nonce-store';
 import type { RouteRule } from '../signing/route-allowlist';
 import { RequestVerifier } from '../signing/verify';
+import { correlateRequests } from './correlate-requests';
 import { lingerOnRefusedBody } from './linger-on-refusal';
 
 declare module 'fastify' {
@@ -30,14 +39,20 @@ export interface ServiceServerOptions {
  * unknown routes) verified before anything else runs, every error answered in the shared format.
  */
 export function createServiceServer(options: ServiceServerOptions): FastifyInstance {
+  const log = createLogger({ component: options.component, level: options.logLevel ?? 'info' });
+  // Seen as Fastify's logger type (a part of pino's), so the server has the usual FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = log;
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', base: { component: options.component } },
+    loggerInstance,
+    // No per-request child with Fastify's own request id: the correlation id comes from the log context.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimitBytes,
     // Control calls are logged by what they change, not one line per request.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     frameworkErrors: sendFrameworkError,
   });
+  correlateRequests(app, { log, callerOf: (request) => request.caller });
   lingerOnRefusedBody(app);
   app.decorateRequest('rawBody', null);
   app.decorateRequest('caller', '');
@@ -78,8 +93,10 @@ export function sendFrameworkError(error: FastifyError | Error, request: Fastify
 
 function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, unexpected } = toErrorResponse(fromFastifyError(error));
-  if (unexpected) request.log.error({ err: unexpected.error, correlationId: unexpected.correlationId }, 'unexpected error');
-  else if (status >= 500) request.log.warn({ code: body.error.code }, body.error.message);
+  // Named here, as the error hooks may run outside the request's context; `reference` is what the client was told to quote.
+  const fields = { correlationId: request.correlationId || undefined, caller: request.caller || undefined };
+  if (unexpected) request.log.error({ ...fields, err: unexpected.error, reference: unexpected.correlationId }, 'unexpected error');
+  else if (status >= 500) request.log.warn({ ...fields, code: body.error.code }, body.error.message);
   return reply.status(status).send(body);
 }
 

@@ -12,16 +12,40 @@ export const CORRELATION_HEADER = 'x-dais-correlation-id';
 /** Ids a peer may send: short and plain, since they are written into every log line. */
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-const current = new AsyncLocalStorage<string>();
+/**
+ * What the work in progress is about, written into every log line made while doing it (the
+ * shared logger's mixin reads it). Each field is optional: a periodic pass has no site, a
+ * request from the dashboard no calling component.
+ */
+export interface LogContext {
+  /** Follows one change across components (sent on with every signed request). */
+  correlationId?: string;
+  siteId?: number;
+  operationId?: number;
+  /** The component that sent the signed request being handled. */
+  caller?: string;
+}
+
+const current = new AsyncLocalStorage<Readonly<LogContext>>();
+
+/** Runs `work` with `fields` added to (or replacing those of) the current log context, awaited or not. */
+export function withLogContext<T>(fields: LogContext, work: () => T): T {
+  return current.run({ ...current.getStore(), ...fields }, work);
+}
+
+/** The log context of the work in progress (empty outside any). */
+export function currentLogContext(): Readonly<LogContext> {
+  return current.getStore() ?? {};
+}
 
 /** Runs `work` with `id` as the correlation id of everything it does, awaited or not. */
 export function withCorrelationId<T>(id: string, work: () => T): T {
-  return current.run(id, work);
+  return withLogContext({ correlationId: id }, work);
 }
 
 /** The correlation id of the work in progress, if any. */
 export function currentCorrelationId(): string | undefined {
-  return current.getStore();
+  return current.getStore()?.correlationId;
 }
 
 /** The id a request arrived with when it is well-formed, else a new one (a peer cannot inject log text). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DaisError, type OperationView } from '@dais/shared';
+import { DaisError, withLogContext, type OperationView } from '@dais/shared';
 import type { OperationKind } from './operation';
 import { isStepName, STEP_TITLES, type StepName } from './operation-catalogue';
 import type { DomainEffect, OperationEnding, SiteEffect, StepUpdate } from './operation.repository';
@@ -67,6 +67,11 @@ export class OperationRunner {
   async run(operationId: number, { finalAttempt }: { finalAttempt: boolean }): Promise<RunOutcome> {
     const operation = await this.store.find(operationId);
     if (!operation || operation.state === 'succeeded' || operation.state === 'failed') return 'finished';
+    // Every line logged and peer call made from here on names the operation and its site.
+    return withLogContext({ operationId: operation.id, siteId: operation.siteId }, () => this.runSteps(operation, finalAttempt));
+  }
+
+  private async runSteps(operation: OperationWithSteps, finalAttempt: boolean): Promise<RunOutcome> {
     if (await this.store.hasEarlierUnfinished(operation.siteId, operation.id)) return 'wait';
     await this.store.markRunning(operation.id, new Date());
     await this.announce(operation.id);
@@ -83,6 +88,7 @@ export class OperationRunner {
       domainEffect: domainEffectOf(operation, 'succeeded'),
     });
     await this.announce(operation.id, { ended: true });
+    this.logger.log(`operation ${operation.id} (${operation.kind}) succeeded`);
     return 'finished';
   }
 
@@ -126,6 +132,7 @@ export class OperationRunner {
   ): Promise<never> {
     const message = this.describe(error, operation.id);
     if (isRetryable(error) && !finalAttempt) {
+      this.logger.log(`operation ${operation.id}: "${step.name}" failed, retrying: ${message}`);
       await this.store.updateStep(step.id, { state: 'retrying', message: `${message} Retrying automatically.` });
       await this.announce(operation.id);
       throw new RetryLaterError(message);
@@ -141,6 +148,7 @@ export class OperationRunner {
       domainEffect: domainEffectOf(operation, 'failed', message),
     });
     await this.announce(operation.id, { ended: true });
+    this.logger.warn(`operation ${operation.id} (${operation.kind}) failed at "${title}": ${message}`);
     throw new OperationFailedError(message);
   }
 

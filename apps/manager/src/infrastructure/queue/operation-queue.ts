@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { currentCorrelationId, withLogContext } from '@dais/shared';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
 import { closeWorkerGracefully } from './close-worker';
 
 /** The one job type: run operation N. */
 interface OperationJobData {
   operationId: number;
+  /** The id of the request that queued it, so its log lines and peer calls can be followed from there. */
+  correlationId?: string;
 }
 
 /** What the worker asks the domain to do with a job, and what it may answer. */
@@ -30,8 +33,9 @@ export function jobIdOf(operationId: number): string {
 }
 
 /**
- * The BullMQ adapter: the only code that imports bullmq. Jobs carry just an operation id;
- * PostgreSQL holds everything else, so a lost job is recreated by the sweeper, never lost work.
+ * The BullMQ adapter: the only code that imports bullmq. Jobs carry just an operation id (and the
+ * correlation id of the request that queued it, to run under); PostgreSQL holds everything else,
+ * so a lost job is recreated by the sweeper, never lost work.
  */
 @Injectable()
 export class OperationQueue implements OnModuleDestroy {
@@ -56,7 +60,8 @@ export class OperationQueue implements OnModuleDestroy {
 
   /** Queues an operation to run. Adding an operation already queued or running is a no-op. */
   async enqueue(operationId: number): Promise<void> {
-    await this.queue.add('run-operation', { operationId }, { jobId: jobIdOf(operationId) });
+    const correlationId = currentCorrelationId();
+    await this.queue.add('run-operation', { operationId, ...(correlationId ? { correlationId } : {}) }, { jobId: jobIdOf(operationId) });
   }
 
   /** Whether a job for the operation is in the queue (waiting, delayed or running). */
@@ -83,8 +88,10 @@ export class OperationQueue implements OnModuleDestroy {
       async (job: Job<OperationJobData>, token?: string) => {
         const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? attempts);
         let outcome: 'finished' | 'wait';
+        // Queued without a request (the sweeper, a periodic job): the job's own id is the correlation id.
+        const context = { correlationId: job.data.correlationId ?? jobIdOf(job.data.operationId), operationId: job.data.operationId };
         try {
-          outcome = await handle(job.data.operationId, { finalAttempt });
+          outcome = await withLogContext(context, () => handle(job.data.operationId, { finalAttempt }));
         } catch (error) {
           if (isPermanentFailure(error)) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
           throw error;
