@@ -100,3 +100,12 @@ export function watchPageErrors(page: Page, ignore: readonly RegExp[] = [/Failed
   });
   return problems;
 }
+
+/**
+ * Waits until a screen has drawn what it loads: no "Loading …" block left (ui/Spinner.tsx) and the
+ * fonts in. A layout measured before that (a width, an overflow) would measure a half-drawn page.
+ */
+export async function untilSettled(page: Page): Promise<void> {
+  await page.locator('p.loading').first().waitFor({ state: 'detached' });
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+}

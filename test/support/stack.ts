@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -15,6 +14,7 @@ import { getWithHost, type PlainResponse } from './http';
 import { writeComponentKeys } from './keys';
 import { freePorts } from './ports';
 import type { TestSigner } from './signed-fetch';
+import { scopedPrefix } from './run-scope';
 import { tempDir } from './temp-dir';
 
 const run = promisify(execFile);
@@ -134,12 +134,12 @@ export class TestStack {
     // The key that seals secrets in the stack's database, where setup puts it (DAIS_SECRETS_KEY_FILE's default).
     writeKeyring(join(dir.path, 'secrets/secrets.key'), [newSecretsKey()]);
     const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus, shell] = await freePorts(8);
-    const stackId = `t${randomBytes(4).toString('hex')}`;
+    const stackId = scopedPrefix();
     const env: Record<string, string> = {
       DAIS_STATE_DIR: dir.path,
       DATABASE_URL: database.url,
       REDIS_URL: devEnv().redisUrl,
-      DAIS_QUEUE_PREFIX: `test-${label}-${randomBytes(3).toString('hex')}`,
+      DAIS_QUEUE_PREFIX: `test-${label}-${stackId}`,
       DAIS_QUEUE_LOCK_MS: '2000',
       DAIS_OPERATION_BACKOFF_MS: '200',
       DAIS_SWEEP_INTERVAL_MS: '1000',
