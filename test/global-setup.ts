@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './support/dev-env';
-import { findLeftovers, removeLeftovers, type RunScope } from './support/leftovers';
+import { findLeftovers, removeRunDir, type RunScope } from './support/leftovers';
 import { newRunId, RUN_ID_VARIABLE } from './support/run-scope';
 
 /**
@@ -19,9 +19,13 @@ export default function setup(): () => Promise<void> {
   if (process.env.DAIS_TEST_SKIP_BUILD !== '1') execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   return async () => {
     const leftovers = await findLeftovers(scope);
-    await removeLeftovers(scope);
-    if (leftovers.length > 0)
-      throw new Error(`The suite left these behind (now removed; fix the test that made them):\n  ${leftovers.join('\n  ')}`);
+    await removeRunDir(scope);
+    if (leftovers.length === 0) return;
+    // Vitest reports an error thrown here but does not fail the run for it: the exit code does.
+    process.exitCode = 1;
+    throw new Error(
+      `The suite left these behind (its temp folder is now removed; stop the rest and fix the test that made them):\n  ${leftovers.join('\n  ')}`,
+    );
   };
 }
 

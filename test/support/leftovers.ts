@@ -21,15 +21,12 @@ export async function findLeftovers(scope: RunScope): Promise<string[]> {
   return found.flat();
 }
 
-/** Ends this run's leftover processes and removes its temp folder, after they were reported. */
-export async function removeLeftovers(scope: RunScope): Promise<void> {
-  for (const pid of await processIds(scope)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
-    }
-  }
+/**
+ * Removes this run's temp folder, after its contents were reported. Processes are only reported, never
+ * ended here: a process can inherit the run's environment without being the run's (a Docker engine a
+ * test restarted, before docker-engine.ts started it with the machine's environment).
+ */
+export async function removeRunDir(scope: RunScope): Promise<void> {
   await rm(scope.runDir, { recursive: true, force: true });
 }
 
@@ -61,7 +58,7 @@ async function processes(scope: RunScope): Promise<string[]> {
 /** This process and every process above it. */
 async function ancestry(pid: number): Promise<Set<number>> {
   const chain = new Set<number>();
-  for (let current = pid; current > 1 && !chain.has(current); ) {
+  for (let current = pid; current > 1 && !chain.has(current);) {
     chain.add(current);
     const status = await readFile(`/proc/${current}/status`, 'utf8').catch(() => '');
     current = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
@@ -82,7 +79,7 @@ async function dockerObjects(scope: RunScope): Promise<string[]> {
   const found: string[] = [];
   for (const container of await docker.listContainers({ all: true, filters }))
     if (ours(container.Labels)) found.push(`container ${container.Names.join(',')} (${container.State})`);
-  for (const volume of (await docker.listVolumes({ filters })).Volumes ?? []) if (ours(volume.Labels)) found.push(`volume ${volume.Name}`);
+  for (const volume of (await docker.listVolumes({ filters })).Volumes) if (ours(volume.Labels)) found.push(`volume ${volume.Name}`);
   for (const network of await docker.listNetworks({ filters })) if (ours(network.Labels)) found.push(`network ${network.Name}`);
   const services = await docker.listServices({ filters }).catch(() => []); // not a swarm manager: no services
   for (const service of services) if (ours(service.Spec?.Labels)) found.push(`service ${service.Spec?.Name ?? service.ID}`);
@@ -93,7 +90,9 @@ async function databases(scope: RunScope): Promise<string[]> {
   const client = new pg.Client({ connectionString: devEnv().databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>('select datname from pg_database where strpos(datname, $1) > 0', [scope.runId]);
+    const { rows } = await client.query<{ datname: string }>('select datname from pg_database where strpos(datname, $1) > 0', [
+      scope.runId,
+    ]);
     return rows.map((row) => `database ${row.datname}`);
   } finally {
     await client.end();
