@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { UserView } from '@dais/shared';
+import { SOCKET_EVENTS, type UserView } from '@dais/shared';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession } from './support/browser-session';
@@ -264,7 +264,8 @@ describe('accounts: sign-in, sessions, CSRF, passwords, tokens, users, audit', (
     const tokenGone = new Promise<string>((resolve) => byToken.once('disconnect', resolve));
     await bob.request('DELETE', `/api/tokens/${created.json.id}`);
     expect(await tokenGone).toBe('io server disconnect');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A round trip on the cookie's socket after the revocation: the server still answers it.
+    expect(await byCookie.timeout(10_000).emitWithAck(SOCKET_EVENTS.unsubscribeSite, { siteId: 1 })).toEqual({ ok: true });
     expect(byCookie.connected).toBe(true);
     byCookie.close();
   });

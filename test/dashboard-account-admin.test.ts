@@ -7,7 +7,7 @@ import type { OperationView, SiteView, UserView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVerifiedDomain } from './support/domains';
 import { BrowserSession } from './support/browser-session';
-import { DashboardHarness, watchPageErrors } from './support/dashboard';
+import { DashboardHarness, untilSettled, watchPageErrors } from './support/dashboard';
 import { signedFetch } from './support/signed-fetch';
 import { tempDir } from './support/temp-dir';
 
@@ -413,7 +413,7 @@ describe('the account page and the admin area of the dashboard', () => {
       ]) {
         await adminPage.goto(path);
         await adminPage.locator('main h1').waitFor();
-        await adminPage.waitForTimeout(300);
+        await untilSettled(adminPage);
         const overflow = await adminPage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, path).toBeLessThanOrEqual(0);
       }

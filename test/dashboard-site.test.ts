@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { OperationView, SiteView } from '@dais/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVerifiedDomain } from './support/domains';
-import { DashboardHarness, watchPageErrors } from './support/dashboard';
+import { DashboardHarness, untilSettled, watchPageErrors } from './support/dashboard';
 import { signedFetch } from './support/signed-fetch';
 
 /** A run.sh that prints a screenful, then ordinary, hostile and stderr lines, then serves public/ on $PORT. */
@@ -64,8 +64,7 @@ describe('the site pages of the dashboard: overview with live operations, termin
         expect(await current.getAttribute('data-step-state')).toMatch(/running|retrying/);
         // The elapsed time counts up while the step runs.
         const before = await operationCard().getByLabel('Total time').textContent();
-        await page.waitForTimeout(2_500);
-        expect(await operationCard().getByLabel('Total time').textContent()).not.toBe(before);
+        await expect.poll(() => operationCard().getByLabel('Total time').textContent(), { timeout: 10_000 }).not.toBe(before);
       });
       await page.locator('section.operation[data-operation-state="succeeded"]').waitFor({ timeout: LONG });
       const states = await operationCard()
@@ -177,7 +176,7 @@ describe('the site pages of the dashboard: overview with live operations, termin
       for (const path of ['', '/terminal', '/logs']) {
         await page.goto(`/sites/${site.id}${path}`);
         await page.locator('.tabs').waitFor();
-        await page.waitForTimeout(500);
+        await untilSettled(page);
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         expect(width, path || 'overview').toBeLessThanOrEqual(360);
       }

@@ -111,8 +111,9 @@ describe('the router forwards every site to a pool of orchestrators', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await stack.stop();
+    // The stand-in first: it also runs when the stack never started (and `stack` is unset).
     await standIn?.stop();
+    await stack.stop();
   });
 
   const askAsVisitor = (headers: Record<string, string> = {}) =>

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { UserView } from '@dais/shared';
@@ -9,10 +8,12 @@ import { TestStack, type StackOptions } from './stack';
 
 /**
  * Where screenshots go: the README's folder when asked (`DAIS_UPDATE_SCREENSHOTS=1`, see
- * docs/development.md), else a scratch folder, so an ordinary test run leaves the checkout unchanged.
+ * docs/development.md), else a scratch folder in the checkout's ignored state folder: an ordinary test
+ * run leaves the tracked files unchanged, and the last run's screenshots stay there to look at (not in
+ * the run's temp folder, which is removed at the end of the run).
  */
 export const SCREENSHOTS_DIR =
-  process.env.DAIS_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs/screenshots') : join(tmpdir(), 'dais-screenshots');
+  process.env.DAIS_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs/screenshots') : join(REPO_ROOT, '.dais/test-screenshots');
 
 /**
  * The dashboard on a real stack in the machine's Chromium: the manager serves the built SPA
@@ -99,4 +100,13 @@ export function watchPageErrors(page: Page, ignore: readonly RegExp[] = [/Failed
     if (!ignore.some((pattern) => pattern.test(text))) problems.push(`console: ${text}`);
   });
   return problems;
+}
+
+/**
+ * Waits until a screen has drawn what it loads: no "Loading …" block left (ui/Spinner.tsx) and the
+ * fonts in. A layout measured before that (a width, an overflow) would measure a half-drawn page.
+ */
+export async function untilSettled(page: Page): Promise<void> {
+  await page.locator('p.loading').first().waitFor({ state: 'detached' });
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { devEnv, REPO_ROOT } from './dev-env';
+import { testRunId } from './run-scope';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
 /** Creates `dais_test_<label>_<random>` with no schema at all (what a first start finds). */
 export async function createEmptyDatabase(label: string): Promise<TestDatabase> {
   const admin = new URL(devEnv().databaseUrl);
-  const name = `dais_test_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const name = `dais_test_${label.replace(/[^a-z0-9]/g, '_')}_${testRunId()}_${randomBytes(3).toString('hex')}`;
   const adminClient = new pg.Client({ connectionString: admin.toString() });
   await adminClient.connect();
   await adminClient.query(`CREATE DATABASE "${name}"`);

@@ -29,7 +29,14 @@ export async function restartDockerEngine(): Promise<void> {
     }
   }
   const log = openSync('/var/log/dockerd.log', 'a');
-  spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] }).unref();
+  // The engine is the machine's, not this test run's: it gets none of the run's settings (its TMPDIR,
+  // which the run removes at its end; DAIS_TEST_RUN_ID, by which the end-of-run check finds what the run left).
+  spawn('dockerd', [], { cwd: '/', detached: true, stdio: ['ignore', log, log], env: machineEnvironment() }).unref();
   for (let i = 0; i < 600 && !(await engineAnswers()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   if (!(await engineAnswers())) throw new Error('the Docker engine did not come back within 60 s (see /var/log/dockerd.log)');
+}
+
+/** This process's environment without what the test run added (DAIS_*, TMPDIR). */
+function machineEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DAIS_') && name !== 'TMPDIR'));
 }

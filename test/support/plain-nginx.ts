@@ -17,12 +17,13 @@ export interface PlainNginx {
  */
 export async function startPlainNginx(label: string, serverBlock: (dir: string) => string): Promise<PlainNginx> {
   const dir = await tempDir(label);
-  for (const folder of ['logs', 'temp']) await mkdir(join(dir.path, folder), { recursive: true });
+  for (const folder of ['logs', 'temp', 'run']) await mkdir(join(dir.path, folder), { recursive: true });
   const conf = join(dir.path, 'nginx.conf');
   await writeFile(
     conf,
     `worker_processes 1;
-pid ${dir.path}/nginx.pid;
+pid ${dir.path}/run/nginx.pid;
+# Where NginxInstance looks for it: with the pid anywhere else, stop() found no master and left it running.
 error_log ${dir.path}/logs/error.log warn;
 events { worker_connections 1024; }
 http {

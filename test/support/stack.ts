@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -15,6 +14,7 @@ import { getWithHost, type PlainResponse } from './http';
 import { writeComponentKeys } from './keys';
 import { freePorts } from './ports';
 import type { TestSigner } from './signed-fetch';
+import { scopedPrefix } from './run-scope';
 import { tempDir } from './temp-dir';
 
 const run = promisify(execFile);
@@ -129,70 +129,82 @@ export class TestStack {
   /** Boots a stack and waits until every component answers. */
   static async start(label: string, options: StackOptions = {}): Promise<TestStack> {
     const dir = await tempDir(`stack-${label}`);
-    const database = await createTestDatabase(label);
-    await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'router', 'shell']);
-    // The key that seals secrets in the stack's database, where setup puts it (DAIS_SECRETS_KEY_FILE's default).
-    writeKeyring(join(dir.path, 'secrets/secrets.key'), [newSecretsKey()]);
-    const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus, shell] = await freePorts(8);
-    const stackId = `t${randomBytes(4).toString('hex')}`;
-    const env: Record<string, string> = {
-      DAIS_STATE_DIR: dir.path,
-      DATABASE_URL: database.url,
-      REDIS_URL: devEnv().redisUrl,
-      DAIS_QUEUE_PREFIX: `test-${label}-${randomBytes(3).toString('hex')}`,
-      DAIS_QUEUE_LOCK_MS: '2000',
-      DAIS_OPERATION_BACKOFF_MS: '200',
-      DAIS_SWEEP_INTERVAL_MS: '1000',
-      DAIS_CERTIFICATE_SYNC_INTERVAL_MS: '1000',
-      DAIS_PEER_TIMEOUT_MS: '20000',
-      DAIS_MANAGER_PORT: String(manager),
-      DAIS_ORCHESTRATOR_PORT: String(orchestrator),
-      DAIS_ORCHESTRATOR_SITES_PORT: String(sites),
-      DAIS_ORCHESTRATOR_STATUS_PORT: String(orchestratorStatus),
-      DAIS_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestrator}`,
-      DAIS_ROUTER_PORT: String(router),
-      DAIS_ROUTER_HTTP_PORT: String(edge),
-      DAIS_ROUTER_STATUS_PORT: String(routerStatus),
-      DAIS_ROUTER_URL: `http://127.0.0.1:${router}`,
-      DAIS_ROUTER_ORCHESTRATORS: `127.0.0.1:${sites}`,
-      DAIS_SITES_DOMAIN: 'dais.localhost',
-      DAIS_SITES_PUBLIC_PORT: String(edge),
-      DAIS_ALLOWED_ORIGINS: `http://127.0.0.1:${manager}`,
-      DAIS_LOG_LEVEL: 'warn',
-      // Containers, services and images of this stack only, so parallel stacks never touch each other's.
-      DAIS_SITE_NAME_PREFIX: `${stackId}-`,
-      // Site databases live on the shared local servers: a prefix keeps parallel stacks apart.
-      DAIS_DATABASE_NAME_PREFIX: `${stackId}_`,
-      DAIS_RECONCILE_INTERVAL_MS: '2000',
-      DAIS_SHELL_PORT: String(shell),
-      // No certificates unless a test brings an ACME server (test/support/pebble.ts) and turns them on.
-      DAIS_ACME_ENABLED: 'false',
-      DAIS_SHELL_MANAGER_URL: `http://127.0.0.1:${manager}`,
-      DAIS_SHELL_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestrator}`,
-      ...options.env,
-    };
-    const admin = (...args: string[]) =>
-      run(process.execPath, [join(REPO_ROOT, 'apps/manager/dist/cli/admin.js'), ...args], { env: { ...process.env, ...env } });
-    const token = await admin('create-token', '--username', 'admin', '--role', 'admin');
-    await registerForSites(admin);
-    const stack = new TestStack(
-      env,
-      database,
-      dir.path,
-      { manager: manager!, orchestrator: orchestrator!, sites: sites!, router: router!, edge: edge!, shell: shell! },
-      token.stdout.trim(),
-      () => dir.remove(),
-    );
-    const managers: StackProcess[] = options.separateWorker ? ['manager-api', 'manager-worker'] : ['manager'];
-    if (options.shell) {
-      // The host keys setup makes (scripts/setup-shell.mjs), so the shell starts as it does for users.
-      await run(process.execPath, [join(REPO_ROOT, 'scripts/setup-shell.mjs')], { env: { ...process.env, DAIS_STATE_DIR: dir.path } });
+    let database: TestDatabase | undefined;
+    let stack: TestStack | undefined;
+    try {
+      database = await createTestDatabase(label);
+      await writeComponentKeys(join(dir.path, 'keys'), ['manager', 'orchestrator', 'router', 'shell']);
+      // The key that seals secrets in the stack's database, where setup puts it (DAIS_SECRETS_KEY_FILE's default).
+      writeKeyring(join(dir.path, 'secrets/secrets.key'), [newSecretsKey()]);
+      const [manager, orchestrator, sites, orchestratorStatus, router, edge, routerStatus, shell] = await freePorts(8);
+      const stackId = scopedPrefix();
+      const env: Record<string, string> = {
+        DAIS_STATE_DIR: dir.path,
+        DATABASE_URL: database.url,
+        REDIS_URL: devEnv().redisUrl,
+        DAIS_QUEUE_PREFIX: `test-${label}-${stackId}`,
+        DAIS_QUEUE_LOCK_MS: '2000',
+        DAIS_OPERATION_BACKOFF_MS: '200',
+        DAIS_SWEEP_INTERVAL_MS: '1000',
+        DAIS_CERTIFICATE_SYNC_INTERVAL_MS: '1000',
+        DAIS_PEER_TIMEOUT_MS: '20000',
+        DAIS_MANAGER_PORT: String(manager),
+        DAIS_ORCHESTRATOR_PORT: String(orchestrator),
+        DAIS_ORCHESTRATOR_SITES_PORT: String(sites),
+        DAIS_ORCHESTRATOR_STATUS_PORT: String(orchestratorStatus),
+        DAIS_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestrator}`,
+        DAIS_ROUTER_PORT: String(router),
+        DAIS_ROUTER_HTTP_PORT: String(edge),
+        DAIS_ROUTER_STATUS_PORT: String(routerStatus),
+        DAIS_ROUTER_URL: `http://127.0.0.1:${router}`,
+        DAIS_ROUTER_ORCHESTRATORS: `127.0.0.1:${sites}`,
+        DAIS_SITES_DOMAIN: 'dais.localhost',
+        DAIS_SITES_PUBLIC_PORT: String(edge),
+        DAIS_ALLOWED_ORIGINS: `http://127.0.0.1:${manager}`,
+        DAIS_LOG_LEVEL: 'warn',
+        // Containers, services and images of this stack only, so parallel stacks never touch each other's.
+        DAIS_SITE_NAME_PREFIX: `${stackId}-`,
+        // Site databases live on the shared local servers: a prefix keeps parallel stacks apart.
+        DAIS_DATABASE_NAME_PREFIX: `${stackId}_`,
+        DAIS_RECONCILE_INTERVAL_MS: '2000',
+        DAIS_SHELL_PORT: String(shell),
+        // No certificates unless a test brings an ACME server (test/support/pebble.ts) and turns them on.
+        DAIS_ACME_ENABLED: 'false',
+        DAIS_SHELL_MANAGER_URL: `http://127.0.0.1:${manager}`,
+        DAIS_SHELL_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestrator}`,
+        ...options.env,
+      };
+      const admin = (...args: string[]) =>
+        run(process.execPath, [join(REPO_ROOT, 'apps/manager/dist/cli/admin.js'), ...args], { env: { ...process.env, ...env } });
+      const token = await admin('create-token', '--username', 'admin', '--role', 'admin');
+      await registerForSites(admin);
+      stack = new TestStack(
+        env,
+        database,
+        dir.path,
+        { manager: manager!, orchestrator: orchestrator!, sites: sites!, router: router!, edge: edge!, shell: shell! },
+        token.stdout.trim(),
+        () => dir.remove(),
+      );
+      const managers: StackProcess[] = options.separateWorker ? ['manager-api', 'manager-worker'] : ['manager'];
+      if (options.shell) {
+        // The host keys setup makes (scripts/setup-shell.mjs), so the shell starts as it does for users.
+        await run(process.execPath, [join(REPO_ROOT, 'scripts/setup-shell.mjs')], { env: { ...process.env, DAIS_STATE_DIR: dir.path } });
+      }
+      if (options.prepare) Object.assign(stack.env, await options.prepare({ stateDir: dir.path, ports: stack.ports }));
+      const shellProcess: StackProcess[] = options.shell ? ['shell'] : [];
+      for (const name of ['orchestrator', 'router', ...managers, ...shellProcess] as StackProcess[]) stack.startProcess(name);
+      await stack.waitUntilReady();
+      return stack;
+    } catch (error) {
+      // A stack that did not start leaves nothing behind either: its test's afterAll has no stack to stop.
+      if (stack) await stack.stop().catch(() => undefined);
+      else {
+        await database?.drop().catch(() => undefined);
+        await dir.remove();
+      }
+      throw error;
     }
-    if (options.prepare) Object.assign(stack.env, await options.prepare({ stateDir: dir.path, ports: stack.ports }));
-    const shellProcess: StackProcess[] = options.shell ? ['shell'] : [];
-    for (const name of ['orchestrator', 'router', ...managers, ...shellProcess] as StackProcess[]) stack.startProcess(name);
-    await stack.waitUntilReady();
-    return stack;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { STREAM } from '@dais/shared';
 import type { ExecOutput, ExecSession } from '../docker/container-sessions';
@@ -65,7 +65,7 @@ describe('runProcessChannel', () => {
       output.onData(Buffer.from('early'), false);
       return Promise.resolve(fake);
     });
-    await wait(100);
+    await vi.waitFor(() => expect(frames).toContain('bytes:early'));
     fake.output?.onExit(0);
     await closed;
     expect(frames).toEqual(['{"type":"ready"}', 'bytes:early', '{"type":"exit","code":0}']);
@@ -75,13 +75,13 @@ describe('runProcessChannel', () => {
   it('delivers input, a resize and eof sent before the process started, once it has', async () => {
     const fake = new FakeProcess();
     const { client, done } = await connect({ idleTimeoutMs: 5_000, maxLifetimeMs: 5_000 }, async () => {
-      await wait(200);
+      await wait(200); // a slow start: the input below arrives while it lasts
       return fake;
     });
     client.send(Buffer.concat([Buffer.of(STREAM.stdin), Buffer.from('typed early')]));
     client.send('{"type":"resize","cols":100000,"rows":0}');
     client.send('{"type":"eof"}');
-    await wait(400);
+    await vi.waitFor(() => expect(fake.inputEnded).toBe(true));
     expect(fake.written).toEqual(['typed early']);
     expect(fake.sizes).toEqual(['1000x2']);
     expect(fake.inputEnded).toBe(true);

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { SiteSpec, SiteStatus } from '@dais/shared';
 import { eventually, getWithHost, type PlainResponse } from '../../../../test/support/http';
 import { writeComponentKeys } from '../../../../test/support/keys';
 import { freePorts } from '../../../../test/support/ports';
+import { scopedPrefix } from '../../../../test/support/run-scope';
 import { signedFetch, type RawAnswer, type TestSigner } from '../../../../test/support/signed-fetch';
 import { tempDir } from '../../../../test/support/temp-dir';
 import { loadOrchestratorConfig } from '../../src/config/orchestrator.config';
@@ -45,7 +45,7 @@ export class OrchestratorHarness {
       DAIS_ORCHESTRATOR_SITES_PORT: String(sites),
       DAIS_ORCHESTRATOR_STATUS_PORT: String(status),
       DAIS_RUNTIME: runtime,
-      DAIS_SITE_NAME_PREFIX: `t${randomBytes(4).toString('hex')}-`,
+      DAIS_SITE_NAME_PREFIX: `${scopedPrefix()}-`,
       DAIS_RECONCILE_INTERVAL_MS: '1000',
       DAIS_LOG_LEVEL: 'silent',
       ...extraEnv,
