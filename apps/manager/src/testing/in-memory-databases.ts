@@ -1,5 +1,4 @@
-import type { DatabaseHost } from '../generated/prisma/client';
-import type { DatabaseEngine } from '../generated/prisma/enums';
+import type { DatabaseEngine, DatabaseHost } from '../features/site-databases/database-host-record';
 import type { DatabaseRepository, NewSiteDatabase } from '../features/site-databases/database.repository';
 import type { OperationWithSteps } from '../features/operations/operation-view';
 import type { DatabaseHostRecord } from '../features/site-databases/database-host-record';

@@ -1,5 +1,5 @@
-import type { Image } from '../generated/prisma/client';
-import type { OperationKind } from '../generated/prisma/enums';
+import type { ImageRecord as Image } from '../features/images/image';
+import type { OperationKind } from '../features/operations/operation';
 import type { ImageRepository } from '../features/images/image.repository';
 import { stepRowsFor } from '../features/operations/operation-catalogue';
 import type { OperationRepository } from '../features/operations/operation.repository';

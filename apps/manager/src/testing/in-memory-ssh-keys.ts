@@ -1,5 +1,6 @@
 import type { NewSshKey, SshKeyRepository } from '../features/ssh-keys/ssh-key.repository';
-import type { SshKey, User } from '../generated/prisma/client';
+import type { SshKeyRecord as SshKey } from '../features/ssh-keys/ssh-key';
+import type { UserRecord as User } from '../features/users/user';
 import type { Clock } from '../infrastructure/clock';
 
 /** The SshKeyRepository methods the key service uses. */

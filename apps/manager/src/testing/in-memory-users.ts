@@ -1,5 +1,5 @@
 import type { NewUser, UserRepository } from '../features/auth/user.repository';
-import type { Prisma, User } from '../generated/prisma/client';
+import type { UserChanges, UserRecord as User } from '../features/users/user';
 import type { Clock } from '../infrastructure/clock';
 
 /** The UserRepository methods services use. */
@@ -51,7 +51,7 @@ export class InMemoryUserRepository implements UserStore {
     return Promise.resolve(copyOf(this.seed({ ...user, passwordChangedAt: user.passwordHash ? this.clock.date() : null })));
   }
 
-  updateUnique(id: number, changes: Prisma.UserUpdateInput): Promise<User | null> {
+  updateUnique(id: number, changes: UserChanges): Promise<User | null> {
     const current = this.rows.find((user) => user.id === id);
     // Prisma's update throws P2025 for a missing row; the repository does not catch it.
     if (!current) return Promise.reject(new Error(`No User ${id} to update (P2025)`));
