@@ -3,7 +3,7 @@ import type { AuditService } from '../audit/audit.service';
 import { OperationLauncher } from '../operations/operation-launcher';
 import type { SiteEventsPublisher } from '../site-events/site-events.publisher';
 import type { SiteRepository } from '../sites/site.repository';
-import type { Domain } from '../../generated/prisma/client';
+import type { DomainRecord as Domain } from './domain';
 import type { OperationQueue } from '../../infrastructure/queue/operation-queue';
 import { alice, bob, root } from '../../testing/actors';
 import { FakeClock } from '../../testing/fake-clock';
