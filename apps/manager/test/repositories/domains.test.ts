@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainRepository } from '../../src/features/domains/domain.repository';
 import { OperationRepository } from '../../src/features/operations/operation.repository';
 import { SiteRepository } from '../../src/features/sites/site.repository';
-import { insertUser, openRepositoryDatabase, type RepositoryDatabase } from './repository-database';
+import { insertUser, openRepositoryDatabase, type RepositoryDatabase, newSiteFields } from './repository-database';
 
 const MINUTE_MS = 60_000;
 
@@ -14,16 +14,7 @@ describe('DomainRepository on PostgreSQL', () => {
   let owner: number;
 
   const newSite = async (name: string): Promise<number> => {
-    const created = await sites.createWithOperation({
-      name,
-      type: 'static',
-      description: '',
-      ownerId: owner,
-      imageId: null,
-      packages: [],
-      setupCommands: [],
-      env: {},
-    });
+    const created = await sites.createWithOperation(newSiteFields(name, owner));
     if (!created) throw new Error(`site ${name} was not created`);
     return created.site.id;
   };

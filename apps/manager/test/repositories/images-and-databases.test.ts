@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageRepository, type NewImage } from '../../src/features/images/image.repository';
 import { DatabaseRepository, type NewDatabaseHost } from '../../src/features/site-databases/database.repository';
 import { SiteRepository } from '../../src/features/sites/site.repository';
-import { insertUser, openRepositoryDatabase, type RepositoryDatabase } from './repository-database';
+import { insertUser, openRepositoryDatabase, type RepositoryDatabase, newSiteFields } from './repository-database';
 
 const image = (name: string, runScript = 'exec node server.js'): NewImage => ({
   name,
@@ -58,16 +58,7 @@ describe('ImageRepository and DatabaseRepository on PostgreSQL', () => {
 
   it('refuses to delete an image a site runs (restrict)', async () => {
     const node = (await images.findByName('node'))!;
-    await sites.createWithOperation({
-      name: 'app',
-      type: 'dynamic',
-      description: '',
-      ownerId: owner,
-      imageId: node.id,
-      packages: [],
-      setupCommands: [],
-      env: {},
-    });
+    await sites.createWithOperation(newSiteFields('app', owner, { type: 'dynamic', imageId: node.id }));
     await expect(db.prisma.image.delete({ where: { id: node.id } })).rejects.toThrow();
     expect(await images.findByName('node')).not.toBeNull();
   });
@@ -101,16 +92,7 @@ describe('ImageRepository and DatabaseRepository on PostgreSQL', () => {
     expect(await databases.createWithOperation(database, owner)).toBeNull();
     expect(await db.prisma.operation.count()).toBe(before);
 
-    const other = await sites.createWithOperation({
-      name: 'other',
-      type: 'static',
-      description: '',
-      ownerId: owner,
-      imageId: null,
-      packages: [],
-      setupCommands: [],
-      env: {},
-    });
+    const other = await sites.createWithOperation(newSiteFields('other', owner));
     expect(await databases.createWithOperation({ ...database, siteId: other!.site.id }, owner)).toBeNull();
 
     const withDatabase = await sites.find(site.id);

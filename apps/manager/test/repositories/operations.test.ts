@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperationRepository } from '../../src/features/operations/operation.repository';
 import { SiteRepository } from '../../src/features/sites/site.repository';
-import { insertUser, openRepositoryDatabase, type RepositoryDatabase } from './repository-database';
+import { insertUser, openRepositoryDatabase, type RepositoryDatabase, newSiteFields } from './repository-database';
 
 describe('OperationRepository on PostgreSQL', () => {
   let db: RepositoryDatabase;
@@ -10,16 +10,7 @@ describe('OperationRepository on PostgreSQL', () => {
   let owner: number;
 
   const newSite = async (name: string) => {
-    const created = await sites.createWithOperation({
-      name,
-      type: 'static',
-      description: '',
-      ownerId: owner,
-      imageId: null,
-      packages: [],
-      setupCommands: [],
-      env: {},
-    });
+    const created = await sites.createWithOperation(newSiteFields(name, owner));
     if (!created) throw new Error(`site ${name} was not created`);
     return created;
   };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ManagerConfig } from '../../src/config/manager.config';
+import type { NewSite } from '../../src/features/sites/site.repository';
 import { PrismaService } from '../../src/infrastructure/prisma/prisma.service';
 import { SecretBox } from '../../src/infrastructure/secrets/secret-box';
 import { newSecretsKey, writeKeyring } from '../../src/infrastructure/secrets/secrets-keyring';
@@ -40,4 +41,9 @@ export async function openRepositoryDatabase(label: string): Promise<RepositoryD
 /** Inserts an account with only the fields a test cares about. */
 export async function insertUser(prisma: PrismaService, username: string, role: 'admin' | 'user' = 'user'): Promise<number> {
   return (await prisma.user.create({ data: { username, role }, select: { id: true } })).id;
+}
+
+/** A new site's fields with nothing but its name and owner chosen: a static site, no image, no packages. */
+export function newSiteFields(name: string, ownerId: number, overrides: Partial<NewSite> = {}): NewSite {
+  return { name, type: 'static', description: '', ownerId, imageId: null, packages: [], setupCommands: [], env: {}, ...overrides };
 }
