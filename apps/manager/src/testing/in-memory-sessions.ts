@@ -26,7 +26,17 @@ export class InMemorySessionRepository implements SessionStore {
     const csrfToken = randomBytes(24).toString('base64url');
     const now = new Date(this.clock.now());
     const expiresAt = new Date(this.clock.now() + ttlMs);
-    this.rows.push({ id: this.nextId++, token, tokenHash: `hash:${token}`, userId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt, ...client });
+    this.rows.push({
+      id: this.nextId++,
+      token,
+      tokenHash: `hash:${token}`,
+      userId,
+      csrfToken,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      ...client,
+    });
     return Promise.resolve({ token, csrfToken, expiresAt });
   }
 
@@ -51,6 +61,7 @@ export class InMemorySessionRepository implements SessionStore {
   }
 
   private remove(matches: (row: SessionRecord & { token: string }) => boolean): void {
-    for (let index = this.rows.length - 1; index >= 0; index -= 1) if (matches(this.rows[index]!)) this.rows.splice(index, 1);
+    const kept = this.rows.filter((row) => !matches(row));
+    this.rows.splice(0, this.rows.length, ...kept);
   }
 }

@@ -43,7 +43,16 @@ async function setup() {
     updateUnique: (id, changes) => store.updateUnique(id, changes),
     update: async (id, changes) => (await store.updateUnique(id, changes))!,
     addToken: (userId, name, token) => {
-      const row = { id: tokens.length + 1, userId, name, token, tokenHash: hashApiToken(token), createdAt: clock.date(), lastUsedAt: null, revokedAt: null };
+      const row = {
+        id: tokens.length + 1,
+        userId,
+        name,
+        token,
+        tokenHash: hashApiToken(token),
+        createdAt: clock.date(),
+        lastUsedAt: null,
+        revokedAt: null,
+      };
       tokens.push(row);
       return Promise.resolve(row);
     },
@@ -222,7 +231,11 @@ describe('changing one’s password', () => {
     const context = await setup();
     const { alice } = await signedIn(context);
     const answer = await refusal(
-      context.service.changePassword(alice, { currentPassword: 'correct horse battery', newPassword: 'ALICE-rocks-2026', endOtherSessions: false }),
+      context.service.changePassword(alice, {
+        currentPassword: 'correct horse battery',
+        newPassword: 'ALICE-rocks-2026',
+        endOtherSessions: false,
+      }),
     );
     expect(answer).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'newPassword', rule: 'not-username' }] } });
     expect(await verifyPassword(context.store.rows[0]!.passwordHash, 'correct horse battery')).toBe(true);
@@ -240,10 +253,16 @@ describe('changing one’s password', () => {
   it('stores the new hash, and ends every other session and token when asked, keeping this one', async () => {
     const context = await setup();
     const { alice } = await signedIn(context);
-    await context.service.changePassword(alice, { currentPassword: 'correct horse battery', newPassword: 'a new long secret', endOtherSessions: true });
+    await context.service.changePassword(alice, {
+      currentPassword: 'correct horse battery',
+      newPassword: 'a new long secret',
+      endOtherSessions: true,
+    });
     expect(await verifyPassword(context.store.rows[0]!.passwordHash, 'a new long secret')).toBe(true);
     expect(context.store.rows[0]!.passwordChangedAt).toBeInstanceOf(Date);
-    expect(context.ended).toEqual([{ userId: 1, revocation: { reason: 'credentials-changed', keepSessionId: alice.session!.id, revokeTokens: true } }]);
+    expect(context.ended).toEqual([
+      { userId: 1, revocation: { reason: 'credentials-changed', keepSessionId: alice.session!.id, revokeTokens: true } },
+    ]);
     expect(context.audit.entries.at(-1)).toMatchObject({ action: 'auth.password.change', details: { endOtherSessions: true } });
     expect(JSON.stringify(context.audit.entries)).not.toContain('a new long secret');
   });
@@ -251,7 +270,11 @@ describe('changing one’s password', () => {
   it('otherwise only tells the account’s sockets', async () => {
     const context = await setup();
     const { alice } = await signedIn(context);
-    await context.service.changePassword(alice, { currentPassword: 'correct horse battery', newPassword: 'a new long secret', endOtherSessions: false });
+    await context.service.changePassword(alice, {
+      currentPassword: 'correct horse battery',
+      newPassword: 'a new long secret',
+      endOtherSessions: false,
+    });
     expect(context.ended).toEqual([]);
     expect(context.changed).toEqual([1]);
   });

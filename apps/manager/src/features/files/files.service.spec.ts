@@ -36,9 +36,13 @@ describe('who may see and change a site’s files', () => {
     files.answer('list', (_siteId, path) => ({ path, entries: [] }));
     expect(await service.list(alice, 1, '/')).toEqual({ path: '/', entries: [] });
     expect(await service.list(root, 1, '/public')).toEqual({ path: '/public', entries: [] });
-    const answers = await Promise.all([refusal(service.list(bob, 1, '/')), refusal(service.stat(bob, 1, '/')), refusal(service.list(alice, 99, '/'))]);
+    const answers = await Promise.all([
+      refusal(service.list(bob, 1, '/')),
+      refusal(service.stat(bob, 1, '/')),
+      refusal(service.list(alice, 99, '/')),
+    ]);
     expect(answers.map((answer) => answer.code)).toEqual(['SITE_NOT_FOUND', 'SITE_NOT_FOUND', 'SITE_NOT_FOUND']);
-    expect(answers[0]!.message).toBe(answers[2]!.message.replace('99', '1'));
+    expect(answers[0].message).toBe(answers[2].message.replace('99', '1'));
     expect(files.callsTo('list')).toEqual([
       [1, '/'],
       [1, '/public'],
@@ -121,14 +125,23 @@ describe('uploads', () => {
   it('refuses one that turns out larger than announced, relaying nothing', async () => {
     const { service, files } = setup();
     files.answer('upload', (_siteId, signed) => done(signed.path));
-    const answer = await refusal(service.upload(alice, 1, { path: '/big', overwrite: true }, upload('x'.repeat(17), 'application/octet-stream', 3)));
+    const answer = await refusal(
+      service.upload(alice, 1, { path: '/big', overwrite: true }, upload('x'.repeat(17), 'application/octet-stream', 3)),
+    );
     expect(answer.code).toBe('FILE_TOO_LARGE');
     expect(files.callsTo('upload')).toEqual([]);
   });
 
   it('refuses a body that is not a stream (UNSUPPORTED_MEDIA_TYPE)', async () => {
     const { service } = setup();
-    const answer = await refusal(service.upload(alice, 1, { path: '/a', overwrite: true }, { body: { parsed: 'json' }, announcedBytes: null, contentType: 'application/json' }));
+    const answer = await refusal(
+      service.upload(
+        alice,
+        1,
+        { path: '/a', overwrite: true },
+        { body: { parsed: 'json' }, announcedBytes: null, contentType: 'application/json' },
+      ),
+    );
     expect(answer.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
@@ -136,10 +149,17 @@ describe('uploads', () => {
     const { service, files, audit } = setup();
     const entry = (name: string) => ({ name, type: 'file' as const, size: 1, mode: 0o644, mtimeMs: 0 });
     files.answer('uploadForm', (_siteId, signed) => ({ path: signed.path, entries: [entry('a.txt'), entry('b.txt')] }));
-    const result = await service.uploadForm(alice, 1, { path: '/docs', overwrite: true }, upload('--b1--', 'multipart/form-data; boundary=b1'));
+    const result = await service.uploadForm(
+      alice,
+      1,
+      { path: '/docs', overwrite: true },
+      upload('--b1--', 'multipart/form-data; boundary=b1'),
+    );
     expect(result.entries).toHaveLength(2);
     expect(files.callsTo('uploadForm')).toMatchObject([[1, { path: '/docs', boundary: 'b1', size: 6 }]]);
-    expect(audit.entries).toMatchObject([{ action: 'file.upload', details: { path: '/docs', form: true, files: ['a.txt', 'b.txt'], outcome: 'ok' } }]);
+    expect(audit.entries).toMatchObject([
+      { action: 'file.upload', details: { path: '/docs', form: true, files: ['a.txt', 'b.txt'], outcome: 'ok' } },
+    ]);
   });
 
   it('refuses a form without a boundary before asking the orchestrator anything', async () => {
