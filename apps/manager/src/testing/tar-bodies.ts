@@ -35,9 +35,9 @@ export async function entriesOf(body: AsyncIterable<Uint8Array> | Readable): Pro
     const { name, type, mode, linkname } = entry.header;
     const chunks: Buffer[] = [];
     for await (const chunk of entry) chunks.push(chunk as Buffer);
-    if (type === 'directory') entries.push({ name, type, mode: mode ?? 0 });
-    else if (type === 'symlink') entries.push({ name, type, target: linkname ?? '' });
-    else entries.push({ name, type: 'file', content: Buffer.concat(chunks).toString('utf8'), mode: mode ?? 0 });
+    if (type === 'directory') entries.push({ name, type, mode });
+    else if (type === 'symlink') entries.push({ name, type, target: linkname });
+    else entries.push({ name, type: 'file', content: Buffer.concat(chunks).toString('utf8'), mode });
   }
   return entries;
 }
