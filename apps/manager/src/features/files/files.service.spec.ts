@@ -33,9 +33,9 @@ function upload(content: string, contentType: string | null = 'application/octet
 describe('who may see and change a site’s files', () => {
   it('lets members and admins read, and answers others as if the site did not exist, asking the peer nothing', async () => {
     const { service, files } = setup();
-    files.answer('list', (_siteId, path) => ({ path, entries: [] }));
-    expect(await service.list(alice, 1, '/')).toEqual({ path: '/', entries: [] });
-    expect(await service.list(root, 1, '/public')).toEqual({ path: '/public', entries: [] });
+    files.answer('list', (_siteId, path) => ({ path, entries: [], truncated: false }));
+    expect(await service.list(alice, 1, '/')).toEqual({ path: '/', entries: [], truncated: false });
+    expect(await service.list(root, 1, '/public')).toEqual({ path: '/public', entries: [], truncated: false });
     const answers = await Promise.all([
       refusal(service.list(bob, 1, '/')),
       refusal(service.stat(bob, 1, '/')),
