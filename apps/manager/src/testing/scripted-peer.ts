@@ -36,8 +36,8 @@ export class ScriptedPeer<T extends object> {
     });
   }
 
-  /** Answers `method` with what `reply` returns (it sees the call's arguments). */
-  answer<K extends MethodOf<T>>(method: K, reply: (...args: Args<T, K>) => Reply<T, K>): this {
+  /** Answers `method` with what `reply` returns or resolves to (it sees the call's arguments). */
+  answer<K extends MethodOf<T>>(method: K, reply: (...args: Args<T, K>) => Reply<T, K> | Promise<Reply<T, K>>): this {
     this.replies.set(method, reply as (...args: unknown[]) => unknown);
     return this;
   }
