@@ -149,7 +149,7 @@ describe('the shell and the manager behind the load balancers, known by their cl
       const answer = await client.ssh('alice+edge', alice, ['true']);
       expect(answer.code).toBe(255);
       expect(answer.stderr).toContain('Dais cannot check sign-ins right now; try again in a minute.');
-      const reason = /HTTP 403 to \/shell-server\/auth\/password: BALANCER_FORBIDDEN[^\n]*could not check a sign-in/;
+      const reason = /HTTP 403 to POST \/shell-server\/auth\/password: BALANCER_FORBIDDEN[^\n]*could not check a sign-in/;
       expect(await stack.logUntil('shell', reason)).toMatch(reason);
     } finally {
       await stack.stopProcess('shell');

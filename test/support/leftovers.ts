@@ -68,7 +68,9 @@ async function ancestry(pid: number): Promise<Set<number>> {
 
 async function files(scope: RunScope): Promise<string[]> {
   const entries = await readdir(scope.runDir).catch(() => []);
-  return entries.map((entry) => `file ${scope.runDir}/${entry}`);
+  // tsx keeps its compile cache in TMPDIR (`tsx-<uid>`) for the processes tests run through it: a cache
+  // that goes with the run folder, not something a test forgot.
+  return entries.filter((entry) => !/^tsx-\d+$/.test(entry)).map((entry) => `file ${scope.runDir}/${entry}`);
 }
 
 async function dockerObjects(scope: RunScope): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,7 @@ describe('configuration', () => {
     const file = join(dir, 'dais.env');
     writeFileSync(file, '# comment\nDAIS_PORT=7001\nexport DATABASE_URL="postgres://file"\nDAIS_DATA_ROOT=\'/from/file\'\n');
     const merged = withEnvFile({ DAIS_ENV_FILE: file, DAIS_PORT: '7002' });
+    rmSync(dir, { recursive: true, force: true });
     expect(merged).toMatchObject({ DAIS_PORT: '7002', DATABASE_URL: 'postgres://file', DAIS_DATA_ROOT: '/from/file' });
   });
 
