@@ -86,7 +86,13 @@ export async function resetPassword(prisma: PrismaService, options: CliOptions, 
   await users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
   const redis = new RedisConnections(config);
   try {
-    const access = new AccessRevocation(new SessionRepository(prisma), users, new EventBus(redis), new OrchestratorClient(config), new Clock());
+    const access = new AccessRevocation(
+      new SessionRepository(prisma),
+      users,
+      new EventBus(redis),
+      new OrchestratorClient(config),
+      new Clock(),
+    );
     await access.endAccount(user.id, { reason: 'credentials-changed', revokeTokens: true });
   } finally {
     await redis.onModuleDestroy();
