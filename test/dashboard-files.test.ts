@@ -88,15 +88,21 @@ describe('dashboard: a site member edits, uploads and manages the site files', (
 
   it('refuses a file over the upload limit before sending anything, naming the limit', async () => {
     const before = uploadRequests.length;
-    await page
-      .getByTestId('upload-input')
-      .setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(UPLOAD_LIMIT + 1) });
+    // A small file picked after it: the queue sends one file at a time in order, so once the small
+    // one is stored, a request for the large one would already have been seen.
+    await page.getByTestId('upload-input').setInputFiles([
+      { name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(UPLOAD_LIMIT + 1) },
+      { name: 'after-huge.txt', mimeType: 'text/plain', buffer: Buffer.from('small') },
+    ]);
     const huge = page.locator('.upload-row', { hasText: 'huge.bin' });
     await expect.poll(() => huge.getAttribute('data-upload-state')).toBe('refused');
     expect(await huge.innerText()).toMatch(/upload limit is 2\.9 MB/);
-    await page.waitForTimeout(500);
-    expect(uploadRequests.length).toBe(before);
-    expect(await namesIn('/public')).not.toContain('huge.bin');
+    const small = page.locator('.upload-row', { hasText: 'after-huge.txt' });
+    await expect.poll(() => small.getAttribute('data-upload-state'), { timeout: 20_000 }).toBe('done');
+    expect(uploadRequests.length).toBe(before + 1);
+    const names = await namesIn('/public');
+    expect(names).toContain('after-huge.txt');
+    expect(names).not.toContain('huge.bin');
   });
 
   it('makes a new folder and a new file in it', async () => {

@@ -7,6 +7,7 @@ import { generatePassword, hashPassword } from '../features/auth/password';
 import { generateApiToken, looksLikeApiToken } from '../features/auth/api-token';
 import { SessionRepository } from '../features/auth/session.repository';
 import { UserRepository } from '../features/auth/user.repository';
+import { Clock } from '../infrastructure/clock';
 import { OrchestratorClient } from '../infrastructure/peers/peer-clients';
 import type { ManagerConfig } from '../config/manager.config';
 import type { PrismaService } from '../infrastructure/prisma/prisma.service';
@@ -85,7 +86,13 @@ export async function resetPassword(prisma: PrismaService, options: CliOptions, 
   await users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date() });
   const redis = new RedisConnections(config);
   try {
-    const access = new AccessRevocation(new SessionRepository(prisma), users, new EventBus(redis), new OrchestratorClient(config));
+    const access = new AccessRevocation(
+      new SessionRepository(prisma),
+      users,
+      new EventBus(redis),
+      new OrchestratorClient(config),
+      new Clock(),
+    );
     await access.endAccount(user.id, { reason: 'credentials-changed', revokeTokens: true });
   } finally {
     await redis.onModuleDestroy();

@@ -53,14 +53,23 @@ describe('UserRepository and SessionRepository on PostgreSQL', () => {
     const carol = (await users.create({ username: 'carol', role: 'user' }))!;
     await users.addToken(carol.id, 'one', 'dais_token_one');
     const two = await users.addToken(carol.id, 'two', 'dais_token_two');
-    expect((await users.findByToken('dais_token_one'))?.username).toBe('carol');
+    const now = new Date('2026-01-01T12:00:00Z');
+    expect((await users.findByToken('dais_token_one', now))?.username).toBe('carol');
     expect(await users.isTokenLive('dais_token_one')).toBe(true);
     expect(await users.revokeToken(carol.id, two.id)).toBe(true);
     expect(await users.revokeToken(carol.id, two.id)).toBe(false);
-    expect(await users.findByToken('dais_token_two')).toBeNull();
+    expect(await users.findByToken('dais_token_two', now)).toBeNull();
     expect((await users.listTokens(carol.id)).map((token) => token.name)).toEqual(['one']);
+    // Use is recorded at the caller's time, at most once a minute.
+    const lastUsed = async () => (await users.listTokens(carol.id))[0]!.lastUsedAt;
+    expect(await lastUsed()).toEqual(now);
+    await users.findByToken('dais_token_one', new Date(now.getTime() + 60_000));
+    expect(await lastUsed()).toEqual(now);
+    const minuteLater = new Date(now.getTime() + 60_001);
+    await users.findByToken('dais_token_one', minuteLater);
+    expect(await lastUsed()).toEqual(minuteLater);
     await users.update(carol.id, { disabled: true });
-    expect(await users.findByToken('dais_token_one')).toBeNull();
+    expect(await users.findByToken('dais_token_one', now)).toBeNull();
     expect(await users.revokeAllTokens(carol.id)).toBe(1);
     expect(await users.isTokenLive('dais_token_one')).toBe(false);
   });

@@ -2,12 +2,20 @@ import type { EndSessionsRequest } from '@dais/shared';
 import { describe, expect, it } from 'vitest';
 import type { OrchestratorClient } from '../../infrastructure/peers/peer-clients';
 import type { EventBus } from '../../infrastructure/realtime/event-bus';
+import { FakeClock } from '../../testing/fake-clock';
 import { AccessRevocation } from './access-revocation';
 import type { SessionRepository } from './session.repository';
 import type { UserRepository } from './user.repository';
 
-/** Records what the revocation did to each system; the orchestrator may be told to fail. */
+/** The time of every revocation: shell tokens issued before it are refused. */
+const AT = Date.UTC(2026, 2, 1, 9, 30);
+
+/**
+ * Records what the revocation did to each system, on a clock standing at `AT`; the orchestrator may
+ * be told to fail.
+ */
 function setup(orchestratorFails = false) {
+  const clock = new FakeClock(AT);
   const done: string[] = [];
   const ended: EndSessionsRequest[] = [];
   const sessions = {
@@ -38,6 +46,7 @@ function setup(orchestratorFails = false) {
     users as unknown as UserRepository,
     bus as unknown as EventBus,
     orchestrator as unknown as OrchestratorClient,
+    clock,
   );
   return { access, done, ended };
 }
@@ -45,11 +54,9 @@ function setup(orchestratorFails = false) {
 describe('ending access', () => {
   it('a password change keeps the session in use, revokes the tokens, tells every API process and ends SSH sessions', async () => {
     const { access, done, ended } = setup();
-    const before = Date.now();
     await access.endAccount(7, { reason: 'credentials-changed', keepSessionId: 40, revokeTokens: true });
     expect(done).toEqual(['sessions of 7 deleted but 40', 'tokens of 7 revoked', 'user 7 changed']);
-    expect(ended).toEqual([{ userIds: [7], reason: 'credentials-changed', at: expect.any(Number) }]);
-    expect(ended[0]!.at).toBeGreaterThanOrEqual(before);
+    expect(ended).toEqual([{ userIds: [7], reason: 'credentials-changed', at: AT }]);
   });
 
   it('disabling pauses the tokens rather than revoking them (they work again once enabled)', async () => {
@@ -61,7 +68,7 @@ describe('ending access', () => {
   it("a removed member's shell sessions of the site end, unless they are an admin", async () => {
     const member = setup();
     await member.access.endMembership(3, 7, false);
-    expect(member.ended).toEqual([{ siteId: 3, userIds: [7], reason: 'member-removed', at: expect.any(Number) }]);
+    expect(member.ended).toEqual([{ siteId: 3, userIds: [7], reason: 'member-removed', at: AT }]);
     const admin = setup();
     await admin.access.endMembership(3, 8, true);
     expect(admin.done).toEqual(['user 8 left 3']);
@@ -73,7 +80,7 @@ describe('ending access', () => {
     await access.endSiteForOwners(3, [7, 9]);
     await access.endSiteForOwners(4, []);
     expect(done).toEqual(['site 3 locked', 'site 4 locked']);
-    expect(ended).toEqual([{ siteId: 3, userIds: [7, 9], reason: 'site-locked', at: expect.any(Number) }]);
+    expect(ended).toEqual([{ siteId: 3, userIds: [7, 9], reason: 'site-locked', at: AT }]);
   });
 
   it('an orchestrator that cannot be reached does not undo or fail the change (it is logged)', async () => {

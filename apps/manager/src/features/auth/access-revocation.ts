@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EndSessionsRequest, SessionEndReason } from '@dais/shared';
+import { Clock } from '../../infrastructure/clock';
 import { OrchestratorClient } from '../../infrastructure/peers/peer-clients';
 import { EventBus } from '../../infrastructure/realtime/event-bus';
 import { SessionRepository } from './session.repository';
@@ -30,11 +31,12 @@ export class AccessRevocation {
     private readonly users: UserRepository,
     private readonly bus: EventBus,
     private readonly orchestrator: OrchestratorClient,
+    private readonly clock: Clock,
   ) {}
 
   /** The account was disabled, or its password changed or was reset. */
   async endAccount(userId: number, revocation: AccountRevocation): Promise<void> {
-    const at = Date.now();
+    const at = this.clock.now();
     await this.sessions.deleteForUser(userId, revocation.keepSessionId);
     if (revocation.revokeTokens) await this.users.revokeAllTokens(userId);
     await this.announce(`user ${userId}'s sockets`, () => this.bus.userChanged(userId));
@@ -44,7 +46,7 @@ export class AccessRevocation {
 
   /** A member left a site (or was removed): their live streams and shell sessions of it end. */
   async endMembership(siteId: number, userId: number, stillAllowed: boolean): Promise<void> {
-    const at = Date.now();
+    const at = this.clock.now();
     await this.announce(`user ${userId} left site ${siteId}`, () => this.bus.memberRemoved(siteId, userId));
     // An admin keeps seeing every site, so their sessions stay.
     if (!stillAllowed) await this.endShellSessions({ siteId, userIds: [userId], reason: 'member-removed', at });
@@ -52,7 +54,7 @@ export class AccessRevocation {
 
   /** An admin locked a site: its owners' live streams and shell sessions of it end (admins keep theirs). */
   async endSiteForOwners(siteId: number, ownerIds: readonly number[]): Promise<void> {
-    const at = Date.now();
+    const at = this.clock.now();
     await this.announce(`site ${siteId} was locked`, () => this.bus.siteLocked(siteId));
     if (ownerIds.length > 0) await this.endShellSessions({ siteId, userIds: [...ownerIds], reason: 'site-locked', at });
   }

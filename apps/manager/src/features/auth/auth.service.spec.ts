@@ -36,7 +36,8 @@ async function setup() {
   store.seed({ id: 2, username: 'sso', oidcSubject: 'https://idp|2' });
   store.seed({ id: 3, username: 'off', passwordHash: await alicesHash, disabled: true });
   const tokens: (ApiTokenRecord & { token: string })[] = [];
-  const tokenLookups: string[] = [];
+  /** Each token looked up, with the time the service passed (it records when a token was last used). */
+  const tokenLookups: { token: string; at: number }[] = [];
   const users = strictFake<UserRepository>('users', {
     findById: (id) => store.findById(id),
     findByUsername: (username) => store.findByUsername(username),
@@ -56,8 +57,8 @@ async function setup() {
       tokens.push(row);
       return Promise.resolve(row);
     },
-    findByToken: async (token) => {
-      tokenLookups.push(token);
+    findByToken: async (token, now) => {
+      tokenLookups.push({ token, at: now.getTime() });
       const row = tokens.find((candidate) => candidate.token === token && candidate.revokedAt === null);
       const user = row ? await store.findById(row.userId) : null;
       return user && !user.disabled ? user : null;
@@ -97,6 +98,7 @@ async function setup() {
     audit as unknown as AuditService,
     events,
     config,
+    clock,
   );
   return { service, clock, store, tokens, tokenLookups, sessions, limiter, ended, changed, audit };
 }
@@ -193,7 +195,10 @@ describe('personal API tokens', () => {
     const created = await context.service.createToken(alice, 'ci');
     expect(created.token).toMatch(/^dais_/);
     expect(context.tokens[0]!.tokenHash).toBe(hashApiToken(created.token));
+    context.clock.advance(90_000);
     expect(await context.service.userFromToken(created.token, from.ip)).toMatchObject({ id: 1, session: null, ip: from.ip });
+    // The use is recorded at the service's clock.
+    expect(context.tokenLookups).toEqual([{ token: created.token, at: context.clock.now() }]);
     await context.service.revokeToken(alice, created.id);
     expect(await context.service.userFromToken(created.token, from.ip)).toBeNull();
     expect(context.audit.actions).toEqual(['token.create', 'token.revoke']);
@@ -253,13 +258,14 @@ describe('changing one’s password', () => {
   it('stores the new hash, and ends every other session and token when asked, keeping this one', async () => {
     const context = await setup();
     const { alice } = await signedIn(context);
+    context.clock.advance(5_000);
     await context.service.changePassword(alice, {
       currentPassword: 'correct horse battery',
       newPassword: 'a new long secret',
       endOtherSessions: true,
     });
     expect(await verifyPassword(context.store.rows[0]!.passwordHash, 'a new long secret')).toBe(true);
-    expect(context.store.rows[0]!.passwordChangedAt).toBeInstanceOf(Date);
+    expect(context.store.rows[0]!.passwordChangedAt).toEqual(context.clock.date());
     expect(context.ended).toEqual([
       { userId: 1, revocation: { reason: 'credentials-changed', keepSessionId: alice.session!.id, revokeTokens: true } },
     ]);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DaisError, type UserView } from '@dais/shared';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../../infrastructure/clock';
 import { EventBus } from '../../infrastructure/realtime/event-bus';
 import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config';
 import type { UserRecord } from '../users/user';
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly events: EventBus,
     @Inject(MANAGER_CONFIG) private readonly config: ManagerConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** Cookies are Secure when browsers reach the manager over HTTPS. */
@@ -88,7 +90,7 @@ export class AuthService {
 
   /** The user behind an API token, or null. */
   async userFromToken(token: string, ip: string | null): Promise<AuthenticatedUser | null> {
-    const user = looksLikeApiToken(token) ? await this.users.findByToken(token) : null;
+    const user = looksLikeApiToken(token) ? await this.users.findByToken(token, this.clock.date()) : null;
     return user ? { id: user.id, username: user.username, role: user.role, ip, session: null } : null;
   }
 
@@ -137,7 +139,7 @@ export class AuthService {
         issues: [{ path: 'newPassword', rule: 'not-username', message: 'contains the username' }],
       });
     }
-    await this.users.update(user.id, { passwordHash: await hashPassword(change.newPassword), passwordChangedAt: new Date() });
+    await this.users.update(user.id, { passwordHash: await hashPassword(change.newPassword), passwordChangedAt: this.clock.date() });
     if (change.endOtherSessions) {
       await this.access.endAccount(user.id, { reason: 'credentials-changed', keepSessionId: actor.session?.id, revokeTokens: true });
     } else {

@@ -21,13 +21,16 @@ export interface NewUser {
 export class UserRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The enabled user owning a live (not revoked) token, or null. Records when the token was last used. */
-  async findByToken(token: string): Promise<UserRecord | null> {
+  /**
+   * The enabled user owning a live (not revoked) token, or null. Records `now` (the caller's clock)
+   * as when the token was last used.
+   */
+  async findByToken(token: string, now: Date): Promise<UserRecord | null> {
     const found = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) }, include: { user: true } });
     if (!found || found.revokedAt || found.user.disabled) return null;
     // At most one write a minute per token keeps hot tokens from hammering the table.
-    if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > 60_000) {
-      await this.prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } });
+    if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > 60_000) {
+      await this.prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: now } });
     }
     return found.user;
   }
