@@ -50,6 +50,8 @@ export function runtimeDriverContract(name: string, makeSubject: () => Promise<R
       await subject.dispose();
     }, SLOW_MS * 2);
 
+    // Each test runs sites of its own (no two tests share a site id) and removes them, so the tests
+    // pass in any order (`--sequence.shuffle`); only the driver and its engine are shared.
     const observeUntil = (siteId: number, check: (observed: RuntimeObservation) => boolean) =>
       pollUntil(() => driver.observe(siteId), check);
     const running = (siteId: number) => observeUntil(siteId, (observed) => observed.state === 'running');
@@ -80,30 +82,38 @@ export function runtimeDriverContract(name: string, makeSubject: () => Promise<R
       expect(observed.endpoints).toEqual([expect.stringMatching(/^[\d.]+:\d+$/)]);
       expect(observed.startedAt).toEqual(expect.any(String));
       expect(await driver.managedSiteIds()).toContain(1);
+      await driver.remove(1);
     });
 
     it('leaves the containers alone when the same spec is applied again', async () => {
-      const before = await running(1);
-      await driver.apply(await subject.site(1));
-      expect(await driver.observe(1)).toEqual(before);
+      const site = await subject.site(11);
+      await driver.apply(site);
+      const before = await running(11);
+      await driver.apply(await subject.site(11));
+      expect(await driver.observe(11)).toEqual(before);
+      await driver.remove(11);
     });
 
     it('replaces the containers when the spec changes', async () => {
-      const before = await running(1);
-      const site = await subject.site(1);
+      const site = await subject.site(12);
+      await driver.apply(site);
+      const before = await running(12);
       await driver.apply({ ...site, env: { ...site.env, GREETING: 'changed' } });
-      const after = await observeUntil(1, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
+      const after = await observeUntil(12, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
       expect(after.state).toBe('running');
       expect(after.startedAt).not.toBe(before.startedAt);
+      await driver.remove(12);
     });
 
     it('restarts unchanged containers when asked to', async () => {
-      const site = await subject.site(1);
-      const before = await running(1);
-      await driver.apply({ ...site, env: { ...site.env, GREETING: 'changed' } }, { restart: true });
-      const after = await observeUntil(1, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
+      const site = await subject.site(13);
+      await driver.apply(site);
+      const before = await running(13);
+      await driver.apply(site, { restart: true });
+      const after = await observeUntil(13, (observed) => observed.state === 'running' && observed.startedAt !== before.startedAt);
       expect(after.state).toBe('running');
       expect(after.startedAt).not.toBe(before.startedAt);
+      await driver.remove(13);
     });
 
     it('stops a site that must not run (no endpoints), and starts it again', async () => {
@@ -122,6 +132,7 @@ export function runtimeDriverContract(name: string, makeSubject: () => Promise<R
       }
       await driver.apply(site);
       expect((await running(2)).endpoints).toHaveLength(1);
+      await driver.remove(2);
     });
 
     it('removes a site: gone from observation and from the managed list; a second remove finds nothing', async () => {
