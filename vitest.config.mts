@@ -18,6 +18,36 @@ const alias = [
 // the transform is half the time.
 const plugins = [swc.vite({ module: { type: 'es6' } })];
 
+/*
+ * The integration files run in lanes (docs/development.md "Lanes"). Each lane takes one file at a time
+ * (they start real nginx, databases, Redis queues and component processes; one file per lane keeps a
+ * 2-core machine honest about timings), and `npm test` (scripts/test.sh) runs the `components` lane
+ * beside the `integration` lane, one Vitest process each, so both cores work. Files of different lanes
+ * share nothing of their own (each run, stack and harness has its own prefix, database, ports, folders);
+ * what the host has only once decides the lane:
+ */
+/** Stack tests that change what the orchestrator tests also change: the test Swarm (joined and left) and the build fence's chains. */
+const SHARES_HOST_STATE_WITH_COMPONENTS = ['test/security/container-hardening.test.ts', 'test/security/image-builds.test.ts'];
+/** Files that disturb every other test on the host (self-repair restarts the Docker engine): they run alone, after both lanes. */
+const DISTURBS_EVERY_TEST = ['test/self-repair.test.ts'];
+
+function integrationProject(name: string, files: { include: string[]; exclude?: string[] }) {
+  return {
+    plugins,
+    resolve: { alias },
+    test: {
+      name,
+      globalSetup: ['test/global-setup.ts'],
+      include: files.include,
+      exclude: [...(files.exclude ?? []), '**/node_modules/**'],
+      environment: 'node',
+      fileParallelism: false,
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -40,22 +70,14 @@ export default defineConfig({
           environment: 'node',
         },
       },
-      {
-        plugins,
-        resolve: { alias },
-        test: {
-          name: 'integration',
-          globalSetup: ['test/global-setup.ts'],
-          include: ['libs/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/compose/**', '**/node_modules/**'],
-          environment: 'node',
-          // These tests start real nginx, PostgreSQL databases, Redis queues and component
-          // processes; one file at a time keeps a 2-core machine honest about timings.
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-        },
-      },
+      integrationProject('components', {
+        include: ['libs/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', ...SHARES_HOST_STATE_WITH_COMPONENTS],
+      }),
+      integrationProject('integration', {
+        include: ['test/**/*.test.ts'],
+        exclude: ['test/compose/**', ...SHARES_HOST_STATE_WITH_COMPONENTS, ...DISTURBS_EVERY_TEST],
+      }),
+      integrationProject('exclusive', { include: DISTURBS_EVERY_TEST }),
       // The compose deployment (docs/deployment.md): `npm test` runs it last, on the images it built in the
       // background meanwhile (scripts/test.sh); alone: `npm run test:compose`.
       ...(process.env.DAIS_TEST_COMPOSE === '1'

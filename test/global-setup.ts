@@ -14,6 +14,10 @@ import { newRunId, RUN_ID_VARIABLE } from './support/run-scope';
  * nginx and browser it starts); at the end, anything of the run still running or on disk fails it.
  */
 export default function setup(): () => Promise<void> {
+  // Every integration project names this file; in one Vitest process the first one sets the run up and
+  // checks it at the end, the others join it.
+  if (process.env[SCOPE_OWNER_VARIABLE] === String(process.pid)) return () => Promise.resolve();
+  process.env[SCOPE_OWNER_VARIABLE] = String(process.pid);
   const scope = enterRunScope();
   // DAIS_TEST_SKIP_BUILD=1 when something else just built (several people testing in one checkout).
   if (process.env.DAIS_TEST_SKIP_BUILD !== '1') execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -28,6 +32,9 @@ export default function setup(): () => Promise<void> {
     );
   };
 }
+
+/** The pid of the Vitest process whose global setup entered the run scope. */
+const SCOPE_OWNER_VARIABLE = 'DAIS_TEST_SCOPE_OWNER';
 
 /** This run's id and temp folder; a caller (scripts/test.sh, running several vitest at once) may choose the id. */
 function enterRunScope(): RunScope {
