@@ -2,7 +2,8 @@ import { DaisError, type DatabaseConnection } from '@dais/shared';
 import type { PrismaService } from '../../infrastructure/prisma/prisma.service';
 import { DatabaseRepository, type NewDatabaseHost } from '../site-databases/database.repository';
 import { createOperationRow } from '../operations/operation.repository';
-import { SealedSecret } from '../../infrastructure/secrets/sealed-secret';
+import { consoleConnectionOf } from '../site-databases/console-connection';
+import { SiteRepository } from '../sites/site.repository';
 import { SecretBox } from '../../infrastructure/secrets/secret-box';
 
 /** How often a restore looks at its repair operations. */
@@ -104,21 +105,11 @@ export class RestoreStore {
     return sites.map((site) => site.id);
   }
 
-  /** The site's own connection to its database (opened with the key file as it is after the restore). */
+  /** The site's own connection to its database, as the SQL console connects (opened with the key file as it is after the restore). */
   async connectionOf(siteId: number): Promise<DatabaseConnection | null> {
     this.box ??= SecretBox.load(this.keyFile);
-    const site = await this.prisma.site.findUnique({ where: { id: siteId }, include: { database: { include: { host: true } } } });
-    const database = site?.database;
-    if (!database || database.deleting) return null;
-    // As the SQL console connects: the host's admin address, the site's own user.
-    return {
-      engine: database.host.engine,
-      host: database.host.adminHost,
-      port: database.host.adminPort,
-      name: database.name,
-      username: database.username,
-      password: this.box.open(new SealedSecret(database.password, { column: 'SiteDatabase.password', rowId: siteId })),
-    };
+    const site = await new SiteRepository(this.prisma, this.box).find(siteId);
+    return site ? consoleConnectionOf(site, this.box) : null;
   }
 }
 

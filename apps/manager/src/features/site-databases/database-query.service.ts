@@ -4,7 +4,6 @@ import {
   isDaisError,
   SQL_CONSOLE_MAX_ROWS,
   SQL_CONSOLE_TIMEOUT_MS,
-  type DatabaseConnection,
   type SqlQueryRequest,
   type SqlQueryResult,
 } from '@dais/shared';
@@ -12,30 +11,12 @@ import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { OrchestratorClient } from '../../infrastructure/peers/peer-clients';
 import { SecretBox } from '../../infrastructure/secrets/secret-box';
-import type { SecretOpener } from '../../infrastructure/secrets/sealed-secret';
 import { changeableSite } from '../sites/site-access';
-import { SiteRepository, type SiteRecord } from '../sites/site.repository';
+import { consoleConnectionOf } from './console-connection';
+import { SiteRepository } from '../sites/site.repository';
 
 /** How much of a statement the audit log keeps. */
 const AUDITED_STATEMENT_CHARS = 200;
-
-/**
- * How the orchestrator reaches a site's database for the console: the site's own database, user and
- * password, at the address the orchestrator administers the host on. (The site-facing address is
- * for containers; the host's access rules may not admit the orchestrator there.)
- */
-export function consoleConnectionOf(site: SiteRecord, secrets: SecretOpener): DatabaseConnection | null {
-  const database = site.database;
-  if (!database || database.deleting) return null;
-  return {
-    engine: database.host.engine,
-    host: database.host.adminHost,
-    port: database.host.adminPort,
-    name: database.name,
-    username: database.username,
-    password: secrets.open(database.password),
-  };
-}
 
 /**
  * The SQL console: one statement on a site's database, run by the orchestrator as the site's own
