@@ -8,6 +8,7 @@ export * from './http/parse';
 export * from './peer';
 export * from './http/outbound-tls';
 export * from './util/keyed-lock';
+export * from './routing/route-state-digest';
 export * from './process/run-service';
 export * from './process/service-runtime';
 export * from './logging/correlation';

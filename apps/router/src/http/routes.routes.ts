@@ -1,5 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { DaisError, parseInput, routeSpecSchema, siteIdParamsSchema, type Health } from '@dais/shared';
+import {
+  DaisError,
+  parseInput,
+  ROUTE_STATE_BODY_LIMIT_BYTES,
+  routeSpecSchema,
+  routeStateSchema,
+  siteIdParamsSchema,
+  type Health,
+} from '@dais/shared';
 import type { RouteService } from '../forwarding/route.service';
 
 /** The router's signed control API. Thin: parse, call the service, answer. */
@@ -10,6 +18,14 @@ export function registerRouteRoutes(app: FastifyInstance, routes: RouteService, 
     if (spec.siteId !== siteId) throw new DaisError('VALIDATION_FAILED', `Body siteId ${spec.siteId} does not match path id ${siteId}.`);
     return routes.apply(spec);
   });
+
+  // The whole route state at once (a new or emptied router); several MB for 10,000 sites.
+  app.put('/v1/routes', { bodyLimit: ROUTE_STATE_BODY_LIMIT_BYTES }, async (request) => {
+    const { routes: specs } = parseInput(routeStateSchema, request.body, 'route state');
+    return routes.replaceAll(specs);
+  });
+
+  app.get('/v1/routes/summary', () => routes.summary());
 
   app.delete('/v1/routes/:siteId', (request) => routes.remove(parseInput(siteIdParamsSchema, request.params, 'path').siteId));
 

@@ -47,6 +47,51 @@ export const routesRemovedSchema = z.strictObject({
 export type RoutesRemoved = z.output<typeof routesRemovedSchema>;
 
 /**
+ * Most sites one `PUT /v1/routes` may carry. With the route's 64 MiB body limit this leaves about
+ * 670 bytes per site at the maximum (a typical spec is 100–250 bytes).
+ */
+export const MAX_ROUTED_SITES = 100_000;
+
+/** Body limit of `PUT /v1/routes`: 100,000 sites' worth, and the control load balancer's own 64 MiB. */
+export const ROUTE_STATE_BODY_LIMIT_BYTES = 64 * 2 ** 20;
+
+/**
+ * `PUT /v1/routes` on the router: the whole desired route state, replacing every route at once
+ * (sites absent from `routes` stop being routed). Site ids must be unique and no hostname may be
+ * routed by two sites; the router checks both and applies nothing if either fails.
+ */
+export const routeStateSchema = z.strictObject({
+  routes: z.array(routeSpecSchema).max(MAX_ROUTED_SITES),
+});
+
+/** Parsed form of {@link routeStateSchema}. */
+export type RouteState = z.output<typeof routeStateSchema>;
+
+/** The router's answer to a whole route state: how many sites it now routes and what changed. */
+export const routeStateAppliedSchema = z.strictObject({
+  sites: z.number().int().nonnegative(),
+  /** Sites routed now that were not before, no longer routed, and routed with another spec. */
+  added: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  changed: z.number().int().nonnegative(),
+  nginxGeneration: z.number().int().nonnegative(),
+  digest: z.string(),
+});
+
+/** Parsed form of {@link routeStateAppliedSchema}. */
+export type RouteStateApplied = z.output<typeof routeStateAppliedSchema>;
+
+/** Answer to `GET /v1/routes/summary`: enough to tell an empty or drifted router without downloading its routes. */
+export const routeSummarySchema = z.strictObject({
+  sites: z.number().int().nonnegative(),
+  /** `routeStateDigest` of every route the router holds. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** Parsed form of {@link routeSummarySchema}. */
+export type RouteSummary = z.output<typeof routeSummarySchema>;
+
+/**
  * Where one hostname's certificate stands at the router. `pending`: not issued yet (ordering,
  * waiting for a retry, or deferred by the rate budget: `message` says which and `retryAt` when);
  * `active`: served over HTTPS until `expiresAt` (a failed renewal keeps it `active` with the
