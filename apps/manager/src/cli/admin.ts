@@ -8,6 +8,7 @@ import { SecretsKeyError } from '../infrastructure/secrets/secrets-keyring';
 import { backupCommand, restoreCommand } from './backup-commands';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
 import { CLI_FLAGS, CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
+import { routersCommand } from './router-fill-commands';
 import { rotateSecretsKeyCommand } from './secrets-commands';
 import { createToken, ensureAdmin, resetPassword } from './user-commands';
 
@@ -36,7 +37,10 @@ const USAGE = `Usage:
       is then replaced).
   admin rotate-secrets-key
       Seals every secret kept in PostgreSQL with a new key, then takes the old key out of the key
-      file (docs/secrets.md). Safe to interrupt: run it again to finish.`;
+      file (docs/secrets.md). Safe to interrupt: run it again to finish.
+  admin routers fill [--force]
+      Sends the router every site's routes from PostgreSQL in one request, unless it already holds
+      them (same digest; --force sends anyway). For a new or emptied router (docs/deployment.md).`;
 
 const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, config: ManagerConfig) => Promise<void>> = {
   'ensure-admin': ensureAdmin,
@@ -47,6 +51,7 @@ const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, conf
   'rotate-secrets-key': rotateSecretsKeyCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  routers: routersCommand,
 };
 
 async function main(): Promise<void> {

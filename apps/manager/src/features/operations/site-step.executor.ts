@@ -5,7 +5,8 @@ import { MANAGER_CONFIG, type ManagerConfig } from '../../config/manager.config'
 import { toCatalogEntry } from '../images/image-view';
 import { SecretBox } from '../../infrastructure/secrets/secret-box';
 import type { SecretOpener } from '../../infrastructure/secrets/sealed-secret';
-import { toRouteSpec, toSiteSpec } from '../sites/site-spec';
+import { toRouteSpec } from '../routing/route-spec';
+import { toSiteSpec } from '../sites/site-spec';
 import { SiteRepository, type SiteDatabaseRecord, type SiteRecord } from '../sites/site.repository';
 import type { StepName } from './operation-catalogue';
 import type { StepExecutor } from './operation-runner';

@@ -1,9 +1,9 @@
-import { siteHostname, type DatabaseConnection, type RouteSpec, type SiteSpec } from '@dais/shared';
+import { siteHostname, type DatabaseConnection, type SiteSpec } from '@dais/shared';
 import { openSiteSecrets, type SecretOpener } from '../../infrastructure/secrets/sealed-secret';
 import type { SiteRecord } from './site.repository';
 
 /** The custom domains whose owner proved control: the only ones any component is told about. */
-export function routedDomainsOf(site: Pick<SiteRecord, 'domains'>): SiteRecord['domains'] {
+export function routedDomainsOf<D extends Pick<SiteRecord['domains'][number], 'verifiedAt'>>(site: { domains: readonly D[] }): D[] {
   return site.domains.filter((domain) => domain.verifiedAt !== null);
 }
 
@@ -11,7 +11,10 @@ export function routedDomainsOf(site: Pick<SiteRecord, 'domains'>): SiteRecord['
  * Every hostname a site answers on: its own name under the sites domain, then its verified custom
  * domains (an unverified claim is never routed, at either nginx tier).
  */
-export function hostnamesOf(site: Pick<SiteRecord, 'name' | 'domains'>, sitesDomain: string): string[] {
+export function hostnamesOf(
+  site: Pick<SiteRecord, 'name'> & { domains: readonly Pick<SiteRecord['domains'][number], 'hostname' | 'verifiedAt'>[] },
+  sitesDomain: string,
+): string[] {
   return [siteHostname(site.name, sitesDomain), ...routedDomainsOf(site).map((domain) => domain.hostname)];
 }
 
@@ -65,20 +68,5 @@ export function toSiteSpec(site: SiteRecord, sitesDomain: string, secrets: Secre
       replicas: 1,
       runScript: site.image.runScript,
     },
-  };
-}
-
-/**
- * The full desired state the router gets for a site: its hostnames, the verified custom domains
- * that get a certificate (wildcards cannot be proven over HTTP-01), and its request-body limit.
- */
-export function toRouteSpec(site: SiteRecord, sitesDomain: string): RouteSpec {
-  return {
-    siteId: site.id,
-    hostnames: hostnamesOf(site, sitesDomain),
-    certificateHostnames: routedDomainsOf(site)
-      .map((domain) => domain.hostname)
-      .filter((hostname) => !hostname.startsWith('*.')),
-    ...(site.clientMaxBodyMb === null ? {} : { clientMaxBodyMb: site.clientMaxBodyMb }),
   };
 }

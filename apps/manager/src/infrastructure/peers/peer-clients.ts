@@ -5,6 +5,8 @@ import {
   loadOwnPrivateKey,
   routesAppliedSchema,
   routesRemovedSchema,
+  routeStateAppliedSchema,
+  routeSummarySchema,
   siteAppliedSchema,
   siteDatabaseResultSchema,
   siteRemovedSchema,
@@ -18,6 +20,8 @@ import {
   type RoutesApplied,
   type RoutesRemoved,
   type RouteSpec,
+  type RouteStateApplied,
+  type RouteSummary,
   type SiteApplied,
   type SiteDatabaseDrop,
   type SiteDatabaseResult,
@@ -127,6 +131,16 @@ export class RouterClient {
   /** Stops routing the site. */
   removeRoutes(siteId: number): Promise<RoutesRemoved> {
     return this.http.call({ method: 'DELETE', path: `/v1/routes/${siteId}`, response: routesRemovedSchema });
+  }
+
+  /** Replaces every route the router holds with `specs`, in one apply (a new or emptied router). */
+  replaceRoutes(specs: readonly RouteSpec[]): Promise<RouteStateApplied> {
+    return this.http.call({ method: 'PUT', path: '/v1/routes', body: { routes: specs }, response: routeStateAppliedSchema });
+  }
+
+  /** How many sites the router routes, and the digest of its routes. */
+  routeSummary(): Promise<RouteSummary> {
+    return this.http.call({ method: 'GET', path: '/v1/routes/summary', response: routeSummarySchema });
   }
 
   /** Every hostname's certificate state at the router. */
