@@ -13,6 +13,11 @@ export interface DesiredStateTableOptions<V> {
   /** Records applied changes (null = removed) so they survive a restart. */
   persist(changes: ReadonlyMap<number, V | null>): Promise<void>;
   /**
+   * Records a whole state at once, after a batch that replaced it (cheaper than one write per
+   * key); without it, the keys that changed go through `persist`.
+   */
+  persistAll?(state: ReadonlyMap<number, V>): Promise<void>;
+  /**
    * The error a refused change is rejected with (e.g. one naming the hostname at fault, with
    * nginx's own text kept for the log); the error as it came by default.
    */
@@ -173,7 +178,9 @@ export class DesiredStateTable<V> {
     this.committed = candidate;
     this.lastGeneration = generation;
     try {
-      await this.options.persist(persistedChanges(before, candidate, changes));
+      const replaced = changes.some(({ change }) => change.kind === 'replace');
+      if (replaced && this.options.persistAll) await this.options.persistAll(candidate);
+      else await this.options.persist(persistedChanges(before, candidate, changes));
     } catch (error) {
       // nginx already serves the change; the caller retries and the write is repeated.
       const failure = new DaisError('FILESYSTEM_ERROR', 'The change is live but could not be saved to disk; retry it.', undefined, {

@@ -63,6 +63,7 @@ export class NginxTier<S extends z.ZodType> {
       apply: (state) => this.pipeline.apply((generation) => this.options.render(state, generation)),
       validate: (key, value, state) => this.options.validate?.(key, value, state),
       persist: (changes) => this.store.persist(changes),
+      persistAll: (state) => this.store.replaceAll(state),
       explainRefusal: (key, value, previous, error) => this.options.explainRefusal?.(key, value, previous, error) ?? error,
     });
     await this.loaded.reapply();

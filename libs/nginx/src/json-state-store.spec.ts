@@ -1,0 +1,91 @@
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { tempDir } from '../../../test/support/temp-dir';
+import { JsonStateStore } from './json-state-store';
+
+const schema = z.strictObject({ name: z.string() });
+type Entry = z.output<typeof schema>;
+
+const entries = (...pairs: [number, string][]) => new Map<number, Entry>(pairs.map(([key, name]) => [key, { name }]));
+
+/** Polls until the folder's names satisfy `check` (stale files are removed in the background). */
+async function namesEventually(dir: string, check: (names: string[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + 5_000;
+  let names = await readdir(dir);
+  while (!check(names) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    names = await readdir(dir);
+  }
+  return names.sort();
+}
+
+async function withStore(test: (dir: string, store: () => JsonStateStore<typeof schema>) => Promise<void>): Promise<void> {
+  const dir = await tempDir('json-state-store');
+  try {
+    await test(dir.path, () => new JsonStateStore(dir.path, schema));
+  } finally {
+    await dir.remove();
+  }
+}
+
+describe('JsonStateStore', () => {
+  it('replaces a state kept one file per key with one snapshot, read back by a fresh store', () =>
+    withStore(async (dir, store) => {
+      await store().persist(entries([1, 'one'], [2, 'two']));
+      const writer = store();
+      await writer.loadAll();
+      await writer.replaceAll(entries([2, 'TWO'], [3, 'three']));
+      const { entries: loaded, unreadable } = await store().loadAll();
+      expect([...loaded]).toEqual([...entries([2, 'TWO'], [3, 'three'])]);
+      expect(unreadable).toEqual([]);
+      // The old per-key files go; what else shares the folder (acme-policy/) stays.
+      expect(await namesEventually(dir, (names) => !names.includes('1.json'))).toEqual(['current', expect.stringMatching(/^state-/)]);
+    }));
+
+  it('keeps single-key changes made after a snapshot, removals included', () =>
+    withStore(async (_dir, store) => {
+      const writer = store();
+      await writer.replaceAll(entries([1, 'one'], [2, 'two'], [3, 'three']));
+      await writer.persist(
+        new Map<number, Entry | null>([
+          [2, null],
+          [4, { name: 'four' }],
+          [1, { name: 'ONE' }],
+        ]),
+      );
+      expect([...(await store().loadAll()).entries].sort(([a], [b]) => a - b)).toEqual([...entries([1, 'ONE'], [3, 'three'], [4, 'four'])]);
+    }));
+
+  it('leaves one snapshot folder after several replacements, and the last state wins', () =>
+    withStore(async (dir, store) => {
+      const writer = store();
+      for (let round = 1; round <= 3; round++) await writer.replaceAll(entries([round, `round ${round}`]));
+      expect([...(await store().loadAll()).entries]).toEqual([...entries([3, 'round 3'])]);
+      const names = await namesEventually(dir, (list) => list.filter((name) => name.startsWith('state-')).length === 1);
+      expect(names.filter((name) => name.startsWith('state-'))).toHaveLength(1);
+    }));
+
+  it('reports snapshot entries that fail the schema instead of trusting them', () =>
+    withStore(async (_dir, store) => {
+      const writer = store();
+      await writer.replaceAll(
+        new Map<number, Entry>([
+          [1, { name: 'ok' }],
+          [2, { bad: true } as unknown as Entry],
+        ]),
+      );
+      const { entries: loaded, unreadable } = await store().loadAll();
+      expect([...loaded.keys()]).toEqual([1]);
+      expect(unreadable.map((entry) => entry.file)).toEqual(['snapshot.json#2']);
+    }));
+
+  it('writes 10,000 entries as a whole in a fraction of a second', () =>
+    withStore(async (_dir, store) => {
+      const many = new Map<number, Entry>(Array.from({ length: 10_000 }, (_, i) => [i + 1, { name: `site-${i}.example.org` }]));
+      const started = performance.now();
+      await store().replaceAll(many);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect((await store().loadAll()).entries.size).toBe(10_000);
+    }));
+});
