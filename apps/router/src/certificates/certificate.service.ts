@@ -39,6 +39,8 @@ export interface CertificateServiceOptions {
 export class CertificateService {
   private readonly sites = new Map<number, SiteCertificate>();
   private readonly queue: number[] = [];
+  /** The ids in `queue`: a bulk route fill enqueues every site, and a scan of the array each time is quadratic. */
+  private readonly queued = new Set<number>();
   private readonly fileLocks = new KeyedLock<number>();
   private draining: Promise<void> | null = null;
   private renewalTimer: NodeJS.Timeout | undefined;
@@ -163,12 +165,16 @@ export class CertificateService {
     }
     if (this.stopped) return;
     if (site.phase.kind !== 'ordering' && site.phase.kind !== 'queued') this.setPhase(site, { kind: 'queued' });
-    if (!this.queue.includes(site.siteId)) this.queue.push(site.siteId);
+    if (!this.queued.has(site.siteId)) {
+      this.queued.add(site.siteId);
+      this.queue.push(site.siteId);
+    }
     this.draining ??= this.drain().finally(() => (this.draining = null));
   }
 
   private async drain(): Promise<void> {
     for (let siteId = this.queue.shift(); siteId !== undefined; siteId = this.queue.shift()) {
+      this.queued.delete(siteId);
       const site = this.sites.get(siteId);
       try {
         if (site && !this.stopped && this.needsOrder(site)) await this.order(site);
