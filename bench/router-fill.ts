@@ -2,10 +2,12 @@
 // own nginx) is filled through the signed `PUT /v1/routes` with 1,000 and 10,000 sites (target:
 // 10,000 in ≤ 10 s), beside the per-site way (`PUT /v1/routes/:siteId`, 32 at a time) at 1,000 sites.
 // Then where the time of a 10,000-site fill goes, phase by phase, measured in this process.
-// Usage: npm run bench:router-fill -- [sizes, comma-separated] [per-site count]
+// Each bulk size runs `runs` times on a fresh router (the machine is shared: one run can land on a busy moment).
+// Usage: npm run bench:router-fill -- [sizes, comma-separated] [per-site count] [runs]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { routeStateDigest, routeStateSchema, serviceRuntime, type RouteSpec } from '@dais/shared';
 import { getWithHost } from '../test/support/http';
@@ -17,7 +19,7 @@ import { REPO_ROOT } from '../test/support/dev-env';
 import { routeStateOf } from '../apps/router/src/forwarding/route-state';
 import { renderEdgeConfig } from '../apps/router/src/nginx/edge-config.render';
 import { onCleanup, runCleanups } from './support/cleanup';
-import { describeConditions } from './conditions';
+import { describeConditions, summarize } from './conditions';
 import { settledNginxMemory } from './support/nginx-memory';
 import { whenAnswered } from './support/poll';
 import { rssMb } from './support/process-stats';
@@ -25,6 +27,7 @@ import { rssMb } from './support/process-stats';
 const SIZES = (process.argv[2] ?? '1000,10000').split(',').map(Number);
 const PER_SITE_COUNT = Number(process.argv[3] ?? 1000);
 const PER_SITE_PARALLEL = 32;
+const RUNS = Number(process.argv[4] ?? 3);
 
 /** A site as the manager routes most: its own name, and one verified custom domain with a certificate. */
 const siteRoute = (siteId: number): RouteSpec => ({
@@ -94,7 +97,7 @@ async function startRouter(label: string): Promise<BenchRouter> {
 const routed = (router: BenchRouter, host: string) =>
   whenAnswered({ port: router.edgePort, host, check: (answer) => answer.status === 502, timeoutMs: 120_000, intervalMs: 20 });
 
-async function bulkFill(count: number): Promise<void> {
+async function bulkFill(count: number): Promise<number> {
   const router = await startRouter(`bulk-${count}`);
   try {
     const routes = routesOf(count);
@@ -115,8 +118,9 @@ async function bulkFill(count: number): Promise<void> {
     console.log(
       `bulk      ${String(count).padStart(6)} sites  body ${(Buffer.byteLength(body) / 2 ** 20).toFixed(2)} MiB  ` +
         `answer ${(answeredMs / 1000).toFixed(2)} s  first served ${(servedMs / 1000).toFixed(2)} s  ` +
-        `router RSS ${rssMb(router.process.pid!).toFixed(0)} MB  nginx PSS ${(nginx.pssBytes / 2 ** 20).toFixed(1)} MiB`,
+        `router RSS ${rssMb(router.process.pid!).toFixed(0)} MB  nginx PSS ${(nginx.pssBytes / 2 ** 20).toFixed(1)} MiB  load ${loadavg()[0]!.toFixed(1)}`,
     );
+    return answeredMs;
   } finally {
     await router.stop();
   }
@@ -183,7 +187,14 @@ function phases(count: number): void {
 async function main(): Promise<void> {
   console.log(describeConditions());
   console.log('');
-  for (const count of SIZES) await bulkFill(count);
+  for (const count of SIZES) {
+    const answers: number[] = [];
+    for (let run = 0; run < RUNS; run++) answers.push(await bulkFill(count));
+    const { median, max } = summarize(answers);
+    console.log(
+      `bulk      ${String(count).padStart(6)} sites  answer median ${(median / 1000).toFixed(2)} s, worst ${(max / 1000).toFixed(2)} s over ${RUNS} runs`,
+    );
+  }
   await perSiteFill(PER_SITE_COUNT);
   for (const count of SIZES) phases(count);
 }

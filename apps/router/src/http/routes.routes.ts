@@ -21,8 +21,12 @@ export function registerRouteRoutes(app: FastifyInstance, routes: RouteService, 
 
   // The whole route state at once (a new or emptied router); several MB for 10,000 sites.
   app.put('/v1/routes', { bodyLimit: ROUTE_STATE_BODY_LIMIT_BYTES }, async (request) => {
+    const started = performance.now();
     const { routes: specs } = parseInput(routeStateSchema, request.body, 'route state');
-    return routes.replaceAll(specs);
+    const applied = await routes.replaceAll(specs);
+    const { digest: _digest, ...counts } = applied;
+    request.log.info({ ...counts, ms: Math.round(performance.now() - started) }, 'route state replaced');
+    return applied;
   });
 
   app.get('/v1/routes/summary', () => routes.summary());
