@@ -88,8 +88,8 @@ export class DesiredStateTable<V> {
 
   /**
    * Replaces the whole state at once, in one apply (the caller validates it as a whole first:
-   * per-key `validate` is not run on it); resolves with what changed once it is live. Persists
-   * only the keys that changed, so sending the same state again costs one apply and no writes.
+   * per-key `validate` is not run on it); resolves with what changed once it is live. Saved
+   * through `persistAll` when given (one write), else as the keys that changed.
    */
   replaceAll(state: ReadonlyMap<number, V>): Promise<StateReplaced> {
     const next = new Map(state);
