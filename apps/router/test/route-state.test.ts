@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeSpecSchema, routeStateDigest, type RouteSpec } from '@dais/shared';
+import { MALFORMED_BODIES } from '../../../test/support/hostile-values';
 import { getWithHost } from '../../../test/support/http';
 import { writeComponentKeys } from '../../../test/support/keys';
 import { freePorts } from '../../../test/support/ports';
@@ -100,6 +101,17 @@ describe('router bulk route state (real nginx, signed API)', () => {
     expect(answer.json).toMatchObject({ error: { code } });
     expect(await summary()).toEqual(before);
   });
+
+  it.each(MALFORMED_BODIES.map((body) => [body.slice(0, 40), body]))(
+    'refuses the malformed body %j with a 400 and changes nothing',
+    async (_label, body) => {
+      const before = await summary();
+      const answer = await signedFetch(api, manager, 'PUT', '/v1/routes', { body });
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+      expect(await summary()).toEqual(before);
+    },
+  );
 
   it('refuses an unsigned state', async () => {
     expect((await signedFetch(api, null, 'PUT', '/v1/routes', { body: { routes: [] } })).status).toBe(401);
