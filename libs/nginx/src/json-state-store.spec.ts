@@ -80,12 +80,13 @@ describe('JsonStateStore', () => {
       expect(unreadable.map((entry) => entry.file)).toEqual(['snapshot.json#2']);
     }));
 
-  it('writes 10,000 entries as a whole in a fraction of a second', () =>
+  // One file per entry took 2–10 s for 10,000 on this machine's disk.
+  it('writes 10,000 entries as a whole in one file: under 1.5 s even on a busy disk', () =>
     withStore(async (_dir, store) => {
       const many = new Map<number, Entry>(Array.from({ length: 10_000 }, (_, i) => [i + 1, { name: `site-${i}.example.org` }]));
       const started = performance.now();
       await store().replaceAll(many);
-      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(performance.now() - started).toBeLessThan(1_500);
       expect((await store().loadAll()).entries.size).toBe(10_000);
     }));
 });
