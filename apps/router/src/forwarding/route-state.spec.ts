@@ -53,12 +53,10 @@ describe('routeStateOf', () => {
     expect((details?.conflicts as unknown[]).length).toBe(20);
   });
 
-  // A pairwise check (what the per-site validation does for one site) would take minutes here.
-  it('checks 100,000 sites in linear time: under 3 s even on a busy machine', () => {
+  // How long it takes is bench/router-fill.ts's business (100,000 sites; a pairwise check would take minutes).
+  it('checks 100,000 sites', () => {
     const routes = Array.from({ length: 100_000 }, (_, i) => route(i + 1, [`s${i}.dais.localhost`, `www.s${i}.example.org`]));
-    const started = performance.now();
     expect(routeStateOf(routes).size).toBe(100_000);
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
 
