@@ -7,6 +7,7 @@ import { PrismaService } from '../infrastructure/prisma/prisma.service';
 import { SecretsKeyError } from '../infrastructure/secrets/secrets-keyring';
 import { backupCommand, restoreCommand } from './backup-commands';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
+import { hostsCommand, routersCommand } from './fleet-commands';
 import { CLI_FLAGS, CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
 import { rotateSecretsKeyCommand } from './secrets-commands';
 import { createToken, ensureAdmin, resetPassword } from './user-commands';
@@ -36,7 +37,13 @@ const USAGE = `Usage:
       is then replaced).
   admin rotate-secrets-key
       Seals every secret kept in PostgreSQL with a new key, then takes the old key out of the key
-      file (docs/secrets.md). Safe to interrupt: run it again to finish.`;
+      file (docs/secrets.md). Safe to interrupt: run it again to finish.
+  admin hosts list | add --name <name> --url <url> --peer-id <id> --public-key-file <path> --capacity <sites>
+                           [--runtime docker|swarm] | drain <name> | undrain <name> | remove <name>
+      The app hosts (orchestrators) the manager drives (docs/fleet.md). add probes the host first and
+      refuses one that does not answer, answers as another identity, or runs an incompatible version.
+  admin routers list | add --name <name> --url <url> --peer-id <id> --public-key-file <path> | remove <name>
+      The routers the manager drives, probed the same way.`;
 
 const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, config: ManagerConfig) => Promise<void>> = {
   'ensure-admin': ensureAdmin,
@@ -47,6 +54,8 @@ const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, conf
   'rotate-secrets-key': rotateSecretsKeyCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  hosts: hostsCommand,
+  routers: routersCommand,
 };
 
 async function main(): Promise<void> {

@@ -114,15 +114,18 @@ export class FleetRepository {
       if (!row) return null;
       const sites = await this.sitesOn(tx, row);
       if (sites > 0) return { sites };
-      await tx.appHost.delete({ where: { id: row.id } });
+      await tx.appHost.deleteMany({ where: { id: row.id } });
       return { removed: toAppHost(row) };
     });
   }
 
   /** Removes the router; null when there is no such router. */
   async removeRouter(name: string): Promise<RouterRecord | null> {
-    const rows = await this.prisma.router.deleteManyAndReturn({ where: { name } });
-    return rows[0] ? toRouter(rows[0]) : null;
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.router.findUnique({ where: { name } });
+      if (row) await tx.router.deleteMany({ where: { id: row.id } });
+      return row && toRouter(row);
+    });
   }
 
   /** Stores what a health probe saw of the app host (by id: a renamed or re-added host is another entry). */
