@@ -55,8 +55,10 @@ export const identityProofSchema = z.strictObject({
 /** Parsed form of {@link identityProofSchema}. */
 export type IdentityProof = z.output<typeof identityProofSchema>;
 
-/** An Ed25519 public key from PEM, or null when the text is not one. */
+/** An Ed25519 public key from PEM, or null when the text is not one (a private key is not: it must never be pasted here). */
 export function parsePublicKeyPem(pem: string): KeyObject | null {
+  // createPublicKey would derive the public half of a private key; a secret has no place in the registry.
+  if (!/^\s*-----BEGIN PUBLIC KEY-----/.test(pem) || /PRIVATE KEY/.test(pem)) return null;
   try {
     const key = createPublicKey(pem);
     return key.asymmetricKeyType === 'ed25519' ? key : null;

@@ -8,7 +8,7 @@ const name = (what: string) => [
     in: 'path',
     required: true,
     description: `The ${what}'s name.`,
-    schema: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' },
+    schema: { type: 'string', pattern: '^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$' },
   },
 ];
 
