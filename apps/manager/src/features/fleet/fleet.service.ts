@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DaisError, type AddAppHostRequest, type AddRouterRequest, type FleetComponent, type PeerVersion } from '@dais/shared';
+import { DaisError, type AddAppHostRequest, type AddRouterRequest, type FleetComponent, type Health, type PeerVersion } from '@dais/shared';
 import { Clock } from '../../infrastructure/clock';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { FleetPeers } from './fleet-peers';
@@ -118,9 +118,12 @@ export class FleetService {
     } catch (error) {
       throw error instanceof DaisError && error.code.startsWith('FLEET_') ? error : probeFailure(peer, error);
     }
-    const health = await this.peers.health(peer).catch((error: unknown) => {
+    let health: Health;
+    try {
+      health = await this.peers.health(peer);
+    } catch (error) {
       throw probeFailure(peer, error);
-    });
+    }
     return {
       health: health.status,
       version,
