@@ -13,7 +13,9 @@ import { TestStack, type ApiAnswer } from './support/stack';
 const run = promisify(execFile);
 
 type ErrorBody = { error: { code: string; message: string } };
-const codeOf = (answer: ApiAnswer) => (answer.json as ErrorBody | null)?.error?.code;
+const codeOf = (answer: ApiAnswer) => (answer.json as Partial<ErrorBody> | null)?.error?.code;
+/** A failed admin command: its exit code and what it printed on stderr. */
+const failure = (error: unknown) => error as { stderr: string; code: number };
 
 describe('fleet registry: the app hosts and routers the manager drives', () => {
   let stack: TestStack;
@@ -52,13 +54,22 @@ describe('fleet registry: the app hosts and routers the manager drives', () => {
             // Its own containers: it must never take the stack orchestrator's for strays.
             DAIS_SITE_NAME_PREFIX: `${stack.env.DAIS_SITE_NAME_PREFIX}b-`,
           }
-        : { DAIS_ROUTER_ID: id, DAIS_ROUTER_PORT: String(api), DAIS_ROUTER_HTTP_PORT: String(data), DAIS_ROUTER_STATUS_PORT: String(status) }),
+        : {
+            DAIS_ROUTER_ID: id,
+            DAIS_ROUTER_PORT: String(api),
+            DAIS_ROUTER_HTTP_PORT: String(data),
+            DAIS_ROUTER_STATUS_PORT: String(status),
+          }),
     };
     stack.startProcess(kind, { as: id, env });
     const url = `http://127.0.0.1:${api}`;
     const up = await eventually(
       // Any answer will do (unsigned, it is a 401): the process listens.
-      () => fetch(`${url}/v1/health`).then(() => true, () => false),
+      () =>
+        fetch(`${url}/v1/health`).then(
+          () => true,
+          () => false,
+        ),
       (ok) => ok,
       30_000,
       100,
@@ -70,11 +81,14 @@ describe('fleet registry: the app hosts and routers the manager drives', () => {
   beforeAll(async () => {
     stack = await TestStack.start('fleet', { env: { DAIS_FLEET_HEALTH_INTERVAL_MS: '500' } });
     keysDir = join(stack.stateDir, 'keys');
-    [second.orchestrator, second.router] = await Promise.all([startSecond('orchestrator', 'orchestrator-2'), startSecond('router', 'router-2')]);
+    [second.orchestrator, second.router] = await Promise.all([
+      startSecond('orchestrator', 'orchestrator-2'),
+      startSecond('router', 'router-2'),
+    ]);
   });
 
   afterAll(async () => {
-    await stack?.stop();
+    await stack.stop();
   });
 
   it('lists the configured orchestrator and router as `local` after start, healthy, with their version', async () => {
@@ -109,7 +123,13 @@ describe('fleet registry: the app hosts and routers the manager drives', () => {
       [
         'nothing listens at the URL',
         '/api/admin/app-hosts',
-        { name: 'ghost', url: `http://127.0.0.1:${closed}`, peerId: 'orchestrator-9', publicKey: await publicKeyOf('orchestrator-2'), capacity: 10 },
+        {
+          name: 'ghost',
+          url: `http://127.0.0.1:${closed}`,
+          peerId: 'orchestrator-9',
+          publicKey: await publicKeyOf('orchestrator-2'),
+          capacity: 10,
+        },
         'FLEET_PEER_UNREACHABLE',
         /Nothing answers at/,
       ],
@@ -151,9 +171,22 @@ describe('fleet registry: the app hosts and routers the manager drives', () => {
     expect(await registryState()).toBe(before);
 
     // The admin tool refuses the same way, with the same words.
-    const cli = await admin('hosts', 'add', '--name', 'ghost', '--url', `http://127.0.0.1:${closed}`, '--peer-id', 'orchestrator-9', '--public-key-file', keyFilePaths(keysDir, 'orchestrator-2').publicKey, '--capacity', '5').then(
+    const cli = await admin(
+      'hosts',
+      'add',
+      '--name',
+      'ghost',
+      '--url',
+      `http://127.0.0.1:${closed}`,
+      '--peer-id',
+      'orchestrator-9',
+      '--public-key-file',
+      keyFilePaths(keysDir, 'orchestrator-2').publicKey,
+      '--capacity',
+      '5',
+    ).then(
       () => null,
-      (error: { stderr: string; code: number }) => error,
+      (error: unknown) => failure(error),
     );
     expect(cli?.code).toBe(1);
     expect(cli?.stderr).toMatch(/Nothing answers at/);
@@ -225,7 +258,7 @@ describe('fleet registry: the app hosts and routers the manager drives', () => {
     expect((refused.json as ErrorBody).error.message).toMatch(/still has 1 site\(s\); move them/);
     const cli = await admin('hosts', 'remove', 'local').then(
       () => null,
-      (error: { stderr: string }) => error,
+      (error: unknown) => failure(error),
     );
     expect(cli?.stderr).toMatch(/still has 1 site/);
 
@@ -233,7 +266,9 @@ describe('fleet registry: the app hosts and routers the manager drives', () => {
     expect((await stack.api('DELETE', '/api/admin/routers/edge-2')).status).toBe(204);
     expect((await appHosts()).map((entry) => entry.name)).toEqual(['local']);
     expect((await routers()).map((entry) => entry.name)).toEqual(['local']);
-    const actions = await stack.database.query<{ action: string }>(`select action from "AuditEvent" where action like 'fleet.%' order by id`);
+    const actions = await stack.database.query<{ action: string }>(
+      `select action from "AuditEvent" where action like 'fleet.%' order by id`,
+    );
     expect(actions.map((row) => row.action)).toEqual([
       'fleet.app_host.add',
       'fleet.router.add',

@@ -180,7 +180,11 @@ export const API_CASES: readonly ApiCase[] = [
     request: (context) => ({ path: '/api/admin/app-hosts', body: { ...UNREACHABLE_PEER(context), runtime: 'docker', capacity: 10 } }),
     expect: adminOnly(422),
   },
-  { route: 'POST /api/admin/app-hosts/{name}/drain', request: () => ({ path: '/api/admin/app-hosts/local/drain' }), expect: adminOnly(200) },
+  {
+    route: 'POST /api/admin/app-hosts/{name}/drain',
+    request: () => ({ path: '/api/admin/app-hosts/local/drain' }),
+    expect: adminOnly(200),
+  },
   {
     route: 'POST /api/admin/app-hosts/{name}/undrain',
     request: () => ({ path: '/api/admin/app-hosts/local/undrain' }),

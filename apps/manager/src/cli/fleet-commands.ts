@@ -51,7 +51,7 @@ function routerLine(router: RouterRecord): string {
 /** `hosts list|add|drain|undrain|remove`: the app hosts (orchestrators), as `/api/admin/app-hosts` does. */
 export async function hostsCommand(prisma: PrismaService, options: CliOptions, config: ManagerConfig): Promise<void> {
   const fleet = fleetService(prisma, config);
-  switch (options.args?.[0]) {
+  switch (options.args?.[0] ?? '') {
     case 'list': {
       const hosts = await fleet.listAppHosts();
       console.log(hosts.length === 0 ? 'no app hosts registered' : hosts.map(hostLine).join('\n'));
@@ -93,7 +93,7 @@ export async function hostsCommand(prisma: PrismaService, options: CliOptions, c
 /** `routers list|add|remove`: the routers, as `/api/admin/routers` does. */
 export async function routersCommand(prisma: PrismaService, options: CliOptions, config: ManagerConfig): Promise<void> {
   const fleet = fleetService(prisma, config);
-  switch (options.args?.[0]) {
+  switch (options.args?.[0] ?? '') {
     case 'list': {
       const routers = await fleet.listRouters();
       console.log(routers.length === 0 ? 'no routers registered' : routers.map(routerLine).join('\n'));

@@ -47,7 +47,8 @@ export class FakeFleetPeers extends FleetPeers {
 
   private reach(address: PeerAddress): Promise<FakePeer> {
     const peer = this.at.get(address.url);
-    if (!peer) return Promise.reject(new DaisError('PEER_UNAVAILABLE', `Could not reach ${address.peerId} at ${address.url}: ECONNREFUSED.`));
+    if (!peer)
+      return Promise.reject(new DaisError('PEER_UNAVAILABLE', `Could not reach ${address.peerId} at ${address.url}: ECONNREFUSED.`));
     if (peer.id !== address.peerId)
       return Promise.reject(new DaisError('AUDIENCE_MISMATCH', `This request was signed for ${address.peerId}, not for ${peer.id}.`));
     return Promise.resolve(peer);

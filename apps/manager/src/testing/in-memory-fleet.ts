@@ -8,21 +8,18 @@ const NEVER_SEEN: LastSeen = { health: null, version: null, siteCount: null, las
  * The fleet registry in memory, with the real one's rules: names and URLs unique per kind, and an
  * app host with sites (`sitesOn`, arranged by the test) is not removed.
  */
-export class InMemoryFleet
-  implements
-    Pick<
-      FleetRepository,
-      | 'listAppHosts'
-      | 'listRouters'
-      | 'addAppHost'
-      | 'addRouter'
-      | 'setAppHostState'
-      | 'removeAppHostIfEmpty'
-      | 'removeRouter'
-      | 'recordAppHostSeen'
-      | 'recordRouterSeen'
-    >
-{
+export class InMemoryFleet implements Pick<
+  FleetRepository,
+  | 'listAppHosts'
+  | 'listRouters'
+  | 'addAppHost'
+  | 'addRouter'
+  | 'setAppHostState'
+  | 'removeAppHostIfEmpty'
+  | 'removeRouter'
+  | 'recordAppHostSeen'
+  | 'recordRouterSeen'
+> {
   readonly appHosts: AppHostRecord[] = [];
   readonly routers: RouterRecord[] = [];
   /** Sites placed on each app host, by name (none unless arranged). */
@@ -67,12 +64,12 @@ export class InMemoryFleet
     const sites = this.sitesOn.get(name) ?? 0;
     if (sites > 0) return Promise.resolve({ sites });
     const [removed] = this.appHosts.splice(index, 1);
-    return Promise.resolve({ removed: removed! });
+    return Promise.resolve(removed ? { removed } : null);
   }
 
   removeRouter(name: string): Promise<RouterRecord | null> {
     const index = this.routers.findIndex((entry) => entry.name === name);
-    return Promise.resolve(index < 0 ? null : this.routers.splice(index, 1)[0]!);
+    return Promise.resolve(index < 0 ? null : (this.routers.splice(index, 1)[0] ?? null));
   }
 
   recordAppHostSeen(id: number, seen: LastSeen): Promise<void> {

@@ -51,7 +51,13 @@ describe('FleetRepository on PostgreSQL', () => {
     expect(await fleet.addAppHost(host('other', 'http://127.0.0.1:7100'))).toBe('url-taken');
     const added = await fleet.addAppHost({
       ...host('east', 'http://10.0.0.2:7100', 'orchestrator-2'),
-      lastSeen: { health: 'ok', version: { protocol: 1, package: '0.1.0' }, siteCount: 0, lastSeenAt: new Date('2026-12-07T00:00:00Z'), lastError: null },
+      lastSeen: {
+        health: 'ok',
+        version: { protocol: 1, package: '0.1.0' },
+        siteCount: 0,
+        lastSeenAt: new Date('2026-12-07T00:00:00Z'),
+        lastError: null,
+      },
     });
     expect(added).toMatchObject({
       name: 'east',

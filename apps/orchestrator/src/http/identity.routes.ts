@@ -8,9 +8,7 @@ import { identityRequestSchema, parseInput, proveIdentity, type IdentityProof } 
  * tell it is the app host it means to register (docs/fleet.md).
  */
 export function registerIdentityRoutes(app: FastifyInstance, own: { id: string; privateKey: KeyObject }): void {
-  app.post(
-    '/v1/identity',
-    (request): IdentityProof =>
-      proveIdentity({ ...own, component: 'orchestrator' }, parseInput(identityRequestSchema, request.body, 'identity challenge')),
+  app.post('/v1/identity', (request): IdentityProof =>
+    proveIdentity({ ...own, component: 'orchestrator' }, parseInput(identityRequestSchema, request.body, 'identity challenge')),
   );
 }

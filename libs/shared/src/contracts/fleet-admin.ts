@@ -4,7 +4,10 @@ import { peerVersionSchema, publicKeyPemSchema } from './fleet';
 /** The name of an app host or router: a slug, unique among its kind (`local` is the one setup registers). */
 export const fleetNameSchema = z
   .string()
-  .regex(/^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'must be 1 to 40 lowercase letters, digits and -, starting with a letter, not ending with -');
+  .regex(
+    /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    'must be 1 to 40 lowercase letters, digits and -, starting with a letter, not ending with -',
+  );
 
 /** The id a peer signs as and checks as the audience of the manager's requests (`orchestrator`, `router-2`). */
 export const peerIdSchema = z

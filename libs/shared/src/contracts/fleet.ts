@@ -17,9 +17,7 @@ export const fleetComponentSchema = z.enum(['orchestrator', 'router']);
 export type FleetComponent = z.output<typeof fleetComponentSchema>;
 
 /** A challenge: 32 to 128 base64url characters of randomness the manager chose for this probe. */
-export const identityChallengeSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32 to 128 base64url characters');
+export const identityChallengeSchema = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32 to 128 base64url characters');
 
 /** `POST /v1/identity` on an orchestrator or router: prove who you are by signing this. */
 export const identityRequestSchema = z.strictObject({ challenge: identityChallengeSchema });
@@ -40,8 +38,12 @@ export type PeerVersion = z.output<typeof peerVersionSchema>;
 export const publicKeyPemSchema = z
   .string()
   .max(4096)
-  .refine((pem) => parsePublicKeyPem(pem) !== null, 'must be an Ed25519 public key in PEM form (-----BEGIN PUBLIC KEY-----)')
-  .transform((pem) => canonicalPublicKeyPem(parsePublicKeyPem(pem)!));
+  .transform((pem, context) => {
+    const key = parsePublicKeyPem(pem);
+    if (key) return canonicalPublicKeyPem(key);
+    context.addIssue({ code: 'custom', message: 'must be an Ed25519 public key in PEM form (-----BEGIN PUBLIC KEY-----)' });
+    return z.NEVER;
+  });
 
 /** A peer's answer: its id, role, version, public key and its signature of the challenge. */
 export const identityProofSchema = z.strictObject({

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { DaisError } from '@dais/shared';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi, type Mock } from 'vitest';
 import { HOSTILE_VALUES } from '../../testing/http/hostile-values';
 import { bodyTable, labelOf, outcomeOf } from '../../testing/http/input-tables';
 import { strictFake } from '../../testing/http/strict-fake';
@@ -20,7 +20,13 @@ const HOST: AppHostRecord = {
   runtime: 'docker',
   capacity: 500,
   state: 'active',
-  lastSeen: { health: 'ok', version: { protocol: 1, package: '0.1.0' }, siteCount: 3, lastSeenAt: new Date('2026-12-01T00:01:00Z'), lastError: null },
+  lastSeen: {
+    health: 'ok',
+    version: { protocol: 1, package: '0.1.0' },
+    siteCount: 3,
+    lastSeenAt: new Date('2026-12-01T00:01:00Z'),
+    lastError: null,
+  },
 };
 const VALID_ROUTER = { name: 'edge-2', url: 'http://10.0.0.3:7200', peerId: 'router-2', publicKey: PUBLIC_KEY };
 const VALID_HOST = { ...VALID_ROUTER, name: 'east', peerId: 'orchestrator-2', runtime: 'docker', capacity: 500 };
@@ -28,7 +34,7 @@ const VALID_HOST = { ...VALID_ROUTER, name: 'east', peerId: 'orchestrator-2', ru
 /** Names a path may not carry: every hostile value, and near misses of a slug. */
 const HOSTILE_NAMES = [...HOSTILE_VALUES, 'LOCAL', '-local', 'local-', '1local', 'lo cal', 'local/../x', 'a'.repeat(41), ''];
 
-async function nameTable(send: (name: unknown) => unknown, reached: ReturnType<typeof vi.fn>): Promise<string[]> {
+async function nameTable(send: (name: unknown) => unknown, reached: Mock): Promise<string[]> {
   const accepted: string[] = [];
   for (const name of HOSTILE_NAMES) {
     const outcome = await outcomeOf(() => send(name), reached);

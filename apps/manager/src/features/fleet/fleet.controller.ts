@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { addAppHostRequestSchema, addRouterRequestSchema, fleetNameParamsSchema, parseInput, type AppHostView, type RouterView } from '@dais/shared';
+import {
+  addAppHostRequestSchema,
+  addRouterRequestSchema,
+  fleetNameParamsSchema,
+  parseInput,
+  type AppHostView,
+  type RouterView,
+} from '@dais/shared';
 import { assertAdmin, CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { toAppHostView, toRouterView } from './fleet-views';
 import { FleetService } from './fleet.service';

@@ -8,10 +8,7 @@ import type { AppHostRecord, LastSeen, NewAppHost, NewRouter, RouterRecord } fro
 /** Why a registration was not written: a unique column already holds the value. */
 export type RegistrationClash = 'name-taken' | 'url-taken';
 
-type LastSeenColumns = Pick<
-  Prisma.AppHostGetPayload<object>,
-  'health' | 'protocol' | 'version' | 'siteCount' | 'lastSeenAt' | 'lastError'
->;
+type LastSeenColumns = Pick<Prisma.AppHostGetPayload<object>, 'health' | 'protocol' | 'version' | 'siteCount' | 'lastSeenAt' | 'lastError'>;
 type RouterRow = Prisma.RouterGetPayload<object>;
 type AppHostRow = Prisma.AppHostGetPayload<object>;
 

@@ -76,8 +76,18 @@ describe('FleetService: adding', () => {
   });
 
   /** Each way a peer can fail its probe, the code the admin gets, and a word the message must carry. */
-  const REFUSALS: [what: string, arrange: (serve: (url: string, peer: FakePeer) => void, peer: FakePeer) => AddAppHostRequest, code: string, says: RegExp][] = [
-    ['nothing answers at the URL', (_serve, peer) => hostRequest(peer), 'FLEET_PEER_UNREACHABLE', /Nothing answers at http:\/\/10\.0\.0\.2:7100/],
+  const REFUSALS: [
+    what: string,
+    arrange: (serve: (url: string, peer: FakePeer) => void, peer: FakePeer) => AddAppHostRequest,
+    code: string,
+    says: RegExp,
+  ][] = [
+    [
+      'nothing answers at the URL',
+      (_serve, peer) => hostRequest(peer),
+      'FLEET_PEER_UNREACHABLE',
+      /Nothing answers at http:\/\/10\.0\.0\.2:7100/,
+    ],
     [
       'a router answers where an app host was named',
       (serve) => {
@@ -128,7 +138,10 @@ describe('FleetService: adding', () => {
     [
       'the peer speaks another fleet protocol',
       (serve, peer) => {
-        serve('http://10.0.0.2:7100', { ...peer, tamper: (proof) => ({ ...proof, version: { protocol: FLEET_PROTOCOL_VERSION + 1, package: '9.0.0' } }) });
+        serve('http://10.0.0.2:7100', {
+          ...peer,
+          tamper: (proof) => ({ ...proof, version: { protocol: FLEET_PROTOCOL_VERSION + 1, package: '9.0.0' } }),
+        });
         return hostRequest(peer);
       },
       'FLEET_VERSION_INCOMPATIBLE',
@@ -235,11 +248,18 @@ describe('FleetService: health probe', () => {
     expect(eastSeen).toMatchObject({ health: 'ok', siteCount: 5, lastSeenAt: clock.date(), lastError: null });
     expect(westSeen).toMatchObject({ health: 'unreachable', siteCount: 2, lastSeenAt: firstSeen });
     expect(westSeen?.lastError).toMatch(/Nothing answers at http:\/\/10\.0\.0\.4:7100/);
-    expect(registry.routers[0]?.lastSeen).toMatchObject({ health: 'degraded', siteCount: 3, lastError: expect.stringMatching(/nginx as degraded/) as string });
+    expect(registry.routers[0]?.lastSeen).toMatchObject({
+      health: 'degraded',
+      siteCount: 3,
+      lastError: expect.stringMatching(/nginx as degraded/) as string,
+    });
 
     // Another machine took the address: the probe says so rather than trusting it.
     serve('http://10.0.0.4:7100', fakePeer('orchestrator-3', 'orchestrator'));
     await service.probeAll();
-    expect(registry.appHosts[1]?.lastSeen).toMatchObject({ health: 'degraded', lastError: expect.stringMatching(/holds another key/) as string });
+    expect(registry.appHosts[1]?.lastSeen).toMatchObject({
+      health: 'degraded',
+      lastError: expect.stringMatching(/holds another key/) as string,
+    });
   });
 });

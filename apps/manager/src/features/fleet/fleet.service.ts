@@ -151,7 +151,8 @@ function appHostNotFound(name: string): DaisError {
 
 /** The registered entry, or the refusal saying which unique value is already taken. */
 function orClash<T>(added: T | RegistrationClash, kind: string, request: { name: string; url: string }): T {
-  if (added === 'name-taken') throw new DaisError('NAME_TAKEN', `${kind === 'router' ? 'A router' : 'An app host'} named "${request.name}" is already registered.`);
+  if (added === 'name-taken')
+    throw new DaisError('NAME_TAKEN', `${kind === 'router' ? 'A router' : 'An app host'} named "${request.name}" is already registered.`);
   if (added === 'url-taken') throw new DaisError('FLEET_ADDRESS_TAKEN', `Another ${kind} is already registered at ${request.url}.`);
   return added;
 }

@@ -39,7 +39,7 @@ const SIGNATURE_REFUSALS = new Set([
  * know the identity route (FLEET_VERSION_INCOMPATIBLE).
  */
 export function probeFailure(expected: ExpectedIdentity, error: unknown): DaisError {
-  const at = `${expected.url}`;
+  const at = expected.url;
   if (!(error instanceof DaisError)) throw error;
   if (error.code === 'PEER_UNAVAILABLE')
     return new DaisError('FLEET_PEER_UNREACHABLE', `Nothing answers at ${at}: ${error.message} Check the URL and that the peer runs.`);
@@ -66,8 +66,7 @@ export function probeFailure(expected: ExpectedIdentity, error: unknown): DaisEr
 export function checkIdentity(expected: ExpectedIdentity, challenge: string, proof: IdentityProof): void {
   const at = expected.url;
   const mismatch = (why: string) => new DaisError('FLEET_IDENTITY_MISMATCH', `The peer at ${at} ${why}.`);
-  if (proof.component !== expected.component)
-    throw mismatch(`is ${KIND[proof.component]}, not ${KIND[expected.component]}`);
+  if (proof.component !== expected.component) throw mismatch(`is ${KIND[proof.component]}, not ${KIND[expected.component]}`);
   if (proof.id !== expected.peerId) throw mismatch(`says it is "${proof.id}", not "${expected.peerId}"`);
   if (proof.version.protocol !== FLEET_PROTOCOL_VERSION)
     throw new DaisError(
