@@ -170,6 +170,16 @@ describe('FleetService: adding', () => {
     );
   });
 
+  it('refuses an app host when what answers is not a Dais peer (a web server at that port)', async () => {
+    const { service, peers, registry } = setup();
+    peers.identify = () =>
+      Promise.reject(new DaisError('PEER_ERROR', 'orchestrator-2 answered HTTP 200 to POST /v1/identity without a Dais error body.'));
+    const error = await refusal(service.addAppHost(ADMIN, hostRequest(fakePeer('orchestrator-2', 'orchestrator'))));
+    expect(error.code).toBe('FLEET_IDENTITY_MISMATCH');
+    expect(error.message).toMatch(/did not prove it is an app host \(orchestrator\) "orchestrator-2" of Dais \(PEER_ERROR/);
+    expect(registry.appHosts).toEqual([]);
+  });
+
   it('refuses a second entry with the same name or the same URL, keeping the first', async () => {
     const { service, serve, registry } = setup();
     const peer = fakePeer('orchestrator-2', 'orchestrator');

@@ -53,9 +53,10 @@ export function probeFailure(expected: ExpectedIdentity, error: unknown): DaisEr
       'FLEET_VERSION_INCOMPATIBLE',
       `The peer at ${at} has no identity route (POST /v1/identity): it runs a version older than fleet protocol ${FLEET_PROTOCOL_VERSION}. Upgrade it first.`,
     );
+  // Anything else (a web server that is not Dais, a contract mismatch, a Dais peer failing) proves nothing.
   return new DaisError(
     'FLEET_IDENTITY_MISMATCH',
-    `Something answers at ${at}, but not as ${KIND[expected.component]} of Dais: ${error.message}`,
+    `Something answers at ${at}, but it did not prove it is ${KIND[expected.component]} "${expected.peerId}" of Dais (${error.code}: ${error.message})`,
   );
 }
 
