@@ -3,6 +3,8 @@
  * get. The permission matrix runs them as every role; the fuzz test mutates them.
  */
 
+import { generateKeyPairSync } from 'node:crypto';
+
 /** Who calls: nobody, a signed-in user who is not a member of the site, a member, an admin. */
 export type Role = 'anonymous' | 'outsider' | 'member' | 'admin';
 
@@ -63,6 +65,15 @@ const field = (answer: unknown, ...path: string[]): number => {
 };
 
 const site = (context: CaseContext, rest = '') => `/api/sites/${context.siteId}${rest}`;
+
+/** A peer to register where nothing answers (the discard port), with a real Ed25519 public key. */
+const PEER_PUBLIC_KEY = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const UNREACHABLE_PEER = (context: CaseContext) => ({
+  name: `matrix-${context.role}`,
+  url: 'http://127.0.0.1:9',
+  peerId: 'orchestrator-9',
+  publicKey: PEER_PUBLIC_KEY,
+});
 
 /** In the order a run makes them: reads and additions first, removals after, the site's deletion and sign-out last. */
 export const API_CASES: readonly ApiCase[] = [
@@ -161,6 +172,32 @@ export const API_CASES: readonly ApiCase[] = [
     }),
     expect: adminOnly(201),
   },
+  // The fleet registry: an add probes first (nothing answers at port 9: refused, nothing written);
+  // drain/undrain act on the stack's own `local` host; removals name nothing.
+  { route: 'GET /api/admin/app-hosts', request: () => ({ path: '/api/admin/app-hosts' }), expect: adminOnly(200) },
+  {
+    route: 'POST /api/admin/app-hosts',
+    request: (context) => ({ path: '/api/admin/app-hosts', body: { ...UNREACHABLE_PEER(context), runtime: 'docker', capacity: 10 } }),
+    expect: adminOnly(422),
+  },
+  {
+    route: 'POST /api/admin/app-hosts/{name}/drain',
+    request: () => ({ path: '/api/admin/app-hosts/local/drain' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/admin/app-hosts/{name}/undrain',
+    request: () => ({ path: '/api/admin/app-hosts/local/undrain' }),
+    expect: adminOnly(200),
+  },
+  { route: 'DELETE /api/admin/app-hosts/{name}', request: () => ({ path: '/api/admin/app-hosts/no-such-host' }), expect: adminOnly(404) },
+  { route: 'GET /api/admin/routers', request: () => ({ path: '/api/admin/routers' }), expect: adminOnly(200) },
+  {
+    route: 'POST /api/admin/routers',
+    request: (context) => ({ path: '/api/admin/routers', body: UNREACHABLE_PEER(context) }),
+    expect: adminOnly(422),
+  },
+  { route: 'DELETE /api/admin/routers/{name}', request: () => ({ path: '/api/admin/routers/no-such-router' }), expect: adminOnly(404) },
   { route: 'GET /api/sites', request: () => ({ path: '/api/sites?limit=5&search=a' }), expect: signedIn(200), query: true },
   {
     route: 'POST /api/sites',

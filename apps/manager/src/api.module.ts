@@ -18,6 +18,8 @@ import { DomainsController } from './features/domains/domains.controller';
 import { DomainsService } from './features/domains/domains.service';
 import { EventsGateway } from './features/site-events/events.gateway';
 import { FilesModule } from './features/files/files.module';
+import { AppHostsController, RoutersController } from './features/fleet/fleet.controller';
+import { FleetModule } from './features/fleet/fleet.module';
 import { ImagesController } from './features/images/images.controller';
 import { LIVE_PROVIDERS } from './features/live/live.providers';
 import { MemberRepository } from './features/members/member.repository';
@@ -51,7 +53,7 @@ import { WebAppController } from './http/web-app/web-app.controller';
 
 /** The HTTP API and live events (the `api` role). */
 @Module({
-  imports: [FilesModule, DomainProofModule],
+  imports: [FilesModule, DomainProofModule, FleetModule],
   controllers: [
     AuthController,
     TokensController,
@@ -66,6 +68,8 @@ import { WebAppController } from './http/web-app/web-app.controller';
     SiteDatabaseController,
     DatabaseQueryController,
     DatabaseHostsController,
+    AppHostsController,
+    RoutersController,
     ImagesController,
     OperationsController,
     HealthController,

@@ -4,6 +4,8 @@ import { ScheduledBackups } from './features/backup/scheduled-backups';
 import { CertificateSync } from './features/domains/certificate-sync';
 import { DomainCheckSweep } from './features/domains/domain-check.sweep';
 import { DomainProofModule } from './features/domains/domain-proof.module';
+import { FleetHealthJob } from './features/fleet/fleet-health.job';
+import { FleetModule } from './features/fleet/fleet.module';
 import { SiteEventsPublisher } from './features/site-events/site-events.publisher';
 import { OPERATION_EVENTS, OPERATION_STORE, OperationRunner, STEP_EXECUTOR } from './features/operations/operation-runner';
 import { OperationRepository } from './features/operations/operation.repository';
@@ -17,7 +19,7 @@ import { PeriodicJobs } from './infrastructure/queue/periodic-jobs';
  * the certificate-state sync, the domain checks, scheduled backups and the session cleanup.
  */
 @Module({
-  imports: [DomainProofModule],
+  imports: [DomainProofModule, FleetModule],
   providers: [
     PeriodicJobs,
     DomainCheckSweep,
@@ -29,6 +31,7 @@ import { PeriodicJobs } from './infrastructure/queue/periodic-jobs';
     CertificateSync,
     ScheduledBackups,
     SessionJanitor,
+    FleetHealthJob,
     { provide: OPERATION_STORE, useExisting: OperationRepository },
     { provide: STEP_EXECUTOR, useExisting: SiteStepExecutor },
     { provide: OPERATION_EVENTS, useExisting: SiteEventsPublisher },

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { FileNonceStore, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
+import { FileNonceStore, loadOwnPrivateKey, TRUSTED_ROUTES, type RunnableService, type SiteSpec } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { OrchestratorConfig } from './config/orchestrator.config';
@@ -12,6 +12,7 @@ import { createDockerClient } from './docker/docker-client';
 import { DockerImageBuilder } from './docker/image-builder';
 import { SwarmRuntime } from './docker/swarm-runtime';
 import { registerDatabaseQueryRoute, registerDatabaseRoutes } from './http/databases.routes';
+import { registerIdentityRoutes } from './http/identity.routes';
 import { registerFileRoutes } from './http/files.routes';
 import { registerBackupRoutes } from './http/backup.routes';
 import { DatabaseDumpAdapter } from './databases/database-dump.adapter';
@@ -115,6 +116,7 @@ export function createOrchestrator(config: OrchestratorConfig): Orchestrator {
         sites: sites.count,
       }));
       registerImageRoutes(server, builder);
+      registerIdentityRoutes(server, { id: config.id, privateKey: loadOwnPrivateKey(config.keys.dir, config.id) });
       registerDatabaseRoutes(server, createSiteDatabaseService());
       registerDatabaseQueryRoute(server, createDatabaseQueryService());
       const shellSessions = new ShellSessions();

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { FileNonceStore, routeSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
+import { FileNonceStore, loadOwnPrivateKey, routeSpecSchema, TRUSTED_ROUTES, type RunnableService } from '@dais/shared';
 import { createComponentServer } from '@dais/shared/fastify';
 import { assertNoHostnameConflict, NginxTier } from '@dais/nginx';
 import type { RouterConfig } from './config/router.config';
@@ -7,6 +7,7 @@ import { acmePaths, createCertificateService } from './certificates/certificate-
 import type { CertificateService } from './certificates/certificate.service';
 import { FileChallengeStore } from './certificates/file-challenge-store';
 import { RouteService } from './forwarding/route.service';
+import { registerIdentityRoutes } from './http/identity.routes';
 import { registerBackupRoutes } from './http/backup.routes';
 import { registerCertificateRoutes } from './http/certificates.routes';
 import { registerRouteRoutes } from './http/routes.routes';
@@ -69,6 +70,7 @@ export function createRouter(config: RouterConfig): Router {
       await certificateService.start(tier.table.state.values());
       const routes = new RouteService(tier.table, certificateService);
       registerCertificateRoutes(server, certificateService);
+      registerIdentityRoutes(server, { id: config.id, privateKey: loadOwnPrivateKey(config.keys.dir, config.id) });
       registerBackupRoutes(server, { acmeDir: config.acme.dir }, async () => {
         await certificateService.load();
         await tier.table.reapply();

@@ -7,8 +7,8 @@ import { PrismaService } from '../infrastructure/prisma/prisma.service';
 import { SecretsKeyError } from '../infrastructure/secrets/secrets-keyring';
 import { backupCommand, restoreCommand } from './backup-commands';
 import { ensureCatalogue, ensureDatabaseHost } from './catalogue-commands';
+import { hostsCommand, routersCommand } from './fleet-commands';
 import { CLI_FLAGS, CLI_OPTIONS, UsageError, type CliOptions } from './cli-options';
-import { routersCommand } from './router-fill-commands';
 import { rotateSecretsKeyCommand } from './secrets-commands';
 import { createToken, ensureAdmin, resetPassword } from './user-commands';
 
@@ -38,6 +38,12 @@ const USAGE = `Usage:
   admin rotate-secrets-key
       Seals every secret kept in PostgreSQL with a new key, then takes the old key out of the key
       file (docs/secrets.md). Safe to interrupt: run it again to finish.
+  admin hosts list | add --name <name> --url <url> --peer-id <id> --public-key-file <path> --capacity <sites>
+                           [--runtime docker|swarm] | drain <name> | undrain <name> | remove <name>
+      The app hosts (orchestrators) the manager drives (docs/fleet.md). add probes the host first and
+      refuses one that does not answer, answers as another identity, or runs an incompatible version.
+  admin routers list | add --name <name> --url <url> --peer-id <id> --public-key-file <path> | remove <name>
+      The routers the manager drives, probed the same way.
   admin routers fill [--force]
       Sends the router every site's routes from PostgreSQL in one request, unless it already holds
       them (same digest; --force sends anyway). For a new or emptied router (docs/deployment.md).`;
@@ -51,6 +57,7 @@ const COMMANDS: Record<string, (prisma: PrismaService, options: CliOptions, conf
   'rotate-secrets-key': rotateSecretsKeyCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  hosts: hostsCommand,
   routers: routersCommand,
 };
 

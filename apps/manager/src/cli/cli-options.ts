@@ -15,6 +15,11 @@ export const CLI_OPTIONS = [
   'admin-password-file',
   'site-host',
   'site-port',
+  'url',
+  'peer-id',
+  'public-key-file',
+  'capacity',
+  'runtime',
 ] as const;
 
 /** Every flag the admin tool takes (present or not). */

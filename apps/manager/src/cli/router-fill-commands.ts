@@ -9,9 +9,10 @@ import { UsageError, type CliOptions } from './cli-options';
  * `admin routers fill [--force]`: sends the router the whole route state from PostgreSQL in one
  * request if its digest differs (a new, emptied or drifted router), printing each stage.
  */
-export async function routersCommand(prisma: PrismaService, options: CliOptions, config: ManagerConfig): Promise<void> {
+/** `routers fill [--force]` (the other `routers` actions are the fleet's: fleet-commands.ts). */
+export async function fillRouterCommand(prisma: PrismaService, options: CliOptions, config: ManagerConfig): Promise<void> {
   const [action, ...rest] = options.args ?? [];
-  if (action !== 'fill' || rest.length > 0) throw new UsageError('routers takes one action: fill');
+  if (action !== 'fill' || rest.length > 0) throw new UsageError('usage: routers fill [--force]');
   const service = new RouteStateService(new RouteStateRepository(prisma), new RouterClient(config), config);
   console.log(`Filling the router at ${config.router.url}`);
   const result = await service.fillRouter(undefined, { force: options.force === true, onProgress: printProgress });

@@ -39,6 +39,10 @@ const schema = z.object({
   DAIS_BACKUP_KEEP: envField.positiveInt().default(7),
   /** How often workers read certificate states from the router. */
   DAIS_CERTIFICATE_SYNC_INTERVAL_MS: envField.positiveInt().default(15_000),
+  /** How often workers probe every registered app host and router (health, version, site count). */
+  DAIS_FLEET_HEALTH_INTERVAL_MS: envField.positiveInt().default(30_000),
+  /** The runtime of the configured orchestrator (the one it reads too), recorded when it is registered as `local`. */
+  DAIS_RUNTIME: z.enum(['docker', 'swarm'], { error: 'must be docker or swarm' }).default('docker'),
   /** How often workers delete expired sessions. */
   DAIS_SESSION_CLEANUP_INTERVAL_MS: envField.positiveInt().default(60 * 60_000),
   DAIS_ORCHESTRATOR_URL: envField.httpUrl().default('http://127.0.0.1:7100'),
@@ -155,6 +159,8 @@ export interface ManagerConfig {
   /** Single sign-on with OpenID Connect, when all three settings are given. */
   oidc: { issuer: string; clientId: string; clientSecret: string } | null;
   certificateSyncIntervalMs: number;
+  fleetHealthIntervalMs: number;
+  localRuntime: 'docker' | 'swarm';
   sessionCleanupIntervalMs: number;
   /** Lifetime of the single-use site tokens shell sign-ins hand out. */
   shellTokenTtlMs: number;
@@ -235,6 +241,8 @@ export function loadManagerConfig(source: EnvSource = process.env): ManagerConfi
         ? { issuer: env.DAIS_OIDC_ISSUER, clientId: env.DAIS_OIDC_CLIENT_ID, clientSecret: env.DAIS_OIDC_CLIENT_SECRET }
         : null,
     certificateSyncIntervalMs: env.DAIS_CERTIFICATE_SYNC_INTERVAL_MS,
+    fleetHealthIntervalMs: env.DAIS_FLEET_HEALTH_INTERVAL_MS,
+    localRuntime: env.DAIS_RUNTIME,
     sessionCleanupIntervalMs: env.DAIS_SESSION_CLEANUP_INTERVAL_MS,
     shellTokenTtlMs: env.DAIS_SHELL_TOKEN_TTL_SECONDS * 1_000,
     shellKeyReplayWindowMs: env.DAIS_SHELL_KEY_REPLAY_WINDOW_HOURS * 3_600_000,

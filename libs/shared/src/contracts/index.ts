@@ -23,3 +23,5 @@ export * from './site-files';
 export * from './list-queries';
 export * from './platform';
 export * from './backup';
+export * from './fleet';
+export * from './fleet-admin';

@@ -107,6 +107,18 @@ export const ERROR_CATALOGUE = {
   BACKUP_TARGET_NOT_EMPTY: { status: 409, transient: false },
   /** A dump or load tool (pg_dump, psql, mysqldump, mysql) failed; the message carries its own words. */
   BACKUP_TOOL_FAILED: { status: 502, transient: true },
+  /** An app host or router to register does not answer at its URL (nothing is registered). */
+  FLEET_PEER_UNREACHABLE: { status: 422, transient: false },
+  /** The peer at that URL is not the one named: another id, component or key, or a signature that does not verify. */
+  FLEET_IDENTITY_MISMATCH: { status: 422, transient: false },
+  /** The peer speaks another fleet protocol than this manager (FLEET_PROTOCOL_VERSION). */
+  FLEET_VERSION_INCOMPATIBLE: { status: 422, transient: false },
+  /** Another app host or router of the same kind is already registered at that URL. */
+  FLEET_ADDRESS_TAKEN: { status: 409, transient: false },
+  APP_HOST_NOT_FOUND: { status: 404, transient: false },
+  ROUTER_NOT_FOUND: { status: 404, transient: false },
+  /** An app host that still has sites cannot be removed until they are moved. */
+  APP_HOST_HAS_SITES: { status: 409, transient: false },
 } as const satisfies Record<string, { status: number; transient: boolean }>;
 
 /** Every error code a Dais component may answer with. */

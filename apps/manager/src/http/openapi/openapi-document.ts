@@ -1,5 +1,6 @@
 import { accountPaths } from './account.paths';
 import { filePaths } from './files.paths';
+import { fleetPaths } from './fleet.paths';
 import type { PathItems } from './fragments';
 import { platformPaths } from './platform.paths';
 import { shellPaths } from './shell.paths';
@@ -59,6 +60,7 @@ const TAGS: [name: string, paths: PathItems, description: string][] = [
   ['sites', sitePaths, 'Sites, their members, domains and operations'],
   ['files', filePaths, "A site's files: list, read, write, upload, zip, move, delete, chmod"],
   ['platform', platformPaths, 'Databases, images, health and metrics'],
+  ['fleet', fleetPaths, 'The app hosts and routers the manager drives (admins)'],
   ['shell-server', shellPaths, 'For the SSH server only (signed requests)'],
 ];
 
