@@ -86,6 +86,6 @@ describe('admin routers fill: an emptied router gets every route back in one req
   it('refuses an unknown action with the usage', async () => {
     const answer = await admin('routers', 'empty');
     expect(answer.code).toBe(1);
-    expect(answer.stderr).toContain('routers takes one action: fill');
+    expect(answer.stderr).toContain('routers: unknown subcommand "empty" (list, add, remove, fill)');
   });
 });
