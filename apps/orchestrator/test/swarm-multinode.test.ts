@@ -2,11 +2,19 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../../../test/support/ports';
 import { scopedPrefix } from '../../../test/support/run-scope';
 import { tempDir } from '../../../test/support/temp-dir';
 import { ensureSwarmNodeNetwork } from '../src/docker/networks';
 import { DindNode, ensureNodeImage } from './support/dind-node';
-import { bridgeAddress, deleteFromRegistry, joinAsWorker, joinReachableSwarm, localRegistry, removeWorker } from './support/multinode-swarm';
+import {
+  bridgeAddress,
+  deleteFromRegistry,
+  joinAsWorker,
+  joinReachableSwarm,
+  localRegistry,
+  removeWorker,
+} from './support/multinode-swarm';
 import { dynamicSpec, OrchestratorHarness, TEST_IMAGE } from './support/orchestrator-harness';
 
 /**
@@ -46,7 +54,12 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
     await mkdir(sitesDir, { recursive: true });
     socketDir = await tempDir('dind-node');
     const started = Date.now();
-    node = await DindNode.start(docker, { name: `${prefix}-node`, socketDir: socketDir.path, insecureRegistries: [registry], sharedFolders: [sitesDir] });
+    node = await DindNode.start(docker, {
+      name: `${prefix}-node`,
+      socketDir: socketDir.path,
+      insecureRegistries: [registry],
+      sharedFolders: [sitesDir],
+    });
     await node.ready();
     timings.nodeEngineReadyMs = Date.now() - started;
     nodeId = await joinAsWorker(docker, node, managerAddress, { [NODE_LABEL]: prefix });
@@ -62,7 +75,7 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
       ['the worker', async () => node && removeWorker(docker, node, nodeId)],
       ['the node container', async () => node?.remove()],
       ['the socket folder', async () => socketDir?.remove()],
-      ['the Swarm', async () => createdSwarm && docker.swarmLeave({ force: true })],
+      ['the Swarm', async () => (createdSwarm ? ((await docker.swarmLeave({ force: true })) as unknown) : undefined)],
       ['the registry copy', () => removeRegistryCopy(registry)],
     ];
     const failures: string[] = [];
@@ -87,7 +100,8 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
     expect(status.image).toBe(TEST_IMAGE);
 
     const [service] = await docker.listServices({ filters: { label: [`dais.managed-by=${harness.prefix}`] } });
-    const serviceImage = service?.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '';
+    const template = service?.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined;
+    const serviceImage = template?.ContainerSpec?.Image ?? '';
     expect(serviceImage).toMatch(new RegExp(`^${registry.replace(/\./g, '\\.')}/dais/busybox@sha256:[0-9a-f]{64}$`));
     const tasks = (await docker.listTasks({ filters: { service: [service!.ID], 'desired-state': ['running'] } })) as { NodeID?: string }[];
     expect(tasks.map((task) => task.NodeID)).toEqual([nodeId]);
@@ -98,6 +112,26 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
     // The site's own folder is shared: what the task on the other node wrote is here.
     expect((await readFile(join(harness.siteDir(1), 'private', 'uid.txt'), 'utf8')).trim()).toBe('200001');
   }, 90_000);
+
+  it('refuses a site with REGISTRY_UNAVAILABLE, naming the registry, when the registry does not answer', async () => {
+    const [port] = await freePorts(1);
+    const deadRegistry = `127.0.0.1:${port!}`;
+    const other = await OrchestratorHarness.start('swarm', { DAIS_SWARM_REGISTRY: deadRegistry });
+    try {
+      const answer = await other.put(dynamicSpec(2, 'unpushed'));
+      expect(answer.status).toBe(503);
+      expect(answer.json).toMatchObject({ error: { code: 'REGISTRY_UNAVAILABLE' } });
+      expect(JSON.stringify(answer.json)).toContain(`registry ${deadRegistry}`);
+      // Nothing half-made: no service for the site.
+      expect(await docker.listServices({ filters: { label: [`dais.managed-by=${other.prefix}`] } })).toEqual([]);
+    } finally {
+      await other.destroy();
+      await docker
+        .getImage(`${deadRegistry}/dais/busybox:latest`)
+        .remove()
+        .catch(() => undefined);
+    }
+  });
 });
 
 /** The copy of the test image this run pushed: its local tag, and its manifest in the registry. */
@@ -109,7 +143,7 @@ async function removeRegistryCopy(registry: string): Promise<void> {
     .inspect()
     .catch(() => null);
   if (!image) return;
-  for (const digest of image.RepoDigests ?? []) {
+  for (const digest of image.RepoDigests) {
     if (digest.startsWith(`${registry}/dais/busybox@`)) await deleteFromRegistry(registry, 'dais/busybox', digest.split('@')[1]!);
   }
   await docker.getImage(tag).remove();

@@ -4,7 +4,8 @@ import { z } from 'zod';
 const networkName = () => z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a Docker network name');
 
 /** A Swarm placement constraint on a node attribute or label: `node.labels.x == y`, `node.role != manager`. */
-const SWARM_CONSTRAINT = /^(node\.(id|hostname|role|platform\.os|platform\.arch|labels\.[A-Za-z0-9_.-]+)|engine\.labels\.[A-Za-z0-9_.-]+)\s*(==|!=)\s*[A-Za-z0-9_.-]+$/;
+const SWARM_CONSTRAINT =
+  /^(node\.(id|hostname|role|platform\.os|platform\.arch|labels\.[A-Za-z0-9_.-]+)|engine\.labels\.[A-Za-z0-9_.-]+)\s*(==|!=)\s*[A-Za-z0-9_.-]+$/;
 
 const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?';
 const REGISTRY_ADDRESS = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
@@ -58,13 +59,17 @@ export const containmentEnvFields = {
     .default(null),
   DAIS_SWARM_SITE_CONSTRAINTS: z
     .string()
-    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.every((item) => SWARM_CONSTRAINT.test(item)), {
       message: 'must be Swarm placement constraints separated by commas, such as node.labels.dais.sites==true',
     })
     .default([]),
 };
-
 
 type ContainmentEnv = z.output<z.ZodObject<typeof containmentEnvFields>>;
 

@@ -21,7 +21,10 @@ describe('where the Swarm registry keeps an image', () => {
   });
 
   it('keeps the same path under another registry, so one image has one place', () => {
-    expect(registryTarget('registry.internal', 'dais/debian:bookworm')).toEqual({ repository: 'registry.internal/dais/debian', tag: 'bookworm' });
+    expect(registryTarget('registry.internal', 'dais/debian:bookworm')).toEqual({
+      repository: 'registry.internal/dais/debian',
+      tag: 'bookworm',
+    });
   });
 
   it('uses an image that already names the registry as it is', () => {

@@ -60,7 +60,7 @@ export class RegistryPublisher {
 
   private async localImage(reference: string): Promise<{ Id: string; RepoDigests?: string[] }> {
     try {
-      return (await this.docker.getImage(reference).inspect()) as { Id: string; RepoDigests?: string[] };
+      return await this.docker.getImage(reference).inspect();
     } catch (error) {
       if (isNotFound(error)) {
         throw new DaisError(

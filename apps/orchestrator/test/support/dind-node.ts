@@ -95,7 +95,12 @@ export class DindNode {
       throw error;
     }
     const info = await container.inspect();
-    const address = info.NetworkSettings.IPAddress;
+    // On the default bridge: the address other containers and this host reach the node at.
+    const address = info.NetworkSettings.Networks.bridge?.IPAddress;
+    if (!address) {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      throw new Error('the node container has no address on the default bridge');
+    }
     const engine = new Docker({ socketPath: join(options.socketDir, 'docker.sock') });
     return new DindNode(container, engine, address, options.socketDir);
   }

@@ -17,7 +17,9 @@ export async function localRegistry(docker: Docker): Promise<string> {
   const registry = `${await bridgeAddress(docker)}:${REGISTRY_PORT}`;
   const answer = await fetch(`http://${registry}/v2/`, { signal: AbortSignal.timeout(3_000) }).catch((error: unknown) => error);
   if (!(answer instanceof Response) || !answer.ok) {
-    throw new Error(`no image registry answers at http://${registry}/v2/ (${String(answer)}): run npm run setup (scripts/setup-registry.sh)`);
+    throw new Error(
+      `no image registry answers at http://${registry}/v2/ (${String(answer)}): run npm run setup (scripts/setup-registry.sh)`,
+    );
   }
   return registry;
 }
@@ -58,7 +60,12 @@ interface NodeInfo {
 }
 
 /** Joins the node as a worker and labels it; resolves its Swarm node id once the manager sees it ready. */
-export async function joinAsWorker(docker: Docker, node: DindNode, managerAddress: string, labels: Record<string, string>): Promise<string> {
+export async function joinAsWorker(
+  docker: Docker,
+  node: DindNode,
+  managerAddress: string,
+  labels: Record<string, string>,
+): Promise<string> {
   const swarm = (await docker.swarmInspect()) as { JoinTokens: { Worker: string } };
   await node.engine.swarmJoin({
     ListenAddr: `${node.address}:2377`,
@@ -82,6 +89,13 @@ export async function joinAsWorker(docker: Docker, node: DindNode, managerAddres
 
 /** Takes the node out of the Swarm: it leaves, and the manager forgets it. Each step runs even if another failed. */
 export async function removeWorker(docker: Docker, node: DindNode, nodeId: string | null): Promise<void> {
+  // A join that failed halfway may have left the node known to the manager without the test knowing its id.
+  const info = (await node.engine.info().catch(() => null)) as SwarmInfo | null;
+  const id = nodeId ?? info?.Swarm?.NodeID ?? null;
   await node.engine.swarmLeave({ force: true }).catch(() => undefined);
-  if (nodeId) await docker.getNode(nodeId).remove({ force: true }).catch(() => undefined);
+  if (id)
+    await docker
+      .getNode(id)
+      .remove({ force: true })
+      .catch(() => undefined);
 }
