@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -5,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../../test/support/ports';
 import { scopedPrefix } from '../../../test/support/run-scope';
 import { tempDir } from '../../../test/support/temp-dir';
+import { buildTestImage } from '../../../test/support/test-images';
+import { siteImageTag } from '../src/docker/image-builder';
 import { ensureSwarmNodeNetwork } from '../src/docker/networks';
+import { registryTarget } from '../src/docker/registry-image';
 import { DindNode, ensureNodeImage } from './support/dind-node';
 import {
   bridgeAddress,
@@ -19,10 +23,12 @@ import { dynamicSpec, OrchestratorHarness, TEST_IMAGE } from './support/orchestr
 
 /**
  * A Swarm of two nodes on one machine (docs/swarm.md): this engine is the manager, a Docker-in-Docker
- * container from the project's base image is the worker. The orchestrator pushes the site's image to
+ * container from the project's base image is the worker. The site runs an image built here and named
+ * as the image builder names per-site images (no registry has it); the orchestrator pushes it to
  * setup's local registry (DAIS_SWARM_REGISTRY) and places the site on the worker only
  * (DAIS_SWARM_SITE_CONSTRAINTS); the worker pulls the image from the registry and the orchestrator's
- * nginx on this host serves the site from the task there.
+ * nginx on this host serves the site from the task there. The worker's own packet-filter fence
+ * (`npm run swarm-node`) is not applied: the fence has its own tests (test/security).
  */
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const NODE_LABEL = 'dais.test-node';
@@ -38,6 +44,8 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
   let node: DindNode | undefined;
   let nodeId: string | null = null;
   let socketDir: Awaited<ReturnType<typeof tempDir>> | undefined;
+  /** A per-site image as the image builder names it: built here, in no registry, unknown to the other node. */
+  let siteImage = '';
   const timings: Record<string, number> = {};
   const fileStarted = Date.now();
 
@@ -49,6 +57,9 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
     h = await OrchestratorHarness.start('swarm', {
       DAIS_SWARM_REGISTRY: registry,
       DAIS_SWARM_SITE_CONSTRAINTS: `node.labels.${NODE_LABEL}==${prefix}`,
+    });
+    siteImage = await buildTestImage(docker, siteImageTag(h.prefix, 1, randomBytes(6).toString('hex')), {
+      Dockerfile: `FROM ${TEST_IMAGE}\nLABEL dais.test=swarm-multinode\n`,
     });
     const sitesDir = join(h.dir.path, 'orchestrator/data/sites');
     await mkdir(sitesDir, { recursive: true });
@@ -76,7 +87,7 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
       ['the node container', async () => node?.remove()],
       ['the socket folder', async () => socketDir?.remove()],
       ['the Swarm', async () => (createdSwarm ? ((await docker.swarmLeave({ force: true })) as unknown) : undefined)],
-      ['the registry copy', () => removeRegistryCopy(registry)],
+      ['the registry copy', () => removeRegistryCopy(registry, siteImage)],
     ];
     const failures: string[] = [];
     for (const [what, step] of steps) await step().catch((error: unknown) => failures.push(`${what}: ${String(error)}`));
@@ -87,7 +98,7 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
 
   it('serves the site through this host’s nginx from the task on the other node, which pulled the image from the registry', async () => {
     const harness = h!;
-    const answer = await harness.put(dynamicSpec(1, 'far'));
+    const answer = await harness.put(dynamicSpec(1, 'far', {}, { image: siteImage }));
     expect(answer.status, JSON.stringify(answer.json)).toBe(200);
     const page = await harness.visitUntil('far.dais.localhost', 200, 'far is ready', 45_000).catch(async (error: unknown) => {
       // Say why: a task the node could not start (no such image) shows in the site's status.
@@ -97,12 +108,12 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
 
     const status = await harness.statusUntil(1, (s) => s.state === 'running');
     expect(status.endpoints).toEqual([expect.stringMatching(new RegExp(`^${node!.address.replace(/\./g, '\\.')}:\\d+$`))]);
-    expect(status.image).toBe(TEST_IMAGE);
+    expect(status.image).toBe(siteImage);
 
     const [service] = await docker.listServices({ filters: { label: [`dais.managed-by=${harness.prefix}`] } });
     const template = service?.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined;
     const serviceImage = template?.ContainerSpec?.Image ?? '';
-    expect(serviceImage).toMatch(new RegExp(`^${registry.replace(/\./g, '\\.')}/dais/busybox@sha256:[0-9a-f]{64}$`));
+    expect(serviceImage).toMatch(new RegExp(`^${registry.replace(/\./g, '\\.')}/${harness.prefix}1@sha256:[0-9a-f]{64}$`));
     const tasks = (await docker.listTasks({ filters: { service: [service!.ID], 'desired-state': ['running'] } })) as { NodeID?: string }[];
     expect(tasks.map((task) => task.NodeID)).toEqual([nodeId]);
 
@@ -134,17 +145,19 @@ describe('a multi-node Swarm: a site on a second node, its image from the regist
   });
 });
 
-/** The copy of the test image this run pushed: its local tag, and its manifest in the registry. */
-async function removeRegistryCopy(registry: string): Promise<void> {
-  if (!registry) return;
-  const tag = `${registry}/dais/busybox:latest`;
+/** The copy of the site's image this run pushed: its registry tag here, and its manifest in the registry. */
+async function removeRegistryCopy(registry: string, siteImage: string): Promise<void> {
+  const target = registry && siteImage ? registryTarget(registry, siteImage) : null;
+  if (!target) return;
+  const tag = `${target.repository}:${target.tag}`;
   const image = await docker
     .getImage(tag)
     .inspect()
     .catch(() => null);
   if (!image) return;
+  const path = target.repository.slice(registry.length + 1);
   for (const digest of image.RepoDigests) {
-    if (digest.startsWith(`${registry}/dais/busybox@`)) await deleteFromRegistry(registry, 'dais/busybox', digest.split('@')[1]!);
+    if (digest.startsWith(`${target.repository}@`)) await deleteFromRegistry(registry, path, digest.slice(target.repository.length + 1));
   }
   await docker.getImage(tag).remove();
 }
