@@ -93,8 +93,10 @@ export class SwarmRuntime implements SiteRuntimeDriver {
 
   async apply(site: RuntimeSite, options: RuntimeApplyOptions = {}): Promise<void> {
     if (Date.now() - this.fencedAt > FENCE_REFRESH_MS) await this.ensureFence();
-    const { imageId, reference } = await this.serviceImage(site.image);
+    const localId = await this.imageId(site.image);
     if (site.running) await assertHasCommand(this.docker, site.image, site.command);
+    // Pushed only once the site is known to be runnable: a refused site leaves nothing in the registry.
+    const { imageId, reference } = this.publisher ? await this.publisher.publish(site.image) : { imageId: localId, reference: site.image };
     const wanted = serviceSpec(site, this.placement, { image: reference, constraints: this.siteConstraints });
     wanted.Labels[IMAGE_ID_LABEL] = imageId;
     if (reference !== site.image) wanted.Labels[SITE_IMAGE_LABEL] = site.image;
@@ -240,12 +242,6 @@ export class SwarmRuntime implements SiteRuntimeDriver {
       node.Status?.Addr && node.Status.Addr !== '0.0.0.0' ? node.Status.Addr : (node.ManagerStatus?.Addr ?? '').replace(/:\d+$/, '');
     this.nodeAddresses.set(nodeId, address);
     return address;
-  }
-
-  /** The image a service runs: from the Swarm's registry when there is one, else the local image by its own name. */
-  private async serviceImage(reference: string): Promise<{ imageId: string; reference: string }> {
-    if (this.publisher) return this.publisher.publish(reference);
-    return { imageId: await this.imageId(reference), reference };
   }
 
   private async imageId(reference: string): Promise<string> {
