@@ -10,8 +10,9 @@ STATE="${DAIS_STATE_DIR:-$ROOT/.dais}"
 # bind9, bind9-dnsutils: tests start a private nameserver (named, nsupdate) for custom domains' proofs.
 # iptables: the orchestrator fences image builds and Swarm tasks with chains of its own.
 # e2fsprogs, mount, util-linux: the `loop` disk driver (mkfs.ext4, e2fsck, resize2fs, mount, losetup).
+# docker-registry: the local image registry of a multi-node Swarm (scripts/setup-registry.sh, docs/swarm.md).
 # docker-compose (Compose 1.29), debootstrap: `npm run images` and the compose deployment (docs/deployment.md).
-APT_PACKAGES=(postgresql redis-server nginx docker.io iptables busybox-static mariadb-server openssh-client chromium pebble bind9 bind9-dnsutils e2fsprogs mount util-linux docker-compose debootstrap debian-archive-keyring)
+APT_PACKAGES=(postgresql redis-server nginx docker.io iptables busybox-static mariadb-server openssh-client chromium pebble bind9 bind9-dnsutils e2fsprogs mount util-linux docker-compose debootstrap debian-archive-keyring docker-registry)
 
 did() { printf '  + %s\n' "$*"; }
 ok() { printf '  ✓ %s\n' "$*"; }
@@ -148,6 +149,12 @@ site_images() {
   bash "$ROOT/scripts/setup-docker.sh" check
 }
 
+# The registry every node of a multi-node Swarm pulls site images from (docs/swarm.md).
+image_registry() {
+  step "Image registry"
+  STATE="$STATE" bash "$ROOT/scripts/setup-registry.sh"
+}
+
 # The manager's image catalogue and the local database servers, as sites will use them.
 register_for_sites() {
   step "Image catalogue and database hosts"
@@ -175,6 +182,7 @@ prepare_state
 migrate
 site_databases
 site_images
+image_registry
 register_for_sites
 ensure_admin
 printf '\nDone. Start everything with: npm start\n'

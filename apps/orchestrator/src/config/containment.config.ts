@@ -3,6 +3,25 @@ import { z } from 'zod';
 
 const networkName = () => z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a Docker network name');
 
+/** A Swarm placement constraint on a node attribute or label: `node.labels.x == y`, `node.role != manager`. */
+const SWARM_CONSTRAINT =
+  /^(node\.(id|hostname|role|platform\.os|platform\.arch|labels\.[A-Za-z0-9_.-]+)|engine\.labels\.[A-Za-z0-9_.-]+)\s*(==|!=)\s*[A-Za-z0-9_.-]+$/;
+
+const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?';
+const REGISTRY_ADDRESS = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
+
+/**
+ * A registry host as Docker reads the first component of an image name: only with a dot, a port or
+ * `localhost` is it a registry (`myregistry/x` would be a Docker Hub account).
+ */
+function isRegistryAddress(value: string): boolean {
+  const match = REGISTRY_ADDRESS.exec(value);
+  if (!match) return false;
+  const port = match[1];
+  if (port !== undefined) return Number(port) >= 1 && Number(port) <= 65_535;
+  return value.includes('.') || value.startsWith('[') || value === 'localhost';
+}
+
 /**
  * Settings of the fences around image builds and Swarm tasks (docs/images.md "Contained builds",
  * docs/architecture.md "Dynamic sites"), part of the orchestrator's environment.
@@ -30,6 +49,26 @@ export const containmentEnvFields = {
     .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 network such as 172.30.1.0/24')
     .default('172.30.1.0/24'),
   DAIS_SWARM_ORCHESTRATOR_ADDRESSES: envField.addressList().default([]),
+  DAIS_SWARM_REGISTRY: z
+    .string()
+    .trim()
+    .transform((value) => (value === '' ? null : value))
+    .refine((value) => value === null || isRegistryAddress(value), {
+      message: 'must be a registry address host:port (or a host name with a dot, or localhost), such as 172.17.0.1:5000',
+    })
+    .default(null),
+  DAIS_SWARM_SITE_CONSTRAINTS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((item) => SWARM_CONSTRAINT.test(item)), {
+      message: 'must be Swarm placement constraints separated by commas, such as node.labels.dais.sites==true',
+    })
+    .default([]),
 };
 
 type ContainmentEnv = z.output<z.ZodObject<typeof containmentEnvFields>>;
@@ -58,6 +97,10 @@ export interface ContainmentConfig {
     subnet: string;
     /** Orchestrators (other than this host) whose nginx may reach site tasks on this node. */
     orchestratorAddresses: string[];
+    /** The registry every node pulls site images from (`host:port`); null on a single-node Swarm. */
+    registry: string | null;
+    /** Placement constraints every site task also obeys (which nodes run sites). */
+    siteConstraints: string[];
   };
 }
 
@@ -79,6 +122,8 @@ export function containmentConfig(env: ContainmentEnv): ContainmentConfig {
       network: env.DAIS_SWARM_NETWORK,
       subnet: env.DAIS_SWARM_SUBNET,
       orchestratorAddresses: env.DAIS_SWARM_ORCHESTRATOR_ADDRESSES,
+      registry: env.DAIS_SWARM_REGISTRY,
+      siteConstraints: env.DAIS_SWARM_SITE_CONSTRAINTS,
     },
   };
 }

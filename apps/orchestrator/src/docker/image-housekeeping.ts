@@ -28,8 +28,9 @@ export async function ensureBaseImage(docker: Docker, baseImage: string, onLog: 
 
 /**
  * Keeps the newest `keepPerSite` images of the site (the new one included) and any image a
- * container uses, running or stopped; removes the rest by tag, without force, so the engine
- * itself refuses anything still referenced. Cleaning up never fails the build.
+ * container uses, running or stopped; removes the rest by tag (and their registry copies' tags),
+ * without force, so the engine itself refuses anything still referenced. Cleaning up never fails the
+ * build. The registry's own copies stay until its garbage collection (docs/swarm.md).
  */
 export async function removeOldImages(
   docker: Docker,
@@ -52,7 +53,10 @@ export async function removeOldImages(
     const older = dated.sort((a, b) => b.created - a.created).slice(site.keepPerSite - 1);
     for (const image of older) {
       if (inUse.has(image.id)) continue;
+      // Its copies tagged for the Swarm's registry (`<registry>/<tag>`, registry-publisher.ts) would keep it alive.
+      const registryCopies = tags.filter((other) => other.id === image.id && other.tag.endsWith(`/${image.tag}`));
       try {
+        for (const copy of registryCopies) await docker.getImage(copy.tag).remove();
         await docker.getImage(image.tag).remove();
         onLog(`Removed the old image ${image.tag}.`);
       } catch (error) {

@@ -38,4 +38,17 @@ describe('a site as a Swarm service', () => {
   it('says which shape of spec made it, so services of an older Dais get updated', () => {
     expect(spec.Labels[SERVICE_SPEC_LABEL]).toBe('2');
   });
+
+  it('runs the registry reference and obeys the extra constraints of a multi-node Swarm', () => {
+    const image = '172.17.0.1:5000/dais/busybox@sha256:' + 'a'.repeat(64);
+    const multi = serviceSpec(
+      site,
+      { namePrefix: 'dais-site-', network: 'dais-swarm' },
+      { image, constraints: ['node.labels.sites == yes'] },
+    );
+    const multiTemplate = multi.TaskTemplate as { ContainerSpec: { Image: string }; Placement: { Constraints: string[] } };
+    expect(multiTemplate.ContainerSpec.Image).toBe(image);
+    expect(multiTemplate.Placement.Constraints).toEqual([`engine.labels.${HARDENED_ENGINE_LABEL} == true`, 'node.labels.sites == yes']);
+    expect((spec.TaskTemplate as { ContainerSpec: { Image: string } }).ContainerSpec.Image).toBe('dais/busybox:latest');
+  });
 });

@@ -20,6 +20,14 @@ export const HARDENED_ENGINE_LABEL = 'dais.no-new-privileges';
 export const SERVICE_SPEC_LABEL = 'dais.service-spec';
 const SERVICE_SPEC_VERSION = '2';
 
+/** How a multi-node Swarm runs a site's tasks (DAIS_SWARM_REGISTRY, DAIS_SWARM_SITE_CONSTRAINTS). */
+export interface SwarmDistribution {
+  /** What the tasks run: the site's image as the registry names it (by digest); the site's own reference without one. */
+  image: string;
+  /** Placement constraints besides the hardened-engine one. */
+  constraints: readonly string[];
+}
+
 /** The Swarm service spec, as the engine API (1.41) takes it. */
 export interface ServiceSpec {
   Name: string;
@@ -37,14 +45,18 @@ export interface ServiceSpec {
  * between containers). Engine API 1.41 has no no-new-privileges for services, so tasks are only
  * placed on nodes whose engine sets it for every container ({@link HARDENED_ENGINE_LABEL}).
  */
-export function serviceSpec(site: RuntimeSite, placement: RuntimePlacement): ServiceSpec {
+export function serviceSpec(
+  site: RuntimeSite,
+  placement: RuntimePlacement,
+  distribution: SwarmDistribution = { image: site.image, constraints: [] },
+): ServiceSpec {
   const labels = siteLabels(site, placement);
   return {
     Name: siteResourceName(placement.namePrefix, site.siteId),
     Labels: { ...labels, [SERVICE_SPEC_LABEL]: SERVICE_SPEC_VERSION },
     TaskTemplate: {
       ContainerSpec: {
-        Image: site.image,
+        Image: distribution.image,
         ...(site.command.kind === 'run.sh' ? { Command: site.command.entrypoint, Args: site.command.cmd } : {}),
         Env: Object.entries(site.env).map(([key, value]) => `${key}=${value}`),
         User: `${site.uid}:${site.uid}`,
@@ -63,7 +75,7 @@ export function serviceSpec(site: RuntimeSite, placement: RuntimePlacement): Ser
         Limits: { NanoCPUs: Math.round(site.limits.cpus * 1e9), MemoryBytes: site.limits.memoryMb * 1024 * 1024, Pids: site.limits.pids },
       },
       Networks: [{ Target: placement.network }],
-      Placement: { Constraints: [`engine.labels.${HARDENED_ENGINE_LABEL} == true`] },
+      Placement: { Constraints: [`engine.labels.${HARDENED_ENGINE_LABEL} == true`, ...distribution.constraints] },
       RestartPolicy: { Condition: 'on-failure', MaxAttempts: MAX_RESTARTS, Delay: SWARM_RESTART_DELAY_MS * 1e6 },
       LogDriver: { Name: 'json-file', Options: { ...LOG_OPTIONS } },
       ForceUpdate: 0,

@@ -7,10 +7,15 @@ import { MAX_RESTARTS, STOP_GRACE_SECONDS, type RuntimePlacement } from './conta
 import { SITE_LABELS, siteResourceName } from './docker-client';
 import { assertHasCommand, dockerFailure, isNotFound, logTail, tcpAnswers, watchEvents } from './docker-util';
 import { assertHardenedEngine, fenceSwarmNode, swarmNodeInfo, type SwarmFenceSettings } from './swarm-fence';
+import { RegistryPublisher } from './registry-publisher';
 import { SERVICE_SPEC_LABEL, serviceSpec, SWARM_RESTART_DELAY_MS, type ServiceSpec } from './service-spec';
 
 /** The local image a service's tag pointed at when it was created (Swarm itself only keeps the tag). */
 const IMAGE_ID_LABEL = 'dais.image-id';
+/** The image the site names, when the service runs it from the Swarm's registry under another name. */
+const SITE_IMAGE_LABEL = 'dais.site-image';
+/** The extra placement constraints the service was made with (absent: none). */
+const CONSTRAINTS_LABEL = 'dais.site-constraints';
 const STARTING_STATES = new Set(['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting']);
 
 /** The parts of a service inspection Dais reads (dockerode types it as `any`). */
@@ -36,6 +41,14 @@ interface TaskInfo {
   };
 }
 
+/** The Swarm settings of the orchestrator (config `swarm`): the fence, and how tasks reach other nodes. */
+export interface SwarmSettings extends Omit<SwarmFenceSettings, 'network'> {
+  /** The registry every node pulls site images from; without one, images stay on this node (single-node Swarm). */
+  registry?: string | null;
+  /** Placement constraints every site task also obeys. */
+  siteConstraints?: readonly string[];
+}
+
 /** How often the node's fence is re-applied while sites change (nodes join, rules get flushed). */
 const FENCE_REFRESH_MS = 60_000;
 
@@ -45,15 +58,20 @@ const FENCE_REFRESH_MS = 60_000;
  */
 export class SwarmRuntime implements SiteRuntimeDriver {
   private readonly nodeAddresses = new Map<string, string>();
+  private readonly publisher: RegistryPublisher | null;
+  private readonly siteConstraints: readonly string[];
   private fencedAt = 0;
 
-  /** `placement.network` is the sites' swarm network; `fence` says who else may reach its tasks. */
+  /** `placement.network` is the sites' swarm network; `settings` say who else may reach its tasks, and where images come from. */
   constructor(
     private readonly docker: Docker,
     private readonly placement: RuntimePlacement,
-    private readonly fence: Omit<SwarmFenceSettings, 'network'>,
+    private readonly settings: SwarmSettings,
     private readonly firewall: Firewall = new IptablesFirewall(),
-  ) {}
+  ) {
+    this.publisher = settings.registry ? new RegistryPublisher(docker, settings.registry) : null;
+    this.siteConstraints = settings.siteConstraints ?? [];
+  }
 
   async prepare(): Promise<void> {
     const node = await swarmNodeInfo(this.docker);
@@ -68,16 +86,21 @@ export class SwarmRuntime implements SiteRuntimeDriver {
   }
 
   private async ensureFence(): Promise<void> {
-    await fenceSwarmNode(this.docker, this.firewall, { ...this.fence, network: this.placement.network }, true);
+    const { subnet, orchestratorAddresses } = this.settings;
+    await fenceSwarmNode(this.docker, this.firewall, { subnet, orchestratorAddresses, network: this.placement.network }, true);
     this.fencedAt = Date.now();
   }
 
   async apply(site: RuntimeSite, options: RuntimeApplyOptions = {}): Promise<void> {
     if (Date.now() - this.fencedAt > FENCE_REFRESH_MS) await this.ensureFence();
-    const imageId = await this.imageId(site.image);
+    const localId = await this.imageId(site.image);
     if (site.running) await assertHasCommand(this.docker, site.image, site.command);
-    const wanted = serviceSpec(site, this.placement);
+    // Pushed only once the site is known to be runnable: a refused site leaves nothing in the registry.
+    const { imageId, reference } = this.publisher ? await this.publisher.publish(site.image) : { imageId: localId, reference: site.image };
+    const wanted = serviceSpec(site, this.placement, { image: reference, constraints: this.siteConstraints });
     wanted.Labels[IMAGE_ID_LABEL] = imageId;
+    if (reference !== site.image) wanted.Labels[SITE_IMAGE_LABEL] = site.image;
+    if (this.siteConstraints.length > 0) wanted.Labels[CONSTRAINTS_LABEL] = this.siteConstraints.join(',');
     const existing = await this.inspect(site.siteId);
     if (!existing) {
       await this.docker.createService(wanted).catch((error: unknown) => {
@@ -89,7 +112,9 @@ export class SwarmRuntime implements SiteRuntimeDriver {
     const same =
       labels[SITE_LABELS.specHash] === runtimeSpecHash(site) &&
       labels[IMAGE_ID_LABEL] === imageId &&
-      labels[SERVICE_SPEC_LABEL] === wanted.Labels[SERVICE_SPEC_LABEL];
+      labels[SERVICE_SPEC_LABEL] === wanted.Labels[SERVICE_SPEC_LABEL] &&
+      labels[CONSTRAINTS_LABEL] === wanted.Labels[CONSTRAINTS_LABEL] &&
+      existing.Spec.TaskTemplate?.ContainerSpec?.Image === reference;
     const replicas = existing.Spec.Mode?.Replicated?.Replicas;
     if (same && replicas === wanted.Mode.Replicated.Replicas && !options.restart) return;
     const forceUpdate = existing.Spec.TaskTemplate?.ForceUpdate ?? 0;
@@ -132,7 +157,7 @@ export class SwarmRuntime implements SiteRuntimeDriver {
     if (!service) return { state: 'missing', exitCode: null, restarts: 0, endpoints: [], image: null, startedAt: null, logTail: null };
     const tasks = await this.tasks(siteId);
     const running = tasks.filter((task) => task.Status?.State === 'running' && task.DesiredState === 'running');
-    const image = service.Spec.TaskTemplate?.ContainerSpec?.Image ?? null;
+    const image = service.Spec.Labels?.[SITE_IMAGE_LABEL] ?? service.Spec.TaskTemplate?.ContainerSpec?.Image ?? null;
     const base = { restarts: Math.max(0, tasks.length - 1), image, startedAt: running[0]?.Status?.Timestamp ?? null };
     if (service.Spec.Mode?.Replicated?.Replicas === 0) return { ...base, state: 'stopped', exitCode: null, endpoints: [], logTail: null };
     if (running.length > 0) {

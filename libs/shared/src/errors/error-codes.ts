@@ -62,6 +62,8 @@ export const ERROR_CATALOGUE = {
   NGINX_RELOAD_FAILED: { status: 503, transient: true },
   DOCKER_UNAVAILABLE: { status: 503, transient: true },
   RUNTIME_FAILED: { status: 502, transient: true },
+  /** The Swarm's image registry (DAIS_SWARM_REGISTRY) refused or did not answer a push. */
+  REGISTRY_UNAVAILABLE: { status: 503, transient: true },
   /** The host's packet filter could not be set up (builds and Swarm tasks are not started unfenced). */
   FIREWALL_FAILED: { status: 503, transient: true },
   FILESYSTEM_ERROR: { status: 500, transient: true },
