@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LiveClosed, LiveData, LiveMessage, LiveOpenAck, LiveStreamMessage } from '@dais/shared/rules';
 import { useSocket } from './socket';
+import { StreamEventGate } from './stream-event-gate';
 
 /** What to open: the `live:open` payload (docs/terminals.md). */
 export type LiveStreamRequest =
@@ -49,19 +50,18 @@ export function useLiveStream(request: LiveStreamRequest | null, handlers: LiveS
     let ended = false;
     setState('opening');
     setProblem(null);
-    const onData = (event: LiveData): void => {
-      if (event.streamId === streamId) handlersRef.current.onData?.(new Uint8Array(event.data), event.stream);
-    };
-    const onMessage = (event: LiveMessage): void => {
-      if (event.streamId === streamId) handlersRef.current.onMessage?.(event.message);
-    };
-    const onClosed = (event: LiveClosed): void => {
-      if (event.streamId !== streamId) return;
-      streamIdRef.current = null;
-      setState('closed');
-      setProblem({ ...(event.code ? { code: event.code } : {}), message: event.reason });
-      handlersRef.current.onClosed?.({ reason: event.reason, ...(event.code ? { code: event.code } : {}) });
-    };
+    // The first bytes may come before the ack that names the stream: held until then, not dropped.
+    const gate = new StreamEventGate();
+    const onData = (event: LiveData): void =>
+      gate.offer(event.streamId, () => handlersRef.current.onData?.(new Uint8Array(event.data), event.stream));
+    const onMessage = (event: LiveMessage): void => gate.offer(event.streamId, () => handlersRef.current.onMessage?.(event.message));
+    const onClosed = (event: LiveClosed): void =>
+      gate.offer(event.streamId, () => {
+        streamIdRef.current = null;
+        setState('closed');
+        setProblem({ ...(event.code ? { code: event.code } : {}), message: event.reason });
+        handlersRef.current.onClosed?.({ reason: event.reason, ...(event.code ? { code: event.code } : {}) });
+      });
     socket.on('live:data', onData);
     socket.on('live:message', onMessage);
     socket.on('live:closed', onClosed);
@@ -78,6 +78,7 @@ export function useLiveStream(request: LiveStreamRequest | null, handlers: LiveS
       streamId = ack.streamId;
       streamIdRef.current = ack.streamId;
       setState('open');
+      gate.open(ack.streamId);
     });
     return () => {
       ended = true;
