@@ -66,6 +66,18 @@ describe('JsonStateStore', () => {
       expect(names.filter((name) => name.startsWith('state-'))).toHaveLength(1);
     }));
 
+  // A clean-up running beside the next whole write used to delete the folder that write had just made live.
+  it('keeps the live state through whole writes in quick succession, each one’s clean-up included', () =>
+    withStore(async (_dir, store) => {
+      const writer = store();
+      await Promise.all(Array.from({ length: 20 }, (_, round) => writer.replaceAll(entries([round, `round ${round}`]))));
+      for (let round = 20; round < 40; round++) await writer.replaceAll(entries([round, `round ${round}`]));
+      await writer.replaceAll(entries([1, 'last']));
+      const { entries: loaded, unreadable } = await store().loadAll();
+      expect(unreadable).toEqual([]);
+      expect([...loaded]).toEqual([...entries([1, 'last'])]);
+    }));
+
   it('reports snapshot entries that fail the schema instead of trusting them', () =>
     withStore(async (_dir, store) => {
       const writer = store();

@@ -27,6 +27,10 @@ const SNAPSHOT_DIR = /^state-[\w-]+$/;
 export class JsonStateStore<S extends z.ZodType> {
   /** The folder entries are read from and written to (the store's own folder until a whole state is written). */
   private live: string | undefined;
+  /** The last whole write and its clean-up: the next one waits for both (see {@link replaceAll}). */
+  private lastReplace: Promise<void> = Promise.resolve();
+  /** Tells apart the folders of whole writes made in the same millisecond. */
+  private replaceCount = 0;
 
   constructor(
     private readonly dir: string,
@@ -79,11 +83,22 @@ export class JsonStateStore<S extends z.ZodType> {
   /**
    * Replaces every entry with `state`: written to a fresh folder, then made live by one atomic
    * switch, so a crash leaves either the old state or the new one. The old entries are deleted
-   * afterwards, without holding up the caller.
+   * afterwards, without holding up the caller. Whole writes take turns, each after the previous
+   * one's clean-up: that clean-up deletes every snapshot folder but its own, so running beside the
+   * next write it would delete the folder that write just made live.
    */
-  async replaceAll(state: ReadonlyMap<number, z.output<S>>): Promise<void> {
+  replaceAll(state: ReadonlyMap<number, z.output<S>>): Promise<void> {
+    const written = this.lastReplace.then(() => this.writeWhole(state));
+    this.lastReplace = written.then(
+      ({ cleanUp }) => cleanUp,
+      () => undefined,
+    );
+    return written.then(() => undefined);
+  }
+
+  private async writeWhole(state: ReadonlyMap<number, z.output<S>>): Promise<{ cleanUp: Promise<void> }> {
     const previous = await this.liveDir();
-    const name = `state-${Date.now()}-${process.pid}`;
+    const name = `state-${Date.now()}-${process.pid}-${++this.replaceCount}`;
     const next = join(this.dir, name);
     await mkdir(next, { recursive: true, mode: 0o700 });
     await writeFile(join(next, SNAPSHOT), JSON.stringify(Object.fromEntries(state)), { mode: 0o600 });
@@ -91,7 +106,7 @@ export class JsonStateStore<S extends z.ZodType> {
     await symlink(name, temporary);
     await rename(temporary, join(this.dir, CURRENT));
     this.live = next;
-    void this.removeStale(previous, name);
+    return { cleanUp: this.removeStale(previous, name) };
   }
 
   private async liveDir(): Promise<string> {
